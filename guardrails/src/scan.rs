@@ -1,0 +1,193 @@
+//! Checks on the text and its tokens, before any tree is built.
+//!
+//! These refuse what must never reach a parser or a server whatever it parses to: oversize text,
+//! NUL and invisible or bidirectional characters outside string literals, comments the server
+//! would execute, and unicode-escaped names. They also cap the number of tokens, which bounds the
+//! size of the tree the parser can build.
+
+use sqlparser::tokenizer::{Token, TokenWithSpan, Whitespace};
+
+use crate::code::{Code, Rejection};
+use crate::dialect::Dialect;
+
+/// The most tokens (whitespace and comments not counted) a text may hold. A 300-byte analytic
+/// query has about 80; an 8 KB one about 2,000. The cap bounds the tree's size and depth.
+pub const MAX_TOKENS: usize = 8_192;
+
+/// Checks on the raw text, done before tokenizing.
+pub(crate) fn raw_text(sql: &str, dialect: Dialect, max_bytes: usize) -> Result<(), Rejection> {
+    if sql.len() > max_bytes {
+        return Err(Rejection::new(
+            Code::TooLarge,
+            format!("the query is {} bytes; the limit is {max_bytes} bytes. Ask for less, or split the question", sql.len()),
+        ));
+    }
+    let bytes = sql.as_bytes();
+    if bytes.contains(&0) {
+        return Err(Rejection::new(Code::ControlCharacter, "the query contains a NUL character; remove it"));
+    }
+    if dialect.executes_bang_comments() && contains_pair(bytes, b"/*!") {
+        return Err(executable_comment());
+    }
+    if has_unicode_escape(bytes) {
+        return Err(Rejection::new(
+            Code::UnicodeEscape,
+            "the query uses a U& unicode-escaped string or identifier; write the characters themselves",
+        ));
+    }
+    Ok(())
+}
+
+/// Checks on the tokens: the token cap, comments, unicode literals and invisible characters.
+pub(crate) fn tokens(sql: &str, tokens: &[TokenWithSpan]) -> Result<(), Rejection> {
+    let mut count = 0usize;
+    for t in tokens {
+        match &t.token {
+            Token::Whitespace(Whitespace::MultiLineComment(body)) if is_executable_comment(body) => {
+                return Err(executable_comment());
+            }
+            Token::Whitespace(_) => {}
+            Token::UnicodeStringLiteral(_) => {
+                return Err(Rejection::new(
+                    Code::UnicodeEscape,
+                    "the query uses a U& unicode-escaped string; write the characters themselves",
+                ));
+            }
+            _ => count += 1,
+        }
+    }
+    if count > MAX_TOKENS {
+        return Err(Rejection::new(
+            Code::TooComplex,
+            format!("the query has {count} tokens; the limit is {MAX_TOKENS}. Simplify it"),
+        ));
+    }
+    invisible_characters(sql, tokens)
+}
+
+/// Refuses invisible characters outside string literals. Every such character in the text must be
+/// accounted for inside a string token (tokens keep their raw text); one that is not stands in
+/// code, in a name or a comment, or was dropped by the tokenizer — all refused.
+fn invisible_characters(sql: &str, tokens: &[TokenWithSpan]) -> Result<(), Rejection> {
+    if sql.bytes().all(|b| (0x20..0x7f).contains(&b) || matches!(b, b'\t' | b'\n' | b'\r')) {
+        return Ok(());
+    }
+    let in_text = count_invisible(sql);
+    if in_text == 0 {
+        return Ok(());
+    }
+    let in_strings: usize = tokens.iter().filter_map(|t| string_body(&t.token)).map(count_invisible).sum();
+    if in_text > in_strings {
+        let c = sql.chars().find(|&c| is_invisible(c)).unwrap_or('?');
+        return Err(Rejection::new(
+            Code::ControlCharacter,
+            format!(
+                "the query contains the invisible or control character U+{:04X} outside a string literal; remove it",
+                c as u32
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn count_invisible(text: &str) -> usize {
+    text.chars().filter(|&c| is_invisible(c)).count()
+}
+
+/// The body of a string-literal token, whose raw text may hold any character.
+fn string_body(token: &Token) -> Option<&str> {
+    match token {
+        Token::SingleQuotedString(s)
+        | Token::DoubleQuotedString(s)
+        | Token::TripleSingleQuotedString(s)
+        | Token::TripleDoubleQuotedString(s)
+        | Token::SingleQuotedByteStringLiteral(s)
+        | Token::DoubleQuotedByteStringLiteral(s)
+        | Token::TripleSingleQuotedByteStringLiteral(s)
+        | Token::TripleDoubleQuotedByteStringLiteral(s)
+        | Token::SingleQuotedRawStringLiteral(s)
+        | Token::DoubleQuotedRawStringLiteral(s)
+        | Token::TripleSingleQuotedRawStringLiteral(s)
+        | Token::TripleDoubleQuotedRawStringLiteral(s)
+        | Token::NationalStringLiteral(s)
+        | Token::EscapedStringLiteral(s) => Some(s),
+        Token::DollarQuotedString(d) => Some(&d.value),
+        _ => None,
+    }
+}
+
+/// Characters that render as nothing, reorder text, or act as control codes: C0 and C1 controls
+/// other than tab, newline and carriage return; bidirectional marks, embeddings, overrides and
+/// isolates; zero-width and joiner characters; invisible fillers and separators; unusual spaces
+/// that look like a plain space; variation selectors and tag characters.
+pub(crate) fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{7f}'..='\u{a0}'
+        | '\u{ad}' | '\u{34f}' | '\u{61c}' | '\u{115f}' | '\u{1160}' | '\u{1680}'
+        | '\u{17b4}' | '\u{17b5}' | '\u{180b}'..='\u{180f}' | '\u{2000}'..='\u{200f}'
+        | '\u{2028}'..='\u{202f}' | '\u{205f}'..='\u{206f}' | '\u{2800}' | '\u{3000}' | '\u{3164}'
+        | '\u{fe00}'..='\u{fe0f}' | '\u{feff}' | '\u{ffa0}' | '\u{fff0}'..='\u{fffb}'
+        | '\u{1bca0}'..='\u{1bca3}' | '\u{1d173}'..='\u{1d17a}' | '\u{e0000}'..='\u{e0fff}')
+}
+
+/// `/*!…` and `/*M!…` are run by MySQL and MariaDB; `/*+…` are optimizer hints.
+fn is_executable_comment(body: &str) -> bool {
+    let b = body.as_bytes();
+    matches!(b.first(), Some(b'!' | b'+')) || (matches!(b.first(), Some(b'M' | b'm')) && b.get(1) == Some(&b'!'))
+}
+
+fn executable_comment() -> Rejection {
+    Rejection::new(
+        Code::ExecutableComment,
+        "the query contains an executable comment or optimizer hint (/*! */, /*M! */ or /*+ */); remove it",
+    )
+}
+
+fn contains_pair(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// `U&'` or `U&"` (any case) where the `U` starts a word: PostgreSQL reads it as a unicode escape.
+fn has_unicode_escape(bytes: &[u8]) -> bool {
+    bytes.windows(3).enumerate().any(|(i, w)| {
+        matches!(w[0], b'u' | b'U')
+            && w[1] == b'&'
+            && matches!(w[2], b'\'' | b'"')
+            && (i == 0 || !is_word_byte(bytes[i - 1]))
+    })
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unicode_escape_needs_a_word_start() {
+        assert!(has_unicode_escape(b"SELECT U&'\\0041'"));
+        assert!(has_unicode_escape(b"SELECT * FROM u&\"t\""));
+        assert!(!has_unicode_escape(b"SELECT 'menu&' FROM t"));
+        assert!(!has_unicode_escape(b"SELECT u & 'x' FROM t"));
+    }
+
+    #[test]
+    fn executable_comment_bodies() {
+        assert!(is_executable_comment("!50000 SELECT"));
+        assert!(is_executable_comment("M! x"));
+        assert!(is_executable_comment("+ INDEX(t)"));
+        assert!(!is_executable_comment(" plain "));
+    }
+
+    #[test]
+    fn invisible_characters_are_classified() {
+        for c in ['\u{202e}', '\u{200b}', '\u{feff}', '\u{2066}', '\u{7}', '\u{a0}', '\u{e0041}'] {
+            assert!(is_invisible(c), "{:?}", c);
+        }
+        for c in ['a', ' ', '\n', '\t', 'é', '中'] {
+            assert!(!is_invisible(c), "{:?}", c);
+        }
+    }
+}
