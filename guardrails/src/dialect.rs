@@ -70,8 +70,9 @@ impl Dialect {
     }
 
     /// Bare words that read session state in this dialect without parentheses: in PostgreSQL,
-    /// `SELECT current_user` names the role and `SELECT current_schema` the search path. In MySQL
-    /// and SQLite these words are ordinary column names unless called with `()`.
+    /// `SELECT current_user` names the role and `SELECT current_schema` the search path; in MySQL
+    /// and MariaDB `SELECT current_user` and `current_role` are calls even where a column of that
+    /// name exists. In SQLite they are ordinary names.
     pub(crate) fn session_keywords(self) -> &'static [&'static str] {
         match self {
             Dialect::Postgres => &[
@@ -83,8 +84,24 @@ impl Dialect {
                 "system_user",
                 "user",
             ],
-            Dialect::Mysql | Dialect::Sqlite => &[],
+            Dialect::Mysql => &["current_role", "current_user"],
+            Dialect::Sqlite => &[],
         }
+    }
+
+    /// Whether a type name in a cast can resolve to a user-defined type or domain. PostgreSQL
+    /// looks names up in pg_catalog first and then along the search path, so only names that
+    /// exist in pg_catalog are safe there: `'7'::tinyint` finds a domain `tinyint` if someone
+    /// made one, and a domain's checks run code. MySQL, MariaDB and SQLite have no user-defined
+    /// types; a cast to a name they do not know is an error or a column affinity.
+    pub(crate) fn has_user_defined_types(self) -> bool {
+        matches!(self, Dialect::Postgres)
+    }
+
+    /// PostgreSQL reads `ONLY` before a table name (`FROM ONLY parent`, no inheritance children);
+    /// sqlparser 0.63 reads `FROM ONLY t` as a table named `only` with the alias `t`.
+    pub(crate) fn has_from_only(self) -> bool {
+        matches!(self, Dialect::Postgres)
     }
 }
 

@@ -25,7 +25,8 @@ use crate::policy::Policy;
 pub const MAX_DEPTH: usize = 256;
 
 /// Names a relation may not have, in any part, whatever its case: system schemas and catalogs.
-const SYSTEM_NAMES: &[&str] = &["information_schema", "mysql", "performance_schema", "sys"];
+/// `dbstat` is SQLite's eponymous virtual table that lists every table and index.
+const SYSTEM_NAMES: &[&str] = &["dbstat", "information_schema", "mysql", "performance_schema", "sys"];
 /// Prefixes a relation name part may not have: PostgreSQL catalogs and statistics views,
 /// SQLite's internal tables, and SQLite's table-valued pragma functions.
 const SYSTEM_PREFIXES: &[&str] = &["pg_", "sqlite_", "pragma_"];
@@ -343,12 +344,12 @@ impl<'a> Walk<'a> {
                 if sample.is_some() {
                     return Err(unsupported("TABLESAMPLE"));
                 }
-                if let Some(alias) = alias {
-                    self.alias(alias)?;
-                }
                 match args {
                     // `FROM name(args)` is a table function, not a relation.
                     Some(args) => {
+                        if let Some(alias) = alias {
+                            self.alias(alias)?;
+                        }
                         if args.settings.is_some() {
                             return Err(unsupported("SETTINGS on a table function"));
                         }
@@ -357,7 +358,19 @@ impl<'a> Walk<'a> {
                             self.function_arg(arg)?;
                         }
                     }
-                    None => self.relation(name)?,
+                    None => match (from_only(self.policy.dialect, name), alias) {
+                        // PostgreSQL `FROM ONLY t`: the relation is what sqlparser took for the alias.
+                        (true, Some(alias)) => {
+                            let real = ObjectName(vec![ObjectNamePart::Identifier(alias.name.clone())]);
+                            self.relation(&real)?;
+                        }
+                        _ => {
+                            if let Some(alias) = alias {
+                                self.alias(alias)?;
+                            }
+                            self.relation(name)?;
+                        }
+                    },
                 }
             }
             TableFactor::Derived { lateral: _, subquery, alias, sample } => {
@@ -406,15 +419,42 @@ impl<'a> Walk<'a> {
         Ok(())
     }
 
-    /// Column definitions in an alias may carry types (`AS t(a int)`); they must be built in.
+    /// An alias may not be named like a system relation (a misread keyword can turn the real
+    /// relation into an "alias", as `FROM ONLY pg_shadow` shows), and column definitions in it
+    /// (`AS t(a int)`) may carry built-in types only.
     fn alias(&mut self, alias: &TableAlias) -> Result<(), Rejection> {
         if alias.at.is_some() {
             return Err(unsupported("AT in a table alias"));
         }
+        if is_system_name(&alias.name.value) {
+            return Err(Rejection::new(
+                Code::SystemRelation,
+                format!("the alias `{}` is named like a system relation; choose another alias", alias.name),
+            ));
+        }
         for column in &alias.columns {
             if let Some(data_type) = &column.data_type {
-                data_type_allowed(data_type)?;
+                self.data_type(data_type)?;
             }
+        }
+        Ok(())
+    }
+
+    fn data_type(&self, data_type: &DataType) -> Result<(), Rejection> {
+        data_type_allowed(data_type, self.policy.dialect.has_user_defined_types())
+    }
+
+    /// PostgreSQL reads `t.f` as `f(t)` when `t` has no column `f` (attribute notation), so a
+    /// field named like a system function is refused there.
+    fn attribute(&self, ident: &Ident) -> Result<(), Rejection> {
+        if ident.value.starts_with('@') {
+            return Err(variable(&ident.value));
+        }
+        if self.policy.dialect.has_user_defined_types() && ident.quote_style.is_none() && is_system_name(&ident.value) {
+            return Err(Rejection::new(
+                Code::FunctionNotAllowed,
+                format!("`{}` after a dot can call a system function in PostgreSQL (attribute notation); quote it if it is a column", ident.value),
+            ));
         }
         Ok(())
     }
@@ -617,16 +657,20 @@ impl<'a> Walk<'a> {
         match expr {
             Expr::Identifier(ident) => self.identifier(ident)?,
             Expr::CompoundIdentifier(idents) => {
-                for ident in idents {
-                    if ident.value.starts_with('@') {
-                        return Err(variable(&ident.value));
-                    }
+                // Leading parts qualify (schema, table or alias, all checked in FROM); the last
+                // names a field, which attribute notation can turn into a call.
+                if let Some(ident) = idents.iter().find(|i| i.value.starts_with('@')) {
+                    return Err(variable(&ident.value));
+                }
+                if let Some(last) = idents.last() {
+                    self.attribute(last)?;
                 }
             }
             Expr::CompoundFieldAccess { root, access_chain } => {
                 self.expr(root)?;
                 for access in access_chain {
                     match access {
+                        AccessExpr::Dot(Expr::Identifier(ident)) => self.attribute(ident)?,
                         AccessExpr::Dot(e) => self.expr(e)?,
                         AccessExpr::Subscript(Subscript::Index { index }) => self.expr(index)?,
                         AccessExpr::Subscript(Subscript::Slice { lower_bound, upper_bound, stride }) => {
@@ -694,13 +738,13 @@ impl<'a> Walk<'a> {
             }
             Expr::Convert { is_try: _, expr, data_type, charset: _, target_before_value: _, styles } => {
                 if let Some(data_type) = data_type {
-                    data_type_allowed(data_type)?;
+                    self.data_type(data_type)?;
                 }
                 self.expr(expr)?;
                 self.exprs(styles)?;
             }
             Expr::Cast { kind: _, expr, data_type, format: _ } => {
-                data_type_allowed(data_type)?;
+                self.data_type(data_type)?;
                 self.expr(expr)?;
             }
             Expr::Substring { expr, substring_from, substring_for, special: _, shorthand: _ } => {
@@ -726,7 +770,7 @@ impl<'a> Walk<'a> {
                 if typed.uses_odbc_syntax {
                     return Err(unsupported("ODBC literal syntax"));
                 }
-                data_type_allowed(&typed.data_type)?;
+                self.data_type(&typed.data_type)?;
                 value_allowed(&typed.value.value)?;
             }
             Expr::Function(function) => self.function(function)?,
@@ -780,6 +824,12 @@ impl<'a> Walk<'a> {
         }
         Ok(())
     }
+}
+
+/// `FROM ONLY …` in a dialect that has it: an unquoted one-part name `only`.
+fn from_only(dialect: crate::dialect::Dialect, name: &ObjectName) -> bool {
+    dialect.has_from_only()
+        && matches!(name.0.as_slice(), [ObjectNamePart::Identifier(i)] if i.quote_style.is_none() && i.value.eq_ignore_ascii_case("only"))
 }
 
 /// Named like a system schema, catalog or server-state relation, in any case.
@@ -850,7 +900,10 @@ fn binary_operator(op: &BinaryOperator) -> Result<(), Rejection> {
 
 /// Casts and typed literals may name built-in types only: a user-defined type or domain has
 /// input functions and checks that run code, and catalog types (`regclass`) read the catalogs.
-fn data_type_allowed(data_type: &DataType) -> Result<(), Rejection> {
+/// Where user-defined types exist (PostgreSQL), only names PostgreSQL itself defines are
+/// accepted; elsewhere any type the parser knows is a built-in of some dialect, and the server
+/// refuses one it lacks.
+fn data_type_allowed(data_type: &DataType, user_types_exist: bool) -> Result<(), Rejection> {
     let built_in = match data_type {
         DataType::Array(ArrayElemTypeDef::None) => true,
         DataType::Array(
@@ -858,70 +911,72 @@ fn data_type_allowed(data_type: &DataType) -> Result<(), Rejection> {
             | ArrayElemTypeDef::SquareBracket(inner, _)
             | ArrayElemTypeDef::Parenthesis(inner)
             | ArrayElemTypeDef::Qualified(inner, _),
-        ) => return data_type_allowed(inner),
+        ) => return data_type_allowed(inner, user_types_exist),
+        // Defined in pg_catalog (or grammar keywords), so no search path can shadow them.
         DataType::Character(_)
         | DataType::Char(_)
         | DataType::CharacterVarying(_)
         | DataType::CharVarying(_)
         | DataType::Varchar(_)
-        | DataType::Nvarchar(_)
         | DataType::Uuid
-        | DataType::Binary(_)
-        | DataType::Varbinary(_)
-        | DataType::Blob(_)
-        | DataType::TinyBlob
-        | DataType::MediumBlob
-        | DataType::LongBlob
         | DataType::Numeric(_)
         | DataType::Decimal(_)
-        | DataType::DecimalUnsigned(_)
         | DataType::Dec(_)
-        | DataType::DecUnsigned(_)
         | DataType::Float(_)
-        | DataType::TinyInt(_)
-        | DataType::TinyIntUnsigned(_)
         | DataType::Int2(_)
         | DataType::SmallInt(_)
-        | DataType::SmallIntUnsigned(_)
-        | DataType::MediumInt(_)
-        | DataType::MediumIntUnsigned(_)
         | DataType::Int(_)
         | DataType::Int4(_)
         | DataType::Int8(_)
         | DataType::Integer(_)
-        | DataType::IntUnsigned(_)
-        | DataType::IntegerUnsigned(_)
         | DataType::BigInt(_)
-        | DataType::BigIntUnsigned(_)
-        | DataType::Signed
-        | DataType::SignedInteger
-        | DataType::Unsigned
-        | DataType::UnsignedInteger
         | DataType::Float4
         | DataType::Real
         | DataType::Float8
-        | DataType::Double(_)
         | DataType::DoublePrecision
         | DataType::Bool
         | DataType::Boolean
         | DataType::Date
         | DataType::Time(_, _)
-        | DataType::Datetime(_)
         | DataType::Timestamp(_, _)
         | DataType::Interval { .. }
         | DataType::JSON
         | DataType::JSONB
         | DataType::Text
-        | DataType::TinyText
-        | DataType::MediumText
-        | DataType::LongText
-        | DataType::String(_)
         | DataType::Bytea
         | DataType::Bit(_)
         | DataType::BitVarying(_)
         | DataType::VarBit(_)
         | DataType::TsVector
         | DataType::TsQuery => true,
+        // Built into MySQL, MariaDB or SQLite, none of which has user-defined types.
+        DataType::Nvarchar(_)
+        | DataType::Binary(_)
+        | DataType::Varbinary(_)
+        | DataType::Blob(_)
+        | DataType::TinyBlob
+        | DataType::MediumBlob
+        | DataType::LongBlob
+        | DataType::DecimalUnsigned(_)
+        | DataType::DecUnsigned(_)
+        | DataType::TinyInt(_)
+        | DataType::TinyIntUnsigned(_)
+        | DataType::SmallIntUnsigned(_)
+        | DataType::MediumInt(_)
+        | DataType::MediumIntUnsigned(_)
+        | DataType::IntUnsigned(_)
+        | DataType::IntegerUnsigned(_)
+        | DataType::BigIntUnsigned(_)
+        | DataType::Signed
+        | DataType::SignedInteger
+        | DataType::Unsigned
+        | DataType::UnsignedInteger
+        | DataType::Double(_)
+        | DataType::Datetime(_)
+        | DataType::TinyText
+        | DataType::MediumText
+        | DataType::LongText
+        | DataType::String(_) => !user_types_exist,
         _ => false,
     };
     if built_in {

@@ -37,6 +37,8 @@ pub(crate) fn cap(query: &mut Query, max_rows: MaxRows) -> u64 {
             query.limit_clause = Some(LimitClause::LimitOffset { limit: Some(number(cap)), offset: None, limit_by: vec![] });
             Some(cap)
         }
+        // `OFFSET n ROWS FETCH …` parses as an offset-only limit clause: FETCH already caps it.
+        Some(LimitClause::LimitOffset { limit: None, .. }) if applied.is_some() => None,
         Some(LimitClause::LimitOffset { limit, .. }) => Some(clamp(limit, cap)),
         Some(LimitClause::OffsetCommaLimit { limit, .. }) => {
             let mut slot = Some(std::mem::replace(limit, number(cap)));

@@ -48,6 +48,13 @@ pub(crate) fn statements(dialect: Dialect, tokens: Vec<TokenWithSpan>) -> Result
 /// that statement. Nothing else is ever sent to a database.
 pub(crate) fn render_verified(statement: &Statement, dialect: Dialect, max_bytes: usize) -> Result<String, Rejection> {
     let sql = statement.to_string();
+    if sql.len() > max_bytes {
+        // Refused here, not on a second check of the emitted text: a verdict must be stable.
+        return Err(Rejection::new(
+            Code::TooLarge,
+            format!("the query with its row limit is {} bytes; the limit is {max_bytes} bytes. Shorten it", sql.len()),
+        ));
+    }
     let unverified = || {
         Rejection::new(
             Code::RewriteUnverified,
@@ -55,7 +62,7 @@ pub(crate) fn render_verified(statement: &Statement, dialect: Dialect, max_bytes
         )
     };
     // The rendering must pass the same text checks as the input (it holds no comments at all).
-    crate::scan::raw_text(&sql, dialect, max_bytes.max(sql.len())).map_err(|_| unverified())?;
+    crate::scan::raw_text(&sql, dialect, max_bytes).map_err(|_| unverified())?;
     let tokens = tokenize(dialect, &sql).map_err(|_| unverified())?;
     let reparsed = statements(dialect, tokens).map_err(|_| unverified())?;
     match reparsed.as_slice() {

@@ -5,13 +5,14 @@
 //! would execute, and unicode-escaped names. They also cap the number of tokens, which bounds the
 //! size of the tree the parser can build.
 
-use sqlparser::tokenizer::{Token, TokenWithSpan, Whitespace};
+use sqlparser::tokenizer::{Location, Token, TokenWithSpan, Whitespace};
 
 use crate::code::{Code, Rejection};
 use crate::dialect::Dialect;
 
-/// The most tokens (whitespace and comments not counted) a text may hold. A 300-byte analytic
-/// query has about 80; an 8 KB one about 2,000. The cap bounds the tree's size and depth.
+/// The most tokens (whitespace, comments and commas not counted) a text may hold. A 300-byte
+/// analytic query has about 80; an 8 KB one about 2,000. The cap bounds how deep a chain of
+/// operators, and so the tree, can get; commas only make lists wider, so they are free.
 pub const MAX_TOKENS: usize = 8_192;
 
 /// Checks on the raw text, done before tokenizing.
@@ -46,7 +47,21 @@ pub(crate) fn tokens(sql: &str, tokens: &[TokenWithSpan]) -> Result<(), Rejectio
             Token::Whitespace(Whitespace::MultiLineComment(body)) if is_executable_comment(body) => {
                 return Err(executable_comment());
             }
-            Token::Whitespace(_) => {}
+            Token::Whitespace(_) | Token::Comma => {}
+            // Where servers and sqlparser read a literal's end differently, text the guard takes
+            // for a literal could run as code: refuse the known cases outright.
+            Token::HexStringLiteral(s) if s.contains('\\') => {
+                return Err(Rejection::new(
+                    Code::SyntaxError,
+                    "a backslash inside a hex literal X'…' is read differently by servers; remove it",
+                ));
+            }
+            Token::DollarQuotedString(d) if d.tag.as_deref().is_some_and(|t| t.starts_with(|c: char| c.is_ascii_digit())) => {
+                return Err(Rejection::new(
+                    Code::SyntaxError,
+                    "a dollar-quote tag may not start with a digit ($1 is a parameter); use a tag such as $q$",
+                ));
+            }
             Token::UnicodeStringLiteral(_) => {
                 return Err(Rejection::new(
                     Code::UnicodeEscape,
@@ -65,33 +80,58 @@ pub(crate) fn tokens(sql: &str, tokens: &[TokenWithSpan]) -> Result<(), Rejectio
     invisible_characters(sql, tokens)
 }
 
-/// Refuses invisible characters outside string literals. Every such character in the text must be
-/// accounted for inside a string token (tokens keep their raw text); one that is not stands in
-/// code, in a name or a comment, or was dropped by the tokenizer — all refused.
+/// Refuses invisible characters outside string literals. Each one found in the text must lie
+/// inside the span of a string-literal token; one in a name, a comment, code, or in text the
+/// tokenizer dropped is refused. Positions come from token spans, not token contents, because
+/// some literals (`E'\u202e'`) are decoded by the tokenizer.
 fn invisible_characters(sql: &str, tokens: &[TokenWithSpan]) -> Result<(), Rejection> {
     if sql.bytes().all(|b| (0x20..0x7f).contains(&b) || matches!(b, b'\t' | b'\n' | b'\r')) {
         return Ok(());
     }
-    let in_text = count_invisible(sql);
-    if in_text == 0 {
+    let Some(first) = sql.char_indices().find(|&(_, c)| is_invisible(c)) else {
         return Ok(());
-    }
-    let in_strings: usize = tokens.iter().filter_map(|t| string_body(&t.token)).map(count_invisible).sum();
-    if in_text > in_strings {
-        let c = sql.chars().find(|&c| is_invisible(c)).unwrap_or('?');
-        return Err(Rejection::new(
+    };
+    let refuse = |c: char| {
+        Rejection::new(
             Code::ControlCharacter,
-            format!(
-                "the query contains the invisible or control character U+{:04X} outside a string literal; remove it",
-                c as u32
-            ),
-        ));
+            format!("the query contains the invisible or control character U+{:04X} outside a string literal; remove it", c as u32),
+        )
+    };
+    let lines = LineStarts::new(sql);
+    let mut strings = Vec::new();
+    for t in tokens.iter().filter(|t| string_body(&t.token).is_some()) {
+        match (lines.offset(sql, t.span.start), lines.offset(sql, t.span.end)) {
+            (Some(start), Some(end)) => strings.push(start..end),
+            _ => return Err(refuse(first.1)),
+        }
+    }
+    for (at, c) in sql.char_indices().filter(|&(_, c)| is_invisible(c)) {
+        if !strings.iter().any(|r| r.contains(&at)) {
+            return Err(refuse(c));
+        }
     }
     Ok(())
 }
 
-fn count_invisible(text: &str) -> usize {
-    text.chars().filter(|&c| is_invisible(c)).count()
+/// Byte offsets of line starts, to turn the tokenizer's (line, column) into a byte offset. The
+/// tokenizer counts lines at `\n` only and columns in characters, from 1.
+struct LineStarts(Vec<usize>);
+
+impl LineStarts {
+    fn new(sql: &str) -> Self {
+        LineStarts(std::iter::once(0).chain(sql.match_indices('\n').map(|(i, _)| i + 1)).collect())
+    }
+
+    fn offset(&self, sql: &str, at: Location) -> Option<usize> {
+        let start = *self.0.get(usize::try_from(at.line).ok()?.checked_sub(1)?)?;
+        let column = usize::try_from(at.column).ok()?.checked_sub(1)?;
+        let rest = &sql[start..];
+        match rest.char_indices().nth(column) {
+            Some((i, _)) => Some(start + i),
+            None if rest.chars().count() == column => Some(sql.len()),
+            None => None,
+        }
+    }
 }
 
 /// The body of a string-literal token, whose raw text may hold any character.
