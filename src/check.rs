@@ -51,7 +51,10 @@ pub fn run(command: CheckCommand) -> Outcome {
     };
     match result.and_then(|outcome| out.flush().map(|()| outcome)) {
         Ok(outcome) => outcome,
-        // A closed pipe or full disk: nothing more can be said on stdout.
+        // The reader went away (`| head`): not every verdict was delivered, so not a success,
+        // but nothing worth a message either.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Outcome::Usage,
+        // A full disk or another write error: nothing more can be said on stdout.
         Err(e) => {
             eprintln!("sqlgate: could not write the verdict: {e}");
             Outcome::Usage
@@ -83,8 +86,14 @@ fn lines(policy: &Policy, out: &mut impl Write) -> io::Result<Outcome> {
                 worst = worst.max(outcome(&verdict));
             }
             Err(e) => {
-                let message = format!("line {} is not a JSON string ({e}); write each SQL text as one JSON string per line", index + 1);
-                serde_json::to_writer(&mut *out, &ErrorJson { error: ErrorBody { code: "bad_input", message: &message } })?;
+                let message = format!(
+                    "line {} is not a JSON string ({e}); write each SQL text as one JSON string per line",
+                    index + 1
+                );
+                serde_json::to_writer(
+                    &mut *out,
+                    &ErrorJson { error: ErrorBody { code: "bad_input", message: &message } },
+                )?;
                 out.write_all(b"\n")?;
                 worst = Outcome::Usage;
             }

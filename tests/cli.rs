@@ -69,9 +69,15 @@ fn usage_errors_exit_2_with_a_message() {
 
 #[test]
 fn max_rows_and_allow_table_shape_the_policy() {
-    let out = sqlgate(&["check", "--dialect", "sqlite", "--max-rows", "5", "--allow-table", "orders", "SELECT id FROM orders"], None);
+    let out = sqlgate(
+        &["check", "--dialect", "sqlite", "--max-rows", "5", "--allow-table", "orders", "SELECT id FROM orders"],
+        None,
+    );
     assert_eq!(out.status.code(), Some(0));
-    assert_eq!(json_lines(&out)[0], json!({"verdict":"allowed","sql":"SELECT id FROM orders LIMIT 6","limit":6,"tables":["orders"]}));
+    assert_eq!(
+        json_lines(&out)[0],
+        json!({"verdict":"allowed","sql":"SELECT id FROM orders LIMIT 6","limit":6,"tables":["orders"]})
+    );
 
     let out = sqlgate(&["check", "--dialect", "sqlite", "--allow-table", "orders", "SELECT * FROM customers"], None);
     assert_eq!(out.status.code(), Some(1));

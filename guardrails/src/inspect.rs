@@ -7,14 +7,12 @@
 //! their scope, and bounds its own depth.
 
 use sqlparser::ast::{
-    ArrayElemTypeDef, BinaryOperator, CaseWhen, Cte, DataType, Distinct, Expr, Function,
-    FunctionArg, FunctionArgExpr, FunctionArgumentClause, FunctionArguments, GroupByExpr,
-    GroupByWithModifier, Ident, Join, JoinConstraint, JoinOperator, LimitClause,
-    NamedWindowDefinition, NamedWindowExpr, ObjectName, ObjectNamePart, OrderBy, OrderByExpr,
-    OrderByKind, OrderBySort, Query, Select, SelectFlavor, SelectItem,
-    SelectItemQualifiedWildcardKind, SetExpr, SetOperator, SetQuantifier, Subscript, AccessExpr,
-    TableAlias, TableFactor, TableWithJoins, Value, WildcardAdditionalOptions, WindowFrameBound,
-    WindowSpec, WindowType,
+    AccessExpr, ArrayElemTypeDef, BinaryOperator, CaseWhen, Cte, DataType, Distinct, Expr, Function, FunctionArg,
+    FunctionArgExpr, FunctionArgumentClause, FunctionArguments, GroupByExpr, GroupByWithModifier, Ident, Join,
+    JoinConstraint, JoinOperator, LimitClause, NamedWindowDefinition, NamedWindowExpr, ObjectName, ObjectNamePart,
+    OrderBy, OrderByExpr, OrderByKind, OrderBySort, Query, Select, SelectFlavor, SelectItem,
+    SelectItemQualifiedWildcardKind, SetExpr, SetOperator, SetQuantifier, Subscript, TableAlias, TableFactor,
+    TableWithJoins, Value, WildcardAdditionalOptions, WindowFrameBound, WindowSpec, WindowType,
 };
 
 use crate::code::{Code, Rejection};
@@ -177,7 +175,10 @@ impl<'a> Walk<'a> {
                 ));
             }
             SetExpr::Table(_) => {
-                return Err(Rejection::new(Code::ValuesOrTable, "TABLE name is not supported; write SELECT * FROM name"));
+                return Err(Rejection::new(
+                    Code::ValuesOrTable,
+                    "TABLE name is not supported; write SELECT * FROM name",
+                ));
             }
         }
         self.leave();
@@ -412,7 +413,9 @@ impl<'a> Walk<'a> {
             | TableFactor::MatchRecognize { .. }
             | TableFactor::XmlTable { .. }
             | TableFactor::SemanticView { .. } => {
-                return Err(unsupported("this table source (TABLE(), JSON_TABLE, PIVOT, UNPIVOT, MATCH_RECOGNIZE or XMLTABLE)"));
+                return Err(unsupported(
+                    "this table source (TABLE(), JSON_TABLE, PIVOT, UNPIVOT, MATCH_RECOGNIZE or XMLTABLE)",
+                ));
             }
         }
         self.leave();
@@ -480,10 +483,8 @@ impl<'a> Walk<'a> {
         }
         if let [only] = idents.as_slice() {
             let wanted = dialect.normalize_name(&only.value, only.quote_style.is_some());
-            let is_cte = self
-                .scope
-                .iter()
-                .any(|cte| dialect.normalize_name(&cte.value, cte.quote_style.is_some()) == wanted);
+            let is_cte =
+                self.scope.iter().any(|cte| dialect.normalize_name(&cte.value, cte.quote_style.is_some()) == wanted);
             if is_cte {
                 return Ok(());
             }
@@ -497,9 +498,9 @@ impl<'a> Walk<'a> {
         let normalized: Vec<_> =
             idents.iter().map(|i| dialect.normalize_name(&i.value, i.quote_style.is_some())).collect();
         if let Some(allowed) = &self.policy.allowed_relations {
-            let listed = allowed.iter().any(|r| {
-                r.parts().len() == normalized.len() && r.parts().iter().zip(&normalized).all(|(a, b)| a == b)
-            });
+            let listed = allowed
+                .iter()
+                .any(|r| r.parts().len() == normalized.len() && r.parts().iter().zip(&normalized).all(|(a, b)| a == b));
             if !listed {
                 return Err(Rejection::new(
                     Code::RelationNotAllowed,
@@ -562,7 +563,8 @@ impl<'a> Walk<'a> {
             [_] => return Err(refuse("")),
             _ => return Err(refuse(" (schema-qualified functions are never called)")),
         };
-        let keep_case = ident.quote_style.is_some() && self.policy.dialect.function_name_is_case_sensitive_when_quoted();
+        let keep_case =
+            ident.quote_style.is_some() && self.policy.dialect.function_name_is_case_sensitive_when_quoted();
         // Function names on the lists are short ASCII: fold into a stack buffer, no allocation.
         let mut buf = [0u8; 64];
         let bytes = ident.value.as_bytes();
@@ -792,7 +794,9 @@ impl<'a> Walk<'a> {
             Expr::Tuple(items) => self.exprs(items)?,
             Expr::Array(array) => self.exprs(&array.elem)?,
             Expr::Interval(interval) => self.expr(&interval.value)?,
-            Expr::MatchAgainst { columns: _, match_value, opt_search_modifier: _ } => value_allowed(&match_value.value)?,
+            Expr::MatchAgainst { columns: _, match_value, opt_search_modifier: _ } => {
+                value_allowed(&match_value.value)?
+            }
             Expr::Wildcard(_) | Expr::QualifiedWildcard(_, _) => {}
             Expr::JsonAccess { .. }
             | Expr::InUnnest { .. }
@@ -803,7 +807,11 @@ impl<'a> Walk<'a> {
             | Expr::OuterJoin(_)
             | Expr::Prior(_)
             | Expr::Lambda(_)
-            | Expr::MemberOf(_) => return Err(unsupported("this expression (JSON path access, STRUCT, MAP, lambda, (+), PRIOR or MEMBER OF)")),
+            | Expr::MemberOf(_) => {
+                return Err(unsupported(
+                    "this expression (JSON path access, STRUCT, MAP, lambda, (+), PRIOR or MEMBER OF)",
+                ))
+            }
         }
         self.leave();
         Ok(())
@@ -836,9 +844,7 @@ fn from_only(dialect: crate::dialect::Dialect, name: &ObjectName) -> bool {
 fn is_system_name(name: &str) -> bool {
     let bytes = name.as_bytes();
     SYSTEM_NAMES.iter().any(|n| name.eq_ignore_ascii_case(n))
-        || SYSTEM_PREFIXES
-            .iter()
-            .any(|p| bytes.len() >= p.len() && bytes[..p.len()].eq_ignore_ascii_case(p.as_bytes()))
+        || SYSTEM_PREFIXES.iter().any(|p| bytes.len() >= p.len() && bytes[..p.len()].eq_ignore_ascii_case(p.as_bytes()))
 }
 
 fn variable(name: &str) -> Rejection {

@@ -34,7 +34,8 @@ pub(crate) fn cap(query: &mut Query, max_rows: MaxRows) -> u64 {
     let rows = match &mut query.limit_clause {
         None if applied.is_some() => None,
         None => {
-            query.limit_clause = Some(LimitClause::LimitOffset { limit: Some(number(cap)), offset: None, limit_by: vec![] });
+            query.limit_clause =
+                Some(LimitClause::LimitOffset { limit: Some(number(cap)), offset: None, limit_by: vec![] });
             Some(cap)
         }
         // `OFFSET n ROWS FETCH …` parses as an offset-only limit clause: FETCH already caps it.

@@ -20,10 +20,9 @@ fn options() -> ParserOptions {
 
 /// Splits the text into tokens as the dialect's server would.
 pub(crate) fn tokenize(dialect: Dialect, sql: &str) -> Result<Vec<TokenWithSpan>, Rejection> {
-    Tokenizer::new(dialect.parser(), sql)
-        .with_unescape(false)
-        .tokenize_with_location()
-        .map_err(|e| Rejection::new(Code::SyntaxError, format!("the query could not be read: {e}; check its quotes and comments")))
+    Tokenizer::new(dialect.parser(), sql).with_unescape(false).tokenize_with_location().map_err(|e| {
+        Rejection::new(Code::SyntaxError, format!("the query could not be read: {e}; check its quotes and comments"))
+    })
 }
 
 /// Parses tokens into statements, with the recursion limit.

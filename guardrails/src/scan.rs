@@ -20,7 +20,10 @@ pub(crate) fn raw_text(sql: &str, dialect: Dialect, max_bytes: usize) -> Result<
     if sql.len() > max_bytes {
         return Err(Rejection::new(
             Code::TooLarge,
-            format!("the query is {} bytes; the limit is {max_bytes} bytes. Ask for less, or split the question", sql.len()),
+            format!(
+                "the query is {} bytes; the limit is {max_bytes} bytes. Ask for less, or split the question",
+                sql.len()
+            ),
         ));
     }
     let bytes = sql.as_bytes();
@@ -56,7 +59,9 @@ pub(crate) fn tokens(sql: &str, tokens: &[TokenWithSpan]) -> Result<(), Rejectio
                     "a backslash inside a hex literal X'…' is read differently by servers; remove it",
                 ));
             }
-            Token::DollarQuotedString(d) if d.tag.as_deref().is_some_and(|t| t.starts_with(|c: char| c.is_ascii_digit())) => {
+            Token::DollarQuotedString(d)
+                if d.tag.as_deref().is_some_and(|t| t.starts_with(|c: char| c.is_ascii_digit())) =>
+            {
                 return Err(Rejection::new(
                     Code::SyntaxError,
                     "a dollar-quote tag may not start with a digit ($1 is a parameter); use a tag such as $q$",
@@ -94,7 +99,10 @@ fn invisible_characters(sql: &str, tokens: &[TokenWithSpan]) -> Result<(), Rejec
     let refuse = |c: char| {
         Rejection::new(
             Code::ControlCharacter,
-            format!("the query contains the invisible or control character U+{:04X} outside a string literal; remove it", c as u32),
+            format!(
+                "the query contains the invisible or control character U+{:04X} outside a string literal; remove it",
+                c as u32
+            ),
         )
     };
     let lines = LineStarts::new(sql);

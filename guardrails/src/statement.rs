@@ -8,15 +8,9 @@ use crate::code::{Code, Rejection};
 pub(crate) fn refuse(statement: &Statement) -> Rejection {
     let kind = kind(statement);
     if writes(statement) {
-        Rejection::new(
-            Code::WriteStatement,
-            format!("{kind} changes data; sqlgate only runs read-only SELECT queries"),
-        )
+        Rejection::new(Code::WriteStatement, format!("{kind} changes data; sqlgate only runs read-only SELECT queries"))
     } else {
-        Rejection::new(
-            Code::NotAQuery,
-            format!("{kind} is not a query; sqlgate only runs a single read-only SELECT"),
-        )
+        Rejection::new(Code::NotAQuery, format!("{kind} is not a query; sqlgate only runs a single read-only SELECT"))
     }
 }
 

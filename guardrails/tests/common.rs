@@ -45,23 +45,11 @@ fn a_larger_limit_is_clamped_to_the_cap() {
 #[test]
 fn a_smaller_or_equal_literal_limit_is_kept() {
     for p in all_dialects() {
-        assert_eq!(
-            assert_allowed(&p, "SELECT a FROM t LIMIT 5", "SELECT a FROM t LIMIT 5").limit,
-            5
-        );
-        assert_eq!(
-            assert_allowed(&p, "SELECT a FROM t LIMIT 21", "SELECT a FROM t LIMIT 21").limit,
-            21
-        );
-        assert_eq!(
-            assert_allowed(&p, "SELECT a FROM t LIMIT 0", "SELECT a FROM t LIMIT 0").limit,
-            0
-        );
+        assert_eq!(assert_allowed(&p, "SELECT a FROM t LIMIT 5", "SELECT a FROM t LIMIT 5").limit, 5);
+        assert_eq!(assert_allowed(&p, "SELECT a FROM t LIMIT 21", "SELECT a FROM t LIMIT 21").limit, 21);
+        assert_eq!(assert_allowed(&p, "SELECT a FROM t LIMIT 0", "SELECT a FROM t LIMIT 0").limit, 0);
         // Leading zeros are still a plain integer literal, kept as written.
-        assert_eq!(
-            assert_allowed(&p, "SELECT a FROM t LIMIT 007", "SELECT a FROM t LIMIT 007").limit,
-            7
-        );
+        assert_eq!(assert_allowed(&p, "SELECT a FROM t LIMIT 007", "SELECT a FROM t LIMIT 007").limit, 7);
     }
 }
 
@@ -89,32 +77,14 @@ fn limit_all_null_and_any_non_literal_limit_become_the_cap() {
 fn offset_is_kept_while_the_limit_is_clamped_or_injected() {
     for p in all_dialects() {
         assert_eq!(
-            assert_allowed(
-                &p,
-                "SELECT a FROM t LIMIT 100 OFFSET 5",
-                "SELECT a FROM t LIMIT 21 OFFSET 5"
-            )
-            .limit,
+            assert_allowed(&p, "SELECT a FROM t LIMIT 100 OFFSET 5", "SELECT a FROM t LIMIT 21 OFFSET 5").limit,
             21
         );
         assert_eq!(
-            assert_allowed(
-                &p,
-                "SELECT a FROM t LIMIT 10 OFFSET 5",
-                "SELECT a FROM t LIMIT 10 OFFSET 5"
-            )
-            .limit,
+            assert_allowed(&p, "SELECT a FROM t LIMIT 10 OFFSET 5", "SELECT a FROM t LIMIT 10 OFFSET 5").limit,
             10
         );
-        assert_eq!(
-            assert_allowed(
-                &p,
-                "SELECT a FROM t OFFSET 10",
-                "SELECT a FROM t LIMIT 21 OFFSET 10"
-            )
-            .limit,
-            21
-        );
+        assert_eq!(assert_allowed(&p, "SELECT a FROM t OFFSET 10", "SELECT a FROM t LIMIT 21 OFFSET 10").limit, 21);
     }
 }
 
@@ -144,11 +114,7 @@ fn the_cap_applies_to_the_outermost_query_of_a_set_operation() {
             "SELECT a FROM t INTERSECT SELECT a FROM u",
             "SELECT a FROM t INTERSECT SELECT a FROM u LIMIT 21",
         );
-        assert_allowed(
-            &p,
-            "SELECT a FROM t EXCEPT SELECT a FROM u",
-            "SELECT a FROM t EXCEPT SELECT a FROM u LIMIT 21",
-        );
+        assert_allowed(&p, "SELECT a FROM t EXCEPT SELECT a FROM u", "SELECT a FROM t EXCEPT SELECT a FROM u LIMIT 21");
     }
 }
 
@@ -179,32 +145,14 @@ fn limits_inside_subqueries_and_ctes_are_left_alone() {
 fn a_custom_row_cap_sets_the_limit_to_one_more_row() {
     for d in [Dialect::Postgres, Dialect::Mysql, Dialect::Sqlite] {
         let p = capped(d, 5);
-        assert_eq!(
-            assert_allowed(&p, "SELECT a FROM t", "SELECT a FROM t LIMIT 6").limit,
-            6
-        );
-        assert_eq!(
-            assert_allowed(&p, "SELECT a FROM t LIMIT 100", "SELECT a FROM t LIMIT 6").limit,
-            6
-        );
-        assert_eq!(
-            assert_allowed(&p, "SELECT a FROM t LIMIT 6", "SELECT a FROM t LIMIT 6").limit,
-            6
-        );
-        assert_eq!(
-            assert_allowed(&p, "SELECT a FROM t LIMIT 3", "SELECT a FROM t LIMIT 3").limit,
-            3
-        );
+        assert_eq!(assert_allowed(&p, "SELECT a FROM t", "SELECT a FROM t LIMIT 6").limit, 6);
+        assert_eq!(assert_allowed(&p, "SELECT a FROM t LIMIT 100", "SELECT a FROM t LIMIT 6").limit, 6);
+        assert_eq!(assert_allowed(&p, "SELECT a FROM t LIMIT 6", "SELECT a FROM t LIMIT 6").limit, 6);
+        assert_eq!(assert_allowed(&p, "SELECT a FROM t LIMIT 3", "SELECT a FROM t LIMIT 3").limit, 3);
         let p = capped(d, 10_000);
-        assert_eq!(
-            assert_allowed(&p, "SELECT a FROM t", "SELECT a FROM t LIMIT 10001").limit,
-            10_001
-        );
+        assert_eq!(assert_allowed(&p, "SELECT a FROM t", "SELECT a FROM t LIMIT 10001").limit, 10_001);
         let p = capped(d, 1);
-        assert_eq!(
-            assert_allowed(&p, "SELECT a FROM t LIMIT 5", "SELECT a FROM t LIMIT 2").limit,
-            2
-        );
+        assert_eq!(assert_allowed(&p, "SELECT a FROM t LIMIT 5", "SELECT a FROM t LIMIT 2").limit, 2);
     }
 }
 
@@ -223,31 +171,11 @@ fn the_limit_and_offset_expressions_are_inspected_before_they_are_replaced() {
     // must not depend on whether the expression would have been thrown away.
     for p in all_dialects() {
         let f = forbidden_call(&p);
-        assert_rejected(
-            &p,
-            &format!("SELECT a FROM t LIMIT {f}"),
-            "function_not_allowed",
-        );
-        assert_rejected(
-            &p,
-            &format!("SELECT a FROM t LIMIT (SELECT {f})"),
-            "function_not_allowed",
-        );
-        assert_rejected(
-            &p,
-            &format!("SELECT a FROM t LIMIT 5 OFFSET {f}"),
-            "function_not_allowed",
-        );
-        assert_rejected(
-            &p,
-            "SELECT a FROM t LIMIT (SELECT count(*) FROM pg_user)",
-            "system_relation",
-        );
-        assert_rejected(
-            &p,
-            "SELECT a FROM t LIMIT 1 OFFSET (SELECT 1 FROM sqlite_master)",
-            "system_relation",
-        );
+        assert_rejected(&p, &format!("SELECT a FROM t LIMIT {f}"), "function_not_allowed");
+        assert_rejected(&p, &format!("SELECT a FROM t LIMIT (SELECT {f})"), "function_not_allowed");
+        assert_rejected(&p, &format!("SELECT a FROM t LIMIT 5 OFFSET {f}"), "function_not_allowed");
+        assert_rejected(&p, "SELECT a FROM t LIMIT (SELECT count(*) FROM pg_user)", "system_relation");
+        assert_rejected(&p, "SELECT a FROM t LIMIT 1 OFFSET (SELECT 1 FROM sqlite_master)", "system_relation");
     }
 }
 
@@ -386,11 +314,7 @@ fn a_bare_values_list_is_not_a_query_but_values_in_from_is_data() {
     for p in all_dialects() {
         assert_all_rejected(
             &p,
-            &[
-                "VALUES (1)",
-                "VALUES (1), (2)",
-                "WITH x AS (SELECT 1) VALUES (1)",
-            ],
+            &["VALUES (1)", "VALUES (1), (2)", "WITH x AS (SELECT 1) VALUES (1)"],
             "values_or_table",
         );
     }
@@ -399,11 +323,7 @@ fn a_bare_values_list_is_not_a_query_but_values_in_from_is_data() {
         "SELECT * FROM (VALUES (1), (2)) AS v (a)",
         "SELECT * FROM (VALUES (1), (2)) AS v (a) LIMIT 21",
     );
-    assert_allowed(
-        &lite(),
-        "SELECT * FROM (VALUES (1), (2))",
-        "SELECT * FROM (VALUES (1), (2)) LIMIT 21",
-    );
+    assert_allowed(&lite(), "SELECT * FROM (VALUES (1), (2))", "SELECT * FROM (VALUES (1), (2)) LIMIT 21");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -434,11 +354,7 @@ fn common_aggregates_scalars_and_window_functions_are_allowed() {
             "SELECT sum(a) OVER w FROM t WINDOW w AS (PARTITION BY b ORDER BY c) LIMIT 21",
         );
         // Function names are read without case, as the servers read them.
-        assert_allowed(
-            &p,
-            "SELECT COUNT(*), Sum(a) FROM t",
-            "SELECT COUNT(*), Sum(a) FROM t LIMIT 21",
-        );
+        assert_allowed(&p, "SELECT COUNT(*), Sum(a) FROM t", "SELECT COUNT(*), Sum(a) FROM t LIMIT 21");
     }
 }
 
@@ -560,16 +476,8 @@ fn casts_to_built_in_types_are_allowed() {
             "SELECT CAST(a AS INTEGER), CAST(a AS TEXT), CAST(a AS DATE), CAST(a AS NUMERIC(10,2)), CAST(a AS TIMESTAMP) FROM t",
             "SELECT CAST(a AS INTEGER), CAST(a AS TEXT), CAST(a AS DATE), CAST(a AS NUMERIC(10,2)), CAST(a AS TIMESTAMP) FROM t LIMIT 21",
         );
-        assert_allowed(
-            &p,
-            "SELECT DATE '2020-01-01'",
-            "SELECT DATE '2020-01-01' LIMIT 21",
-        );
-        assert_allowed(
-            &p,
-            "SELECT TIMESTAMP '2020-01-01 00:00:00'",
-            "SELECT TIMESTAMP '2020-01-01 00:00:00' LIMIT 21",
-        );
+        assert_allowed(&p, "SELECT DATE '2020-01-01'", "SELECT DATE '2020-01-01' LIMIT 21");
+        assert_allowed(&p, "SELECT TIMESTAMP '2020-01-01 00:00:00'", "SELECT TIMESTAMP '2020-01-01 00:00:00' LIMIT 21");
     }
 }
 
@@ -681,11 +589,7 @@ fn names_with_more_than_two_parts_are_refused() {
     for p in all_dialects() {
         assert_all_rejected(
             &p,
-            &[
-                "SELECT * FROM a.b.c",
-                "SELECT * FROM mydb.public.t",
-                "SELECT * FROM t WHERE a IN (SELECT a FROM x.y.z)",
-            ],
+            &["SELECT * FROM a.b.c", "SELECT * FROM mydb.public.t", "SELECT * FROM t WHERE a IN (SELECT a FROM x.y.z)"],
             "relation_not_allowed",
         );
     }
@@ -748,17 +652,9 @@ fn a_cte_name_is_not_a_relation_and_its_body_is_checked() {
         );
         assert_eq!(a.tables, ["users"], "the CTE name is resolved away");
         // The body of a non-recursive CTE cannot see its own name: `secret` inside is the table.
-        assert_rejected(
-            &p,
-            "WITH secret AS (SELECT * FROM secret) SELECT * FROM secret",
-            "relation_not_allowed",
-        );
+        assert_rejected(&p, "WITH secret AS (SELECT * FROM secret) SELECT * FROM secret", "relation_not_allowed");
         // A CTE named like a listed table still has its body checked.
-        assert_rejected(
-            &p,
-            "WITH users AS (SELECT * FROM secret) SELECT * FROM users",
-            "relation_not_allowed",
-        );
+        assert_rejected(&p, "WITH users AS (SELECT * FROM secret) SELECT * FROM users", "relation_not_allowed");
         // Later CTEs and the main query see earlier ones.
         let a = assert_allowed(
             &p,
@@ -862,17 +758,7 @@ fn a_text_without_a_statement_is_empty() {
     for p in all_dialects() {
         assert_all_rejected(
             &p,
-            &[
-                "",
-                "   ",
-                " \n\t\r\n ",
-                "-- just a comment",
-                "/* c */",
-                "/* a */ -- b\n",
-                ";",
-                ";;;",
-                " ; -- x\n ;",
-            ],
+            &["", "   ", " \n\t\r\n ", "-- just a comment", "/* c */", "/* a */ -- b\n", ";", ";;;", " ; -- x\n ;"],
             "empty",
         );
     }
@@ -920,11 +806,7 @@ fn invisible_and_bidi_characters_outside_string_literals_are_refused() {
     ];
     for p in all_dialects() {
         // MySQL reads "…" as a string, so its quoted identifier is the backtick one.
-        let q = if p.dialect == Dialect::Mysql {
-            '`'
-        } else {
-            '"'
-        };
+        let q = if p.dialect == Dialect::Mysql { '`' } else { '"' };
         for c in invisible {
             for sql in [
                 format!("SELECT 1 FROM t{c}"),
@@ -951,11 +833,7 @@ fn invisible_characters_inside_string_literals_are_data() {
             assert_allowed(&p, &sql, &format!("{sql} LIMIT 21"));
         }
         // Ordinary non-ASCII text is not invisible.
-        assert_allowed(
-            &p,
-            "SELECT 'é', '中文', 'Ä' FROM t",
-            "SELECT 'é', '中文', 'Ä' FROM t LIMIT 21",
-        );
+        assert_allowed(&p, "SELECT 'é', '中文', 'Ä' FROM t", "SELECT 'é', '中文', 'Ä' FROM t LIMIT 21");
     }
 }
 
@@ -983,22 +861,10 @@ fn executable_comments_and_hints_are_refused_in_every_dialect() {
 #[test]
 fn plain_comments_are_dropped_from_the_text_sent() {
     for p in all_dialects() {
-        assert_allowed(
-            &p,
-            "SELECT a /* note */ FROM t -- trailing",
-            "SELECT a FROM t LIMIT 21",
-        );
-        assert_allowed(
-            &p,
-            "/* leading */ SELECT a FROM t",
-            "SELECT a FROM t LIMIT 21",
-        );
+        assert_allowed(&p, "SELECT a /* note */ FROM t -- trailing", "SELECT a FROM t LIMIT 21");
+        assert_allowed(&p, "/* leading */ SELECT a FROM t", "SELECT a FROM t LIMIT 21");
         // A comment that only mentions the markers later in its body is not executable.
-        assert_allowed(
-            &p,
-            "SELECT a FROM t /* see the docs */ WHERE b = 1",
-            "SELECT a FROM t WHERE b = 1 LIMIT 21",
-        );
+        assert_allowed(&p, "SELECT a FROM t /* see the docs */ WHERE b = 1", "SELECT a FROM t WHERE b = 1 LIMIT 21");
     }
 }
 
@@ -1017,11 +883,7 @@ fn unicode_escapes_are_refused_in_every_dialect() {
             "unicode_escape",
         );
         // `&` after a word that merely ends in u is not an escape.
-        assert_allowed(
-            &p,
-            "SELECT 'menu&' FROM t",
-            "SELECT 'menu&' FROM t LIMIT 21",
-        );
+        assert_allowed(&p, "SELECT 'menu&' FROM t", "SELECT 'menu&' FROM t LIMIT 21");
     }
 }
 
@@ -1038,16 +900,8 @@ fn the_size_cap_is_64_kib() {
         let over = format!("{head}{}'", "x".repeat(64 * 1024 - head.len()));
         assert_rejected(&p, &over, "too_large");
         // Whitespace and comments count: the cap is on the text, before anything is dropped.
-        assert_rejected(
-            &p,
-            &format!("SELECT 1 {}", " ".repeat(64 * 1024)),
-            "too_large",
-        );
-        assert_rejected(
-            &p,
-            &format!("SELECT 1 -- {}", "x".repeat(64 * 1024)),
-            "too_large",
-        );
+        assert_rejected(&p, &format!("SELECT 1 {}", " ".repeat(64 * 1024)), "too_large");
+        assert_rejected(&p, &format!("SELECT 1 -- {}", "x".repeat(64 * 1024)), "too_large");
     }
 }
 
@@ -1102,10 +956,7 @@ fn or_chain(terms: usize) -> String {
 }
 
 fn union_chain(branches: usize) -> String {
-    (0..branches)
-        .map(|i| format!("SELECT {i}"))
-        .collect::<Vec<_>>()
-        .join(" UNION ")
+    (0..branches).map(|i| format!("SELECT {i}")).collect::<Vec<_>>().join(" UNION ")
 }
 
 fn nested_parens(depth: usize) -> String {
@@ -1113,11 +964,7 @@ fn nested_parens(depth: usize) -> String {
 }
 
 fn nested_subqueries(depth: usize) -> String {
-    format!(
-        "SELECT * FROM {}t{}",
-        "(SELECT * FROM ".repeat(depth),
-        ") s".repeat(depth)
-    )
+    format!("SELECT * FROM {}t{}", "(SELECT * FROM ".repeat(depth), ") s".repeat(depth))
 }
 
 fn in_list(items: usize) -> String {
@@ -1138,11 +985,7 @@ fn deep_and_wide_inputs_are_refused_as_too_complex() {
         assert_rejected(&p, &union_chain(1_000), "too_complex");
         assert_rejected(&p, &nested_parens(500), "too_complex");
         assert_rejected(&p, &nested_subqueries(300), "too_complex");
-        assert_rejected(
-            &p,
-            &format!("SELECT 1{}", " + 1".repeat(300)),
-            "too_complex",
-        );
+        assert_rejected(&p, &format!("SELECT 1{}", " + 1".repeat(300)), "too_complex");
     }
 }
 

@@ -14,30 +14,14 @@ use helpers::*;
 #[test]
 fn offset_comma_limit_keeps_the_offset_and_clamps_the_count() {
     let p = my();
-    let a = assert_allowed(
-        &p,
-        "SELECT * FROM t LIMIT 5, 100",
-        "SELECT * FROM t LIMIT 5, 21",
-    );
+    let a = assert_allowed(&p, "SELECT * FROM t LIMIT 5, 100", "SELECT * FROM t LIMIT 5, 21");
     assert_eq!(a.limit, 21);
-    let a = assert_allowed(
-        &p,
-        "SELECT * FROM t LIMIT 5, 10",
-        "SELECT * FROM t LIMIT 5, 10",
-    );
+    let a = assert_allowed(&p, "SELECT * FROM t LIMIT 5, 10", "SELECT * FROM t LIMIT 5, 10");
     assert_eq!(a.limit, 10);
-    let a = assert_allowed(
-        &p,
-        "SELECT * FROM t LIMIT 0, 5",
-        "SELECT * FROM t LIMIT 0, 5",
-    );
+    let a = assert_allowed(&p, "SELECT * FROM t LIMIT 0, 5", "SELECT * FROM t LIMIT 0, 5");
     assert_eq!(a.limit, 5);
     // The documented MySQL idiom for "all remaining rows".
-    let a = assert_allowed(
-        &p,
-        "SELECT * FROM t LIMIT 5, 18446744073709551615",
-        "SELECT * FROM t LIMIT 5, 21",
-    );
+    let a = assert_allowed(&p, "SELECT * FROM t LIMIT 5, 18446744073709551615", "SELECT * FROM t LIMIT 5, 21");
     assert_eq!(a.limit, 21);
     let a = assert_allowed(
         &p,
@@ -49,11 +33,8 @@ fn offset_comma_limit_keeps_the_offset_and_clamps_the_count() {
 
 #[test]
 fn a_custom_cap_clamps_the_count_of_an_offset_comma_limit() {
-    let a = assert_allowed(
-        &capped(Dialect::Mysql, 5),
-        "SELECT * FROM t LIMIT 100, 100",
-        "SELECT * FROM t LIMIT 100, 6",
-    );
+    let a =
+        assert_allowed(&capped(Dialect::Mysql, 5), "SELECT * FROM t LIMIT 100, 100", "SELECT * FROM t LIMIT 100, 6");
     assert_eq!(a.limit, 6);
 }
 
@@ -61,12 +42,7 @@ fn a_custom_cap_clamps_the_count_of_an_offset_comma_limit() {
 fn question_mark_placeholders_are_refused() {
     assert_all_rejected(
         &my(),
-        &[
-            "SELECT * FROM t LIMIT ?",
-            "SELECT * FROM t LIMIT 5, ?",
-            "SELECT ? FROM t",
-            "SELECT * FROM t WHERE a = ?",
-        ],
+        &["SELECT * FROM t LIMIT ?", "SELECT * FROM t LIMIT 5, ?", "SELECT ? FROM t", "SELECT * FROM t WHERE a = ?"],
         "placeholder",
     );
 }
@@ -161,11 +137,7 @@ fn mysql_statements_the_parser_cannot_read_are_refused_as_syntax_errors() {
 fn select_into_variables_is_refused() {
     assert_all_rejected(
         &my(),
-        &[
-            "SELECT a INTO @v FROM t",
-            "SELECT a INTO v FROM t",
-            "SELECT * FROM (SELECT a INTO @v FROM t) s",
-        ],
+        &["SELECT a INTO @v FROM t", "SELECT a INTO v FROM t", "SELECT * FROM (SELECT a INTO @v FROM t) s"],
         "select_into",
     );
 }
@@ -190,11 +162,7 @@ fn into_outfile_dumpfile_and_trailing_into_are_not_read() {
 fn mysql_row_locks_are_refused() {
     assert_all_rejected(
         &my(),
-        &[
-            "SELECT a FROM t FOR UPDATE",
-            "SELECT a FROM t FOR SHARE",
-            "SELECT * FROM (SELECT * FROM t FOR UPDATE) s",
-        ],
+        &["SELECT a FROM t FOR UPDATE", "SELECT a FROM t FOR SHARE", "SELECT * FROM (SELECT * FROM t FOR UPDATE) s"],
         "locking_clause",
     );
     assert_rejected(&my(), "SELECT * FROM t LOCK IN SHARE MODE", "syntax_error");
@@ -242,11 +210,7 @@ fn mysql_analytic_functions_are_allowed() {
         "SELECT a FROM t WHERE MATCH(a) AGAINST ('x')",
         "SELECT a FROM t WHERE MATCH (a) AGAINST ('x') LIMIT 21",
     );
-    assert_allowed(
-        &p,
-        "SELECT CONVERT(a USING utf8mb4) FROM t",
-        "SELECT CONVERT(a USING utf8mb4) FROM t LIMIT 21",
-    );
+    assert_allowed(&p, "SELECT CONVERT(a USING utf8mb4) FROM t", "SELECT CONVERT(a USING utf8mb4) FROM t LIMIT 21");
     assert_allowed(
         &p,
         "SELECT a, count(*) FROM t GROUP BY a WITH ROLLUP",
@@ -258,11 +222,7 @@ fn mysql_analytic_functions_are_allowed() {
         "SELECT current_date, current_timestamp, utc_date LIMIT 21",
     );
     // A space before the parenthesis still names the function.
-    assert_allowed(
-        &p,
-        "SELECT count (*) FROM t",
-        "SELECT count(*) FROM t LIMIT 21",
-    );
+    assert_allowed(&p, "SELECT count (*) FROM t", "SELECT count(*) FROM t LIMIT 21");
 }
 
 #[test]
@@ -333,11 +293,7 @@ fn user_and_system_variables_are_refused() {
 fn assignment_is_refused() {
     assert_all_rejected(
         &my(),
-        &[
-            "SELECT @a := 1",
-            "SELECT a := 1",
-            "SELECT * FROM t WHERE (@a := 1)",
-        ],
+        &["SELECT @a := 1", "SELECT a := 1", "SELECT * FROM t WHERE (@a := 1)"],
         "operator_not_allowed",
     );
 }
@@ -362,11 +318,7 @@ fn words_that_are_only_functions_with_parentheses_are_columns() {
     // In MySQL these are ordinary column names unless called with `()`.
     let p = my();
     assert_allowed(&p, "SELECT user FROM t", "SELECT user FROM t LIMIT 21");
-    assert_allowed(
-        &p,
-        "SELECT `current_user` FROM t",
-        "SELECT `current_user` FROM t LIMIT 21",
-    );
+    assert_allowed(&p, "SELECT `current_user` FROM t", "SELECT `current_user` FROM t LIMIT 21");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -376,11 +328,7 @@ fn words_that_are_only_functions_with_parentheses_are_columns() {
 #[test]
 fn a_backslash_escaped_quote_stays_inside_one_string_literal() {
     let p = my();
-    let a = assert_allowed(
-        &p,
-        "SELECT 'a\\' OR 1=1 -- '",
-        "SELECT 'a\\' OR 1=1 -- ' LIMIT 21",
-    );
+    let a = assert_allowed(&p, "SELECT 'a\\' OR 1=1 -- '", "SELECT 'a\\' OR 1=1 -- ' LIMIT 21");
     assert!(a.tables.is_empty());
     let a = assert_allowed(
         &p,
@@ -389,33 +337,17 @@ fn a_backslash_escaped_quote_stays_inside_one_string_literal() {
     );
     assert_eq!(a.tables, ["t"]);
     assert_allowed(&p, "SELECT '\\'' FROM t", "SELECT '\\'' FROM t LIMIT 21");
-    assert_allowed(
-        &p,
-        "SELECT \"a\\\" OR 1=1 -- \"",
-        "SELECT \"a\\\" OR 1=1 -- \" LIMIT 21",
-    );
+    assert_allowed(&p, "SELECT \"a\\\" OR 1=1 -- \"", "SELECT \"a\\\" OR 1=1 -- \" LIMIT 21");
 }
 
 #[test]
 fn an_escaped_backslash_ends_the_string_and_the_rest_is_code() {
     let p = my();
     // `'a\\'` is the string a\ ; `OR 1=1` is code and `-- '` a comment.
-    assert_allowed(
-        &p,
-        "SELECT 'a\\\\' OR 1=1 -- '",
-        "SELECT 'a\\\\' OR 1 = 1 LIMIT 21",
-    );
+    assert_allowed(&p, "SELECT 'a\\\\' OR 1=1 -- '", "SELECT 'a\\\\' OR 1 = 1 LIMIT 21");
     assert_rejected(&p, "SELECT 'a\\\\', sleep(1) -- '", "function_not_allowed");
-    assert_rejected(
-        &p,
-        "SELECT * FROM t WHERE a = '\\\\'; DELETE FROM t; -- '",
-        "multiple_statements",
-    );
-    assert_rejected(
-        &p,
-        "SELECT * FROM t WHERE a = '\\''; DELETE FROM t; -- '",
-        "multiple_statements",
-    );
+    assert_rejected(&p, "SELECT * FROM t WHERE a = '\\\\'; DELETE FROM t; -- '", "multiple_statements");
+    assert_rejected(&p, "SELECT * FROM t WHERE a = '\\''; DELETE FROM t; -- '", "multiple_statements");
 }
 
 #[test]
@@ -424,27 +356,15 @@ fn adjacent_strings_are_sent_as_one_literal_that_means_the_same() {
     assert_allowed(&p, "SELECT 'a' 'b' FROM t", "SELECT 'ab' FROM t LIMIT 21");
     assert_allowed(&p, "SELECT 'a''' 'b'", "SELECT 'a''b' LIMIT 21");
     // The second literal's escaped quote stays escaped after joining.
-    assert_allowed(
-        &p,
-        "SELECT 'x\\\\' '\\' , sleep(1) -- '",
-        "SELECT 'x\\\\\\' , sleep(1) -- ' LIMIT 21",
-    );
+    assert_allowed(&p, "SELECT 'x\\\\' '\\' , sleep(1) -- '", "SELECT 'x\\\\\\' , sleep(1) -- ' LIMIT 21");
 }
 
 #[test]
 fn double_quotes_make_a_string_and_backticks_an_identifier() {
     let p = my();
-    let a = assert_allowed(
-        &p,
-        "SELECT \"double quoted\" FROM t",
-        "SELECT \"double quoted\" FROM t LIMIT 21",
-    );
+    let a = assert_allowed(&p, "SELECT \"double quoted\" FROM t", "SELECT \"double quoted\" FROM t LIMIT 21");
     assert_eq!(a.tables, ["t"]);
-    let a = assert_allowed(
-        &p,
-        "SELECT `weird col` FROM `my table`",
-        "SELECT `weird col` FROM `my table` LIMIT 21",
-    );
+    let a = assert_allowed(&p, "SELECT `weird col` FROM `my table`", "SELECT `weird col` FROM `my table` LIMIT 21");
     assert_eq!(a.tables, ["my table"]);
     assert_allowed(&p, "SELECT `a``b` FROM t", "SELECT `a``b` FROM t LIMIT 21");
     assert_allowed(
@@ -459,29 +379,17 @@ fn double_dash_without_a_space_is_not_a_comment() {
     let p = my();
     assert_allowed(&p, "SELECT 1 --x", "SELECT 1 - -x LIMIT 21");
     assert_allowed(&p, "SELECT 1--1", "SELECT 1 - -1 LIMIT 21");
-    assert_allowed(
-        &p,
-        "SELECT 1 FROM t WHERE a = 1--1",
-        "SELECT 1 FROM t WHERE a = 1 - -1 LIMIT 21",
-    );
+    assert_allowed(&p, "SELECT 1 FROM t WHERE a = 1--1", "SELECT 1 FROM t WHERE a = 1 - -1 LIMIT 21");
     // With a space it is a comment, up to the end of the line.
     assert_allowed(&p, "SELECT 1 -- x", "SELECT 1 LIMIT 21");
-    assert_allowed(
-        &p,
-        "SELECT a FROM t -- c\nWHERE b = 1",
-        "SELECT a FROM t WHERE b = 1 LIMIT 21",
-    );
+    assert_allowed(&p, "SELECT a FROM t -- c\nWHERE b = 1", "SELECT a FROM t WHERE b = 1 LIMIT 21");
 }
 
 #[test]
 fn hash_starts_a_comment() {
     let p = my();
     assert_allowed(&p, "SELECT 1 # comment", "SELECT 1 LIMIT 21");
-    assert_allowed(
-        &p,
-        "SELECT a FROM t # c\nWHERE b = 1",
-        "SELECT a FROM t WHERE b = 1 LIMIT 21",
-    );
+    assert_allowed(&p, "SELECT a FROM t # c\nWHERE b = 1", "SELECT a FROM t WHERE b = 1 LIMIT 21");
     assert_allowed(&p, "SELECT 1 # ; DELETE FROM t", "SELECT 1 LIMIT 21");
     assert_rejected(&p, "SELECT 1; # x\nDELETE FROM t", "multiple_statements");
 }
@@ -531,27 +439,11 @@ fn mysql_system_schemas_are_refused_however_they_are_quoted() {
 fn table_names_compare_byte_for_byte() {
     // MySQL on Linux reads table names case-sensitively: `Users` is another table.
     let p = exposing(Dialect::Mysql, &["users"]);
-    assert_eq!(
-        assert_allowed(&p, "SELECT * FROM users", "SELECT * FROM users LIMIT 21").tables,
-        ["users"]
-    );
-    assert_eq!(
-        assert_allowed(
-            &p,
-            "SELECT * FROM `users`",
-            "SELECT * FROM `users` LIMIT 21"
-        )
-        .tables,
-        ["users"]
-    );
+    assert_eq!(assert_allowed(&p, "SELECT * FROM users", "SELECT * FROM users LIMIT 21").tables, ["users"]);
+    assert_eq!(assert_allowed(&p, "SELECT * FROM `users`", "SELECT * FROM `users` LIMIT 21").tables, ["users"]);
     assert_all_rejected(
         &p,
-        &[
-            "SELECT * FROM Users",
-            "SELECT * FROM USERS",
-            "SELECT * FROM db.users",
-            "SELECT * FROM `users `",
-        ],
+        &["SELECT * FROM Users", "SELECT * FROM USERS", "SELECT * FROM db.users", "SELECT * FROM `users `"],
         "relation_not_allowed",
     );
     // Without an allowlist the names are recorded as written.
@@ -562,11 +454,7 @@ fn table_names_compare_byte_for_byte() {
 #[test]
 fn mysql_table_hints_and_modifiers() {
     // Index hints only steer the plan; partitions and modifiers are refused as unsupported.
-    assert_allowed(
-        &my(),
-        "SELECT * FROM t USE INDEX (i)",
-        "SELECT * FROM t USE INDEX (i) LIMIT 21",
-    );
+    assert_allowed(&my(), "SELECT * FROM t USE INDEX (i)", "SELECT * FROM t USE INDEX (i) LIMIT 21");
     assert_all_rejected(
         &my(),
         &[
@@ -585,21 +473,14 @@ fn mysql_table_hints_and_modifiers() {
 
 #[test]
 fn a_backslash_does_not_escape_the_quote_of_a_hex_string() {
-    assert_rejected(
-        &my(),
-        "SELECT x'4\\', sleep(5), ' AS a FROM t WHERE b = ' -- '",
-        "syntax_error",
-    );
+    assert_rejected(&my(), "SELECT x'4\\', sleep(5), ' AS a FROM t WHERE b = ' -- '", "syntax_error");
 }
 
 #[test]
 #[ignore = "FALSE REFUSAL: MariaDB compares CTE names without case (verified: `WITH Secret AS (…) SELECT * FROM secret` reads the CTE), the guard compares them byte for byte and checks `secret` as a table"]
 fn cte_names_compare_without_case() {
     let p = exposing(Dialect::Mysql, &["users"]);
-    let a = allowed(
-        &p,
-        "WITH Secret AS (SELECT * FROM users) SELECT * FROM secret",
-    );
+    let a = allowed(&p, "WITH Secret AS (SELECT * FROM users) SELECT * FROM secret");
     assert_eq!(a.tables, ["users"]);
 }
 

@@ -19,30 +19,14 @@ fn a_bind_parameter_as_limit_is_refused() {
 #[test]
 fn fetch_first_is_kept_when_small_and_clamped_when_large() {
     let p = pg();
-    let a = assert_allowed(
-        &p,
-        "SELECT a FROM t FETCH FIRST 5 ROWS ONLY",
-        "SELECT a FROM t FETCH FIRST 5 ROWS ONLY",
-    );
+    let a = assert_allowed(&p, "SELECT a FROM t FETCH FIRST 5 ROWS ONLY", "SELECT a FROM t FETCH FIRST 5 ROWS ONLY");
     assert_eq!(a.limit, 5);
-    let a = assert_allowed(
-        &p,
-        "SELECT a FROM t FETCH FIRST 500 ROWS ONLY",
-        "SELECT a FROM t FETCH FIRST 21 ROWS ONLY",
-    );
+    let a = assert_allowed(&p, "SELECT a FROM t FETCH FIRST 500 ROWS ONLY", "SELECT a FROM t FETCH FIRST 21 ROWS ONLY");
     assert_eq!(a.limit, 21);
-    let a = assert_allowed(
-        &p,
-        "SELECT a FROM t FETCH NEXT 50 ROWS ONLY",
-        "SELECT a FROM t FETCH FIRST 21 ROWS ONLY",
-    );
+    let a = assert_allowed(&p, "SELECT a FROM t FETCH NEXT 50 ROWS ONLY", "SELECT a FROM t FETCH FIRST 21 ROWS ONLY");
     assert_eq!(a.limit, 21);
     // No count means one row.
-    let a = assert_allowed(
-        &p,
-        "SELECT a FROM t FETCH FIRST ROW ONLY",
-        "SELECT a FROM t FETCH FIRST ROWS ONLY",
-    );
+    let a = assert_allowed(&p, "SELECT a FROM t FETCH FIRST ROW ONLY", "SELECT a FROM t FETCH FIRST ROWS ONLY");
     assert_eq!(a.limit, 1);
 }
 
@@ -54,11 +38,7 @@ fn fetch_with_ties_or_percent_becomes_only_the_cap() {
         "SELECT a FROM t ORDER BY a FETCH FIRST 5 ROWS WITH TIES",
         "SELECT a FROM t ORDER BY a FETCH FIRST 500 ROWS WITH TIES",
     ] {
-        let a = assert_allowed(
-            &p,
-            sql,
-            "SELECT a FROM t ORDER BY a FETCH FIRST 21 ROWS ONLY",
-        );
+        let a = assert_allowed(&p, sql, "SELECT a FROM t ORDER BY a FETCH FIRST 21 ROWS ONLY");
         assert_eq!(a.limit, 21);
     }
     let a = assert_allowed(
@@ -243,11 +223,7 @@ fn values_and_table_inside_a_query() {
         "WITH v (a) AS (VALUES (1), (2)) SELECT a FROM v",
         "WITH v (a) AS (VALUES (1), (2)) SELECT a FROM v LIMIT 21",
     );
-    assert_allowed(
-        &pg(),
-        "SELECT 1 UNION VALUES (2)",
-        "SELECT 1 UNION VALUES (2) LIMIT 21",
-    );
+    assert_allowed(&pg(), "SELECT 1 UNION VALUES (2)", "SELECT 1 UNION VALUES (2) LIMIT 21");
 }
 
 #[test]
@@ -305,21 +281,13 @@ fn postgres_analytic_functions_are_allowed() {
         "SELECT current_date, current_timestamp, localtimestamp LIMIT 21",
     );
     // A double-quoted lower-case name is the same function as the bare name.
-    assert_allowed(
-        &p,
-        "SELECT \"count\"(*) FROM t",
-        "SELECT \"count\"(*) FROM t LIMIT 21",
-    );
+    assert_allowed(&p, "SELECT \"count\"(*) FROM t", "SELECT \"count\"(*) FROM t LIMIT 21");
 }
 
 #[test]
 fn allowed_table_functions_read_no_relation() {
     let p = pg();
-    let a = assert_allowed(
-        &p,
-        "SELECT * FROM generate_series(1,3)",
-        "SELECT * FROM generate_series(1, 3) LIMIT 21",
-    );
+    let a = assert_allowed(&p, "SELECT * FROM generate_series(1,3)", "SELECT * FROM generate_series(1, 3) LIMIT 21");
     assert!(a.tables.is_empty());
     assert_allowed(
         &p,
@@ -332,16 +300,8 @@ fn allowed_table_functions_read_no_relation() {
         "SELECT * FROM t, LATERAL generate_series(1, t.a) g LIMIT 21",
     );
     assert_eq!(a.tables, ["t"]);
-    assert_allowed(
-        &p,
-        "SELECT * FROM unnest(ARRAY[1,2])",
-        "SELECT * FROM UNNEST(ARRAY[1, 2]) LIMIT 21",
-    );
-    assert_allowed(
-        &p,
-        "SELECT * FROM json_each('{}'::json)",
-        "SELECT * FROM json_each('{}'::JSON) LIMIT 21",
-    );
+    assert_allowed(&p, "SELECT * FROM unnest(ARRAY[1,2])", "SELECT * FROM UNNEST(ARRAY[1, 2]) LIMIT 21");
+    assert_allowed(&p, "SELECT * FROM json_each('{}'::json)", "SELECT * FROM json_each('{}'::JSON) LIMIT 21");
 }
 
 #[test]
@@ -445,33 +405,17 @@ fn bare_session_keywords_are_refused_but_quoted_columns_are_data() {
     );
     assert_all_rejected(
         &p,
-        &[
-            "SELECT current_role",
-            "SELECT current_schema",
-            "SELECT * FROM t WHERE s = current_schema",
-        ],
+        &["SELECT current_role", "SELECT current_schema", "SELECT * FROM t WHERE s = current_schema"],
         "session_variable",
     );
-    assert_allowed(
-        &p,
-        "SELECT \"user\" FROM t",
-        "SELECT \"user\" FROM t LIMIT 21",
-    );
+    assert_allowed(&p, "SELECT \"user\" FROM t", "SELECT \"user\" FROM t LIMIT 21");
     assert_allowed(&p, "SELECT t.user FROM t", "SELECT t.user FROM t LIMIT 21");
-    assert_allowed(
-        &p,
-        "SELECT \"current_user\" FROM t",
-        "SELECT \"current_user\" FROM t LIMIT 21",
-    );
+    assert_allowed(&p, "SELECT \"current_user\" FROM t", "SELECT \"current_user\" FROM t LIMIT 21");
 }
 
 #[test]
 fn attribute_notation_cannot_call_a_function_that_is_not_allowed() {
-    assert_rejected(
-        &pg(),
-        "SELECT t.pg_column_size FROM t",
-        "function_not_allowed",
-    );
+    assert_rejected(&pg(), "SELECT t.pg_column_size FROM t", "function_not_allowed");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -609,56 +553,26 @@ fn only_is_checked_as_the_relation_it_names() {
 #[test]
 fn only_reads_the_named_table() {
     let p = exposing(Dialect::Postgres, &["users"]);
-    let a = assert_allowed(
-        &p,
-        "SELECT * FROM ONLY users",
-        "SELECT * FROM ONLY users LIMIT 21",
-    );
+    let a = assert_allowed(&p, "SELECT * FROM ONLY users", "SELECT * FROM ONLY users LIMIT 21");
     assert_eq!(a.tables, ["users"]);
 }
 
 #[test]
 fn unquoted_names_fold_to_lower_case_and_quoted_names_keep_their_case() {
     let p = exposing(Dialect::Postgres, &["users"]);
-    assert_eq!(
-        assert_allowed(&p, "SELECT * FROM Users", "SELECT * FROM Users LIMIT 21").tables,
-        ["users"]
-    );
-    assert_eq!(
-        assert_allowed(&p, "SELECT * FROM USERS", "SELECT * FROM USERS LIMIT 21").tables,
-        ["users"]
-    );
-    assert_eq!(
-        assert_allowed(
-            &p,
-            "SELECT * FROM \"users\"",
-            "SELECT * FROM \"users\" LIMIT 21"
-        )
-        .tables,
-        ["users"]
-    );
+    assert_eq!(assert_allowed(&p, "SELECT * FROM Users", "SELECT * FROM Users LIMIT 21").tables, ["users"]);
+    assert_eq!(assert_allowed(&p, "SELECT * FROM USERS", "SELECT * FROM USERS LIMIT 21").tables, ["users"]);
+    assert_eq!(assert_allowed(&p, "SELECT * FROM \"users\"", "SELECT * FROM \"users\" LIMIT 21").tables, ["users"]);
     assert_rejected(&p, "SELECT * FROM \"Users\"", "relation_not_allowed");
     assert_rejected(&p, "SELECT * FROM public.users", "relation_not_allowed");
 
     let p = exposing(Dialect::Postgres, &["\"Users\""]);
-    assert_eq!(
-        assert_allowed(
-            &p,
-            "SELECT * FROM \"Users\"",
-            "SELECT * FROM \"Users\" LIMIT 21"
-        )
-        .tables,
-        ["Users"]
-    );
+    assert_eq!(assert_allowed(&p, "SELECT * FROM \"Users\"", "SELECT * FROM \"Users\" LIMIT 21").tables, ["Users"]);
     assert_rejected(&p, "SELECT * FROM Users", "relation_not_allowed");
     assert_rejected(&p, "SELECT * FROM users", "relation_not_allowed");
 
     let p = exposing(Dialect::Postgres, &["public.users"]);
-    let a = assert_allowed(
-        &p,
-        "SELECT * FROM PUBLIC.USERS",
-        "SELECT * FROM PUBLIC.USERS LIMIT 21",
-    );
+    let a = assert_allowed(&p, "SELECT * FROM PUBLIC.USERS", "SELECT * FROM PUBLIC.USERS LIMIT 21");
     assert_eq!(a.tables, ["public.users"]);
     assert_rejected(&p, "SELECT * FROM users", "relation_not_allowed");
 }
@@ -679,16 +593,8 @@ fn cte_names_follow_the_same_case_rules_as_tables() {
         "WITH secret AS (SELECT * FROM users) SELECT * FROM \"secret\" LIMIT 21",
     );
     // A quoted mixed-case CTE is a different name from the folded one: `secret` is the table.
-    assert_rejected(
-        &p,
-        "WITH \"Secret\" AS (SELECT * FROM users) SELECT * FROM secret",
-        "relation_not_allowed",
-    );
-    assert_rejected(
-        &p,
-        "WITH secret AS (SELECT * FROM users) SELECT * FROM \"Secret\"",
-        "relation_not_allowed",
-    );
+    assert_rejected(&p, "WITH \"Secret\" AS (SELECT * FROM users) SELECT * FROM secret", "relation_not_allowed");
+    assert_rejected(&p, "WITH secret AS (SELECT * FROM users) SELECT * FROM \"Secret\"", "relation_not_allowed");
 }
 
 #[test]
@@ -706,10 +612,7 @@ fn a_recursive_cte_reference_is_the_cte_itself() {
 
 #[test]
 fn tables_are_normalized_and_deduplicated() {
-    let a = allowed(
-        &pg(),
-        "SELECT * FROM Users, \"users\", USERS, \"Users\", Public.Orders",
-    );
+    let a = allowed(&pg(), "SELECT * FROM Users, \"users\", USERS, \"Users\", Public.Orders");
     assert_eq!(a.tables, ["users", "Users", "public.orders"]);
 }
 
@@ -721,12 +624,7 @@ fn tables_are_normalized_and_deduplicated() {
 fn bind_parameters_are_refused() {
     assert_all_rejected(
         &pg(),
-        &[
-            "SELECT $1",
-            "SELECT * FROM t WHERE a = $1",
-            "SELECT * FROM t WHERE a IN ($1, $2)",
-            "SELECT lower($1)",
-        ],
+        &["SELECT $1", "SELECT * FROM t WHERE a = $1", "SELECT * FROM t WHERE a IN ($1, $2)", "SELECT lower($1)"],
         "placeholder",
     );
 }
@@ -743,11 +641,7 @@ fn dollar_quoted_strings_stay_one_literal() {
         "SELECT $q$ SELECT pg_sleep(1); DELETE FROM t $q$ AS s FROM t LIMIT 21",
     );
     // Tags are case sensitive, as in PostgreSQL.
-    assert_allowed(
-        &p,
-        "SELECT $a$ x $A$ y $a$",
-        "SELECT $a$ x $A$ y $a$ LIMIT 21",
-    );
+    assert_allowed(&p, "SELECT $a$ x $A$ y $a$", "SELECT $a$ x $A$ y $a$ LIMIT 21");
 }
 
 #[test]
@@ -755,22 +649,10 @@ fn standard_strings_keep_backslashes_literal() {
     // standard_conforming_strings = on: a backslash does not escape the closing quote.
     let p = pg();
     assert_allowed(&p, "SELECT 'a\\'", "SELECT 'a\\' LIMIT 21");
-    assert_allowed(
-        &p,
-        "SELECT 1 FROM t WHERE a = 'it''s'",
-        "SELECT 1 FROM t WHERE a = 'it''s' LIMIT 21",
-    );
+    assert_allowed(&p, "SELECT 1 FROM t WHERE a = 'it''s'", "SELECT 1 FROM t WHERE a = 'it''s' LIMIT 21");
     // `'a\'` ends the string, so the rest is code and is checked.
-    assert_rejected(
-        &p,
-        "SELECT 'a\\', pg_sleep(1) FROM t",
-        "function_not_allowed",
-    );
-    assert_rejected(
-        &p,
-        "SELECT 'a\\' || '' FROM t WHERE 1 = 1; DELETE FROM t",
-        "multiple_statements",
-    );
+    assert_rejected(&p, "SELECT 'a\\', pg_sleep(1) FROM t", "function_not_allowed");
+    assert_rejected(&p, "SELECT 'a\\' || '' FROM t WHERE 1 = 1; DELETE FROM t", "multiple_statements");
 }
 
 #[test]
@@ -838,11 +720,7 @@ fn a_rewrite_that_would_turn_code_into_a_comment_is_not_sent() {
 fn unicode_escapes_need_the_ampersand_next_to_the_quote() {
     // `U& 'x'` is the column u, the operator & and a string: not an escape.
     assert_allowed(&pg(), "SELECT U& 'x'", "SELECT U & 'x' LIMIT 21");
-    assert_rejected(
-        &pg(),
-        "SELECT * FROM t WHERE a = U&'\\0070g'",
-        "unicode_escape",
-    );
+    assert_rejected(&pg(), "SELECT * FROM t WHERE a = U&'\\0070g'", "unicode_escape");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -878,11 +756,7 @@ fn a_dollar_tag_that_starts_with_a_digit_is_not_a_string() {
 
 #[test]
 fn a_backslash_does_not_escape_the_quote_of_a_hex_string() {
-    assert_rejected(
-        &pg(),
-        "SELECT X'1\\', pg_sleep(5), ' AS a FROM t WHERE b = ' -- '",
-        "syntax_error",
-    );
+    assert_rejected(&pg(), "SELECT X'1\\', pg_sleep(5), ' AS a FROM t WHERE b = ' -- '", "syntax_error");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -891,10 +765,7 @@ fn a_backslash_does_not_escape_the_quote_of_a_hex_string() {
 
 #[test]
 fn grouping_with_rollup_is_allowed() {
-    allowed(
-        &pg(),
-        "SELECT a, grouping(a), count(*) FROM t GROUP BY ROLLUP (a)",
-    );
+    allowed(&pg(), "SELECT a, grouping(a), count(*) FROM t GROUP BY ROLLUP (a)");
 }
 
 #[test]

@@ -11,14 +11,85 @@ const DIALECTS: [Dialect; 3] = [Dialect::Postgres, Dialect::Mysql, Dialect::Sqli
 
 /// Fragments an attacker or a careless model would put together.
 const FRAGMENTS: &[&str] = &[
-    "SELECT", "FROM", "WHERE", "WITH", "AS", "(", ")", ",", ";", "*", "t", "u", "x", "1", "'a'",
-    "\"q\"", "`b`", "[c]", "$1", "?", "@v", "@@version", "--", "/*", "*/", "/*!", "#", "\n",
-    "UNION", "ALL", "SELECT 1", "DELETE", "INSERT INTO t VALUES (1)", "UPDATE t SET a=1",
-    "RETURNING *", "FOR UPDATE", "LIMIT", "OFFSET", "ALL", "NULL", "FETCH FIRST 5 ROWS ONLY",
-    "ORDER BY", "GROUP BY", "HAVING", "count(*)", "pg_sleep(1)", "sleep(1)", "::int", "::regclass",
-    "CAST(", "AS INT)", "E'\\''", "$$x$$", "'\\'", "U&'", "JOIN", "ON", "=", "OR", "AND", "NOT",
-    "EXISTS", "IN", "CASE WHEN", "THEN", "ELSE", "END", "pg_catalog.pg_user", "sqlite_master",
-    "INTO", "OUTFILE", "'/tmp/x'", "\u{202e}", "\u{200b}", "\u{0}", "é", ".", "->", "||",
+    "SELECT",
+    "FROM",
+    "WHERE",
+    "WITH",
+    "AS",
+    "(",
+    ")",
+    ",",
+    ";",
+    "*",
+    "t",
+    "u",
+    "x",
+    "1",
+    "'a'",
+    "\"q\"",
+    "`b`",
+    "[c]",
+    "$1",
+    "?",
+    "@v",
+    "@@version",
+    "--",
+    "/*",
+    "*/",
+    "/*!",
+    "#",
+    "\n",
+    "UNION",
+    "ALL",
+    "SELECT 1",
+    "DELETE",
+    "INSERT INTO t VALUES (1)",
+    "UPDATE t SET a=1",
+    "RETURNING *",
+    "FOR UPDATE",
+    "LIMIT",
+    "OFFSET",
+    "ALL",
+    "NULL",
+    "FETCH FIRST 5 ROWS ONLY",
+    "ORDER BY",
+    "GROUP BY",
+    "HAVING",
+    "count(*)",
+    "pg_sleep(1)",
+    "sleep(1)",
+    "::int",
+    "::regclass",
+    "CAST(",
+    "AS INT)",
+    "E'\\''",
+    "$$x$$",
+    "'\\'",
+    "U&'",
+    "JOIN",
+    "ON",
+    "=",
+    "OR",
+    "AND",
+    "NOT",
+    "EXISTS",
+    "IN",
+    "CASE WHEN",
+    "THEN",
+    "ELSE",
+    "END",
+    "pg_catalog.pg_user",
+    "sqlite_master",
+    "INTO",
+    "OUTFILE",
+    "'/tmp/x'",
+    "\u{202e}",
+    "\u{200b}",
+    "\u{0}",
+    "é",
+    ".",
+    "->",
+    "||",
 ];
 
 fn fragment_soup() -> impl Strategy<Value = String> {
@@ -62,10 +133,15 @@ fn select() -> impl Strategy<Value = String> {
         .prop_map(|(f, c)| format!("{f}({c})"));
     let comparison = (number_column.clone(), prop::sample::select(&["<", "<=", "=", "<>", ">", ">="][..]), 0i64..200)
         .prop_map(|(c, op, v)| format!("{c} {op} {v}"));
-    let region = prop::sample::select(&["'north'", "'south'", "'east'", "'it''s'"][..]).prop_map(|r| format!("region = {r}"));
+    let region =
+        prop::sample::select(&["'north'", "'south'", "'east'", "'it''s'"][..]).prop_map(|r| format!("region = {r}"));
     let condition = prop_oneof![comparison, region];
     let conditions = prop::collection::vec(condition, 0..3).prop_map(|cs| {
-        if cs.is_empty() { String::new() } else { format!(" WHERE {}", cs.join(" AND ")) }
+        if cs.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", cs.join(" AND "))
+        }
     });
     let limit = prop_oneof![
         Just(String::new()),
@@ -76,9 +152,8 @@ fn select() -> impl Strategy<Value = String> {
     ];
     let plain = (prop::collection::vec(column.clone(), 1..4), conditions.clone(), limit.clone())
         .prop_map(|(cols, w, l)| format!("SELECT {} FROM sales{w} ORDER BY id{l}", cols.join(", ")));
-    let grouped = (column, aggregate, conditions, limit).prop_map(|(g, a, w, l)| {
-        format!("SELECT {g}, {a} AS v FROM sales{w} GROUP BY {g} ORDER BY {g}{l}")
-    });
+    let grouped = (column, aggregate, conditions, limit)
+        .prop_map(|(g, a, w, l)| format!("SELECT {g}, {a} AS v FROM sales{w} GROUP BY {g} ORDER BY {g}{l}"));
     let with_cte = (number_column, 0i64..200).prop_map(|(c, v)| {
         format!("WITH big AS (SELECT * FROM sales WHERE {c} > {v}) SELECT id, {c} FROM big ORDER BY id")
     });

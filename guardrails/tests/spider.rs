@@ -4,7 +4,7 @@
 //! rows of the original result — the same first rows where the query orders them.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use rusqlite::types::Value;
 use rusqlite::{Connection, OpenFlags};
@@ -23,7 +23,7 @@ struct Gold {
     sql: String,
 }
 
-fn gold(dir: &PathBuf) -> Vec<Gold> {
+fn gold(dir: &Path) -> Vec<Gold> {
     let text = std::fs::read_to_string(dir.join("gold.tsv")).expect("read gold.tsv");
     text.lines()
         .skip(1)
@@ -52,11 +52,20 @@ fn spider_gold_queries_are_allowed_except_the_documented_few() {
     }
     let unexpected: Vec<_> = refused
         .iter()
-        .filter(|line| !KNOWN_REFUSALS.iter().any(|(prefix, code, _)| line.starts_with(prefix) && line.contains(&format!("[{code}]"))))
+        .filter(|line| {
+            !KNOWN_REFUSALS
+                .iter()
+                .any(|(prefix, code, _)| line.starts_with(prefix) && line.contains(&format!("[{code}]")))
+        })
         .collect();
     let rate = 1.0 - refused.len() as f64 / queries.len() as f64;
     eprintln!("spider: {} of {} allowed ({:.2}%)", queries.len() - refused.len(), queries.len(), rate * 100.0);
-    assert!(unexpected.is_empty(), "{} gold queries refused that are not documented:\n{}", unexpected.len(), unexpected.iter().take(40).map(|s| s.as_str()).collect::<Vec<_>>().join("\n"));
+    assert!(
+        unexpected.is_empty(),
+        "{} gold queries refused that are not documented:\n{}",
+        unexpected.len(),
+        unexpected.iter().take(40).map(|s| s.as_str()).collect::<Vec<_>>().join("\n")
+    );
     assert!(rate >= 0.99, "pass rate {rate}");
 }
 
@@ -85,13 +94,14 @@ fn rewritten_spider_queries_return_rows_of_the_original() {
     assert!(failures.is_empty(), "{} rewritten queries changed their rows:\n{}", failures.len(), failures.join("\n"));
 }
 
-fn run_dbs(dir: &PathBuf, dbs: &[(String, Vec<Gold>)], policy: &Policy) -> Vec<String> {
+fn run_dbs(dir: &Path, dbs: &[(String, Vec<Gold>)], policy: &Policy) -> Vec<String> {
     let mut failures = Vec::new();
     let mut compared = 0usize;
     for (db_id, queries) in dbs {
         let path = dir.join("database").join(format!("{db_id}.sqlite"));
-        let conn = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-            .unwrap_or_else(|e| panic!("open {}: {e}", path.display()));
+        let conn =
+            Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+                .unwrap_or_else(|e| panic!("open {}: {e}", path.display()));
         for q in queries {
             let Verdict::Allowed(allowed) = check(&q.sql, policy) else { continue };
             let (Ok(original), Ok(rewritten)) = (rows(&conn, &q.sql), rows(&conn, &allowed.sql)) else {

@@ -14,47 +14,12 @@ use helpers::*;
 #[test]
 fn offset_comma_limit_and_negative_limits_are_clamped() {
     let p = lite();
-    assert_eq!(
-        assert_allowed(
-            &p,
-            "SELECT * FROM t LIMIT 5, 100",
-            "SELECT * FROM t LIMIT 5, 21"
-        )
-        .limit,
-        21
-    );
-    assert_eq!(
-        assert_allowed(
-            &p,
-            "SELECT * FROM t LIMIT 5, 10",
-            "SELECT * FROM t LIMIT 5, 10"
-        )
-        .limit,
-        10
-    );
+    assert_eq!(assert_allowed(&p, "SELECT * FROM t LIMIT 5, 100", "SELECT * FROM t LIMIT 5, 21").limit, 21);
+    assert_eq!(assert_allowed(&p, "SELECT * FROM t LIMIT 5, 10", "SELECT * FROM t LIMIT 5, 10").limit, 10);
     // A negative limit means "no limit" in SQLite.
-    assert_eq!(
-        assert_allowed(&p, "SELECT * FROM t LIMIT -1", "SELECT * FROM t LIMIT 21").limit,
-        21
-    );
-    assert_eq!(
-        assert_allowed(
-            &p,
-            "SELECT * FROM t LIMIT 5, -1",
-            "SELECT * FROM t LIMIT 5, 21"
-        )
-        .limit,
-        21
-    );
-    assert_eq!(
-        assert_allowed(
-            &p,
-            "SELECT * FROM t LIMIT 100 OFFSET 5",
-            "SELECT * FROM t LIMIT 21 OFFSET 5"
-        )
-        .limit,
-        21
-    );
+    assert_eq!(assert_allowed(&p, "SELECT * FROM t LIMIT -1", "SELECT * FROM t LIMIT 21").limit, 21);
+    assert_eq!(assert_allowed(&p, "SELECT * FROM t LIMIT 5, -1", "SELECT * FROM t LIMIT 5, 21").limit, 21);
+    assert_eq!(assert_allowed(&p, "SELECT * FROM t LIMIT 100 OFFSET 5", "SELECT * FROM t LIMIT 21 OFFSET 5").limit, 21);
 }
 
 #[test]
@@ -121,13 +86,7 @@ fn pragma_attach_and_other_sqlite_statements_are_not_queries() {
     // sqlparser 0.63 cannot read these; refused either way.
     assert_all_rejected(
         &lite(),
-        &[
-            "PRAGMA table_info(t)",
-            "DETACH x",
-            "VACUUM INTO '/tmp/x'",
-            "REINDEX",
-            "SELECT * FROM t INDEXED BY i",
-        ],
+        &["PRAGMA table_info(t)", "DETACH x", "VACUUM INTO '/tmp/x'", "REINDEX", "SELECT * FROM t INDEXED BY i"],
         "syntax_error",
     );
 }
@@ -173,11 +132,7 @@ fn sqlite_analytic_functions_are_allowed() {
 
 #[test]
 fn json_table_functions_read_no_relation() {
-    let a = assert_allowed(
-        &lite(),
-        "SELECT * FROM json_each('[1,2]')",
-        "SELECT * FROM json_each('[1,2]') LIMIT 21",
-    );
+    let a = assert_allowed(&lite(), "SELECT * FROM json_each('[1,2]')", "SELECT * FROM json_each('[1,2]') LIMIT 21");
     assert!(a.tables.is_empty());
     let a = assert_allowed(
         &lite(),
@@ -273,20 +228,12 @@ fn names_compare_without_case_however_they_are_quoted() {
     }
     assert_all_rejected(
         &p,
-        &[
-            "SELECT * FROM main.users",
-            "SELECT * FROM temp.users",
-            "SELECT * FROM other.users",
-            "SELECT * FROM secret",
-        ],
+        &["SELECT * FROM main.users", "SELECT * FROM temp.users", "SELECT * FROM other.users", "SELECT * FROM secret"],
         "relation_not_allowed",
     );
     // A RelationName is folded the same way, so a quoted upper-case entry matches too.
     let p = exposing(Dialect::Sqlite, &["\"USERS\""]);
-    assert_eq!(
-        assert_allowed(&p, "SELECT * FROM users", "SELECT * FROM users LIMIT 21").tables,
-        ["users"]
-    );
+    assert_eq!(assert_allowed(&p, "SELECT * FROM users", "SELECT * FROM users LIMIT 21").tables, ["users"]);
 }
 
 #[test]
@@ -298,21 +245,13 @@ fn cte_names_compare_without_case() {
         "WITH Secret AS (SELECT * FROM users) SELECT * FROM secret LIMIT 21",
     );
     assert_eq!(a.tables, ["users"]);
-    assert_rejected(
-        &p,
-        "WITH Secret AS (SELECT * FROM secret) SELECT * FROM SECRET",
-        "relation_not_allowed",
-    );
+    assert_rejected(&p, "WITH Secret AS (SELECT * FROM secret) SELECT * FROM SECRET", "relation_not_allowed");
 }
 
 #[test]
 fn unknown_double_quoted_names_are_left_to_sqlite() {
     // SQLite may read an unknown "name" as a string; either way it reads no relation.
-    assert_allowed(
-        &lite(),
-        "SELECT \"nonexistent\" FROM t",
-        "SELECT \"nonexistent\" FROM t LIMIT 21",
-    );
+    assert_allowed(&lite(), "SELECT \"nonexistent\" FROM t", "SELECT \"nonexistent\" FROM t LIMIT 21");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -321,9 +260,6 @@ fn unknown_double_quoted_names_are_left_to_sqlite() {
 
 #[test]
 fn current_date_and_time_keywords_are_allowed() {
-    allowed(
-        &lite(),
-        "SELECT current_date, current_time, current_timestamp",
-    );
+    allowed(&lite(), "SELECT current_date, current_time, current_timestamp");
     allowed(&lite(), "SELECT * FROM t WHERE d > current_date");
 }

@@ -47,7 +47,9 @@ fn run_on_stack(stack: usize) {
                 let policy = Policy::new(dialect);
                 for (sql, codes) in deep_inputs() {
                     match check(&sql, &policy) {
-                        Verdict::Allowed(a) => assert!(codes.is_empty(), "{dialect}: deep input allowed: {}…", &a.sql[..80]),
+                        Verdict::Allowed(a) => {
+                            assert!(codes.is_empty(), "{dialect}: deep input allowed: {}…", &a.sql[..80])
+                        }
                         Verdict::Rejected(r) => assert!(
                             codes.contains(&r.code),
                             "{dialect}: {}… got {} ({}), expected one of {codes:?}",

@@ -7,9 +7,7 @@
 // Each test binary compiles this module and uses only part of it.
 #![allow(dead_code, unused_imports)]
 
-pub use sqlgate_guardrails::{
-    check, Allowed, Code, Dialect, MaxRows, Policy, RelationName, Verdict,
-};
+pub use sqlgate_guardrails::{check, Allowed, Code, Dialect, MaxRows, Policy, RelationName, Verdict};
 
 /// The default PostgreSQL policy: 20 rows (limit 21), every non-system relation.
 pub fn pg() -> Policy {
@@ -33,10 +31,7 @@ pub fn all_dialects() -> [Policy; 3] {
 
 /// A policy of `dialect` that exposes only `relations` (each parsed as the dialect reads names).
 pub fn exposing(dialect: Dialect, relations: &[&str]) -> Policy {
-    let names = relations
-        .iter()
-        .map(|r| RelationName::parse(dialect, r).expect("a valid relation name"))
-        .collect();
+    let names = relations.iter().map(|r| RelationName::parse(dialect, r).expect("a valid relation name")).collect();
     Policy::new(dialect).with_allowed_relations(names)
 }
 
@@ -66,11 +61,9 @@ pub fn allowed(policy: &Policy, sql: &str) -> Allowed {
 #[track_caller]
 pub fn assert_stable(policy: &Policy, first: &Allowed) {
     match check(&first.sql, policy) {
-        Verdict::Allowed(again) => assert_eq!(
-            &again, first,
-            "[{}] the emitted sql is not stable under a second check",
-            policy.dialect
-        ),
+        Verdict::Allowed(again) => {
+            assert_eq!(&again, first, "[{}] the emitted sql is not stable under a second check", policy.dialect)
+        }
         Verdict::Rejected(r) => panic!(
             "[{}] the emitted sql is refused on a second check: {} ({})\n  emitted: {}",
             policy.dialect,
@@ -85,13 +78,7 @@ pub fn assert_stable(policy: &Policy, first: &Allowed) {
 #[track_caller]
 pub fn assert_allowed(policy: &Policy, sql: &str, expected_sql: &str) -> Allowed {
     let a = allowed(policy, sql);
-    assert_eq!(
-        a.sql,
-        expected_sql,
-        "[{}] emitted sql for: {}",
-        policy.dialect,
-        shorten(sql)
-    );
+    assert_eq!(a.sql, expected_sql, "[{}] emitted sql for: {}", policy.dialect, shorten(sql));
     a
 }
 
