@@ -44,6 +44,16 @@ fn bench(c: &mut Criterion) {
     }
     group.finish();
 
+    // The floor: sqlparser alone tokenizing and parsing the same texts once (the guard parses twice:
+    // the input, then the text it will send).
+    let mut floor = c.benchmark_group("sqlparser parse only");
+    for (name, sql) in &inputs {
+        floor.bench_with_input(BenchmarkId::new(format!("postgres/{name}"), sql.len()), sql, |b, sql| {
+            b.iter(|| sqlparser::parser::Parser::parse_sql(&sqlparser::dialect::PostgreSqlDialect {}, black_box(sql)))
+        });
+    }
+    floor.finish();
+
     let policy = Policy::new(Dialect::Postgres);
     c.bench_function("check/postgres/typical on a 2 MiB thread", |b| {
         b.iter_custom(|iters| {

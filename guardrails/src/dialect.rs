@@ -98,6 +98,12 @@ impl Dialect {
         matches!(self, Dialect::Postgres)
     }
 
+    /// PostgreSQL reads `x.f` as the function call `f(x)` when `x` has no field `f` ("attribute
+    /// notation"), for any value `x`: `(2::float8).pg_sleep` sleeps.
+    pub(crate) fn has_attribute_notation(self) -> bool {
+        matches!(self, Dialect::Postgres)
+    }
+
     /// PostgreSQL reads `ONLY` before a table name (`FROM ONLY parent`, no inheritance children);
     /// sqlparser 0.63 reads `FROM ONLY t` as a table named `only` with the alias `t`.
     pub(crate) fn has_from_only(self) -> bool {

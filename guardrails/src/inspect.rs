@@ -6,13 +6,15 @@
 //! through unexamined. The walk collects the relations the query reads, resolving CTE names by
 //! their scope, and bounds its own depth.
 
+use std::borrow::Cow;
+
 use sqlparser::ast::{
     AccessExpr, ArrayElemTypeDef, BinaryOperator, CaseWhen, Cte, DataType, Distinct, Expr, Function, FunctionArg,
     FunctionArgExpr, FunctionArgumentClause, FunctionArguments, GroupByExpr, GroupByWithModifier, Ident, Join,
     JoinConstraint, JoinOperator, LimitClause, NamedWindowDefinition, NamedWindowExpr, ObjectName, ObjectNamePart,
     OrderBy, OrderByExpr, OrderByKind, OrderBySort, Query, Select, SelectFlavor, SelectItem,
-    SelectItemQualifiedWildcardKind, SetExpr, SetOperator, SetQuantifier, Subscript, TableAlias, TableFactor,
-    TableWithJoins, Value, WildcardAdditionalOptions, WindowFrameBound, WindowSpec, WindowType,
+    SelectItemQualifiedWildcardKind, SetExpr, SetOperator, SetQuantifier, Subscript, TableAlias, TableAliasColumnDef,
+    TableFactor, TableWithJoins, Value, WildcardAdditionalOptions, WindowFrameBound, WindowSpec, WindowType,
 };
 
 use crate::code::{Code, Rejection};
@@ -21,6 +23,21 @@ use crate::policy::Policy;
 /// How deep the walk may nest (queries, set operations, expressions). Real analytic SQL stays
 /// under 30; a 1,000-branch UNION or a 2,000-term OR chain is refused here as `too_complex`.
 pub const MAX_DEPTH: usize = 256;
+
+/// pg_catalog types, beyond those sqlparser names itself, that casts may use.
+const PG_CATALOG_TYPES: &[&str] = &[
+    "bpchar",
+    "cidr",
+    "daterange",
+    "inet",
+    "int4range",
+    "int8range",
+    "macaddr",
+    "money",
+    "numrange",
+    "tsrange",
+    "tstzrange",
+];
 
 /// Names a relation may not have, in any part, whatever its case: system schemas and catalogs.
 /// `dbstat` is SQLite's eponymous virtual table that lists every table and index.
@@ -31,13 +48,18 @@ const SYSTEM_PREFIXES: &[&str] = &["pg_", "sqlite_", "pragma_"];
 
 /// Walks `query` (the whole statement) and returns the relations it reads, or why it is refused.
 pub(crate) fn query(query: &Query, policy: &Policy) -> Result<Vec<String>, Rejection> {
-    if matches!(*query.body, SetExpr::Values(_) | SetExpr::Table(_)) {
+    // Look through parentheses: `(VALUES (1))` is as bare as `VALUES (1)`.
+    let mut body = &*query.body;
+    while let SetExpr::Query(inner) = body {
+        body = &inner.body;
+    }
+    if matches!(body, SetExpr::Values(_) | SetExpr::Table(_)) {
         return Err(Rejection::new(
             Code::ValuesOrTable,
             "a bare VALUES list or TABLE statement is not a query sqlgate runs; write SELECT … FROM instead",
         ));
     }
-    let mut walk = Walk { policy, scope: Vec::new(), tables: Vec::new(), depth: 0 };
+    let mut walk = Walk { policy, scope: Vec::new(), tables: Vec::new(), function_items: Vec::new(), depth: 0 };
     walk.query(query)?;
     Ok(walk.tables)
 }
@@ -48,6 +70,11 @@ struct Walk<'a> {
     scope: Vec<&'a Ident>,
     /// Relations read, normalized, in order of first appearance.
     tables: Vec<String>,
+    /// FROM items that are table functions (`unnest(…) AS s(x)`), by alias or function name, with
+    /// their declared column names. In PostgreSQL such an item can be a scalar, and `s.f` then
+    /// calls `f(s)`; only `s.x` for a declared column is read as a column. Kept for the whole
+    /// query, not per scope: a name seen anywhere is treated this way everywhere, which is stricter.
+    function_items: Vec<(Cow<'a, str>, &'a [TableAliasColumnDef])>,
     depth: usize,
 }
 
@@ -348,6 +375,7 @@ impl<'a> Walk<'a> {
                 match args {
                     // `FROM name(args)` is a table function, not a relation.
                     Some(args) => {
+                        self.function_item(name, alias.as_ref());
                         if let Some(alias) = alias {
                             self.alias(alias)?;
                         }
@@ -384,6 +412,7 @@ impl<'a> Walk<'a> {
                 self.query(subquery)?;
             }
             TableFactor::Function { lateral: _, name, args, with_ordinality: _, alias } => {
+                self.function_item(name, alias.as_ref());
                 if let Some(alias) = alias {
                     self.alias(alias)?;
                 }
@@ -393,6 +422,11 @@ impl<'a> Walk<'a> {
                 }
             }
             TableFactor::UNNEST { alias, array_exprs, with_offset: _, with_offset_alias: _, with_ordinality: _ } => {
+                match alias {
+                    Some(alias) => self.function_items.push((Cow::Borrowed(&alias.name.value), &alias.columns)),
+                    // PostgreSQL names an unaliased `unnest(…)` item `unnest`.
+                    None => self.function_items.push((Cow::Borrowed("unnest"), &[])),
+                }
                 if let Some(alias) = alias {
                     self.alias(alias)?;
                 }
@@ -447,19 +481,52 @@ impl<'a> Walk<'a> {
         data_type_allowed(data_type, self.policy.dialect.has_user_defined_types())
     }
 
-    /// PostgreSQL reads `t.f` as `f(t)` when `t` has no column `f` (attribute notation), so a
-    /// field named like a system function is refused there.
-    fn attribute(&self, ident: &Ident) -> Result<(), Rejection> {
-        if ident.value.starts_with('@') {
+    /// A dotted column reference. PostgreSQL reads `x.f` as the call `f(x)` when `x` has no field
+    /// `f` (attribute notation), and `x` may be any value: `('SELECT …'::text).ts_stat` runs SQL.
+    /// So there, a name may follow only a FROM item (`alias.column`, two parts), where `f` could
+    /// only receive the whole row; longer chains are refused, and so is a field named like a
+    /// system function, quoted or not.
+    /// Remembers a table-function FROM item under the name a column reference would use.
+    fn function_item(&mut self, name: &'a ObjectName, alias: Option<&'a TableAlias>) {
+        match (alias, name.0.last()) {
+            (Some(alias), _) => self.function_items.push((Cow::Borrowed(&alias.name.value), &alias.columns)),
+            (None, Some(ObjectNamePart::Identifier(ident))) => {
+                self.function_items.push((Cow::Borrowed(&ident.value), &[]))
+            }
+            (None, _) => {}
+        }
+    }
+
+    fn compound_identifier(&self, idents: &[Ident]) -> Result<(), Rejection> {
+        if let Some(ident) = idents.iter().find(|i| i.value.starts_with('@')) {
             return Err(variable(&ident.value));
         }
-        if self.policy.dialect.has_user_defined_types() && ident.quote_style.is_none() && is_system_name(&ident.value) {
-            return Err(Rejection::new(
-                Code::FunctionNotAllowed,
-                format!("`{}` after a dot can call a system function in PostgreSQL (attribute notation); quote it if it is a column", ident.value),
-            ));
+        if !self.policy.dialect.has_attribute_notation() {
+            return Ok(());
         }
-        Ok(())
+        if idents.len() > 2 {
+            let name = idents.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(".");
+            return Err(attribute_notation(&format!(
+                "`{name}`: in PostgreSQL a name after a column can call a function; write `table.column` (alias a schema-qualified table)"
+            )));
+        }
+        if let [item, field] = idents {
+            let on_function = self.function_items.iter().find(|(name, _)| name.eq_ignore_ascii_case(&item.value));
+            if let Some((_, columns)) = on_function {
+                if !columns.iter().any(|c| c.name.value.eq_ignore_ascii_case(&field.value)) {
+                    return Err(attribute_notation(&format!(
+                        "`{item}.{field}`: `{item}` is a table function, and in PostgreSQL this calls `{field}({item})`; name its columns (`AS {item}(col)`) and select `{item}.col`"
+                    )));
+                }
+            }
+        }
+        match idents.last() {
+            Some(last) if has_prefix(&last.value, "pg_") => Err(attribute_notation(&format!(
+                "`{}` after a dot can call a system function in PostgreSQL; choose another column name or alias",
+                last.value
+            ))),
+            _ => Ok(()),
+        }
     }
 
     /// A relation read by the query: a CTE in scope, or a table or view the policy must allow.
@@ -658,21 +725,17 @@ impl<'a> Walk<'a> {
         self.enter()?;
         match expr {
             Expr::Identifier(ident) => self.identifier(ident)?,
-            Expr::CompoundIdentifier(idents) => {
-                // Leading parts qualify (schema, table or alias, all checked in FROM); the last
-                // names a field, which attribute notation can turn into a call.
-                if let Some(ident) = idents.iter().find(|i| i.value.starts_with('@')) {
-                    return Err(variable(&ident.value));
-                }
-                if let Some(last) = idents.last() {
-                    self.attribute(last)?;
-                }
-            }
+            Expr::CompoundIdentifier(idents) => self.compound_identifier(idents)?,
             Expr::CompoundFieldAccess { root, access_chain } => {
+                let selects_a_field = access_chain.iter().any(|a| matches!(a, AccessExpr::Dot(_)));
+                if selects_a_field && self.policy.dialect.has_attribute_notation() {
+                    return Err(attribute_notation(
+                        "field selection `(…).name` can call a function in PostgreSQL (attribute notation); select columns as `table.column`",
+                    ));
+                }
                 self.expr(root)?;
                 for access in access_chain {
                     match access {
-                        AccessExpr::Dot(Expr::Identifier(ident)) => self.attribute(ident)?,
                         AccessExpr::Dot(e) => self.expr(e)?,
                         AccessExpr::Subscript(Subscript::Index { index }) => self.expr(index)?,
                         AccessExpr::Subscript(Subscript::Slice { lower_bound, upper_bound, stride }) => {
@@ -842,9 +905,16 @@ fn from_only(dialect: crate::dialect::Dialect, name: &ObjectName) -> bool {
 
 /// Named like a system schema, catalog or server-state relation, in any case.
 fn is_system_name(name: &str) -> bool {
-    let bytes = name.as_bytes();
-    SYSTEM_NAMES.iter().any(|n| name.eq_ignore_ascii_case(n))
-        || SYSTEM_PREFIXES.iter().any(|p| bytes.len() >= p.len() && bytes[..p.len()].eq_ignore_ascii_case(p.as_bytes()))
+    SYSTEM_NAMES.iter().any(|n| name.eq_ignore_ascii_case(n)) || SYSTEM_PREFIXES.iter().any(|p| has_prefix(name, p))
+}
+
+/// `name` starts with the ASCII `prefix`, in any case.
+fn has_prefix(name: &str, prefix: &str) -> bool {
+    name.len() >= prefix.len() && name.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+}
+
+fn attribute_notation(message: &str) -> Rejection {
+    Rejection::new(Code::FunctionNotAllowed, message)
 }
 
 fn variable(name: &str) -> Rejection {
@@ -955,6 +1025,11 @@ fn data_type_allowed(data_type: &DataType, user_types_exist: bool) -> Result<(),
         | DataType::VarBit(_)
         | DataType::TsVector
         | DataType::TsQuery => true,
+        // Other pg_catalog types sqlparser has no variant for. Type names do not overload, so
+        // pg_catalog's type wins over any same-named one later on the search path.
+        DataType::Custom(name, _) => matches!(name.0.as_slice(),
+            [ObjectNamePart::Identifier(i)] if i.quote_style.is_none()
+                && PG_CATALOG_TYPES.iter().any(|t| i.value.eq_ignore_ascii_case(t))),
         // Built into MySQL, MariaDB or SQLite, none of which has user-defined types.
         DataType::Nvarchar(_)
         | DataType::Binary(_)

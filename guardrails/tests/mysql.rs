@@ -490,3 +490,18 @@ fn common_mysql_operators_are_read() {
     allowed(&my(), "SELECT a MOD 2 FROM t");
     allowed(&my(), "SELECT a FROM t WHERE a SOUNDS LIKE 'x'");
 }
+
+/// MariaDB lacks these built-ins, so an unqualified call resolves to a stored function of the
+/// current database (verified on MariaDB 10.11: "FUNCTION db.ANY_VALUE does not exist").
+#[test]
+fn functions_missing_from_mariadb_are_not_allowed() {
+    assert_all_rejected(
+        &my(),
+        &[
+            "SELECT any_value(a) FROM t",
+            "SELECT grouping(a) FROM t GROUP BY a WITH ROLLUP",
+            "SELECT regexp_like(a, 'x') FROM t",
+        ],
+        "function_not_allowed",
+    );
+}

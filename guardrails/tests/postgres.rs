@@ -227,7 +227,6 @@ fn values_and_table_inside_a_query() {
 }
 
 #[test]
-#[ignore = "RULE GAP (harmless): a parenthesised bare VALUES list `(VALUES (1))` is allowed (emitted as `(VALUES (1)) LIMIT 21`), while `VALUES (1)` is refused"]
 fn a_parenthesised_bare_values_list_is_refused() {
     assert_rejected(&pg(), "(VALUES (1))", "values_or_table");
     assert_rejected(&pg(), "((VALUES (1), (2)))", "values_or_table");
@@ -728,7 +727,6 @@ fn unicode_escapes_need_the_ampersand_next_to_the_quote() {
 // ---------------------------------------------------------------------------------------------
 
 #[test]
-#[ignore = "BYPASS (control_character): an E-string escape (`E'\\u202e'`) is decoded inside the string and offsets the count of a raw invisible character outside it; `SELECT E'\\u202e' AS x, \"evil<U+202E>\" FROM t` is allowed and the RLO reaches the emitted SQL in an identifier"]
 fn an_escaped_invisible_character_in_a_string_does_not_excuse_a_raw_one_outside() {
     assert_all_rejected(
         &pg(),
@@ -776,5 +774,72 @@ fn common_postgres_syntax_is_read() {
     allowed(
         &pg(),
         "SELECT sum(a) OVER (ORDER BY b ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING EXCLUDE CURRENT ROW) FROM t",
+    );
+}
+
+/// Attribute notation: PostgreSQL reads `x.f` as `f(x)` for any value `x`. Each of these ran a
+/// function off the allowlist on PostgreSQL 15 (ts_stat runs arbitrary SQL text).
+#[test]
+fn attribute_notation_cannot_call_functions() {
+    assert_all_rejected(
+        &pg(),
+        &[
+            "SELECT ('SELECT pg_sleep(2)::text::tsvector'::text).ts_stat",
+            "SELECT (($$SELECT to_tsvector('simple', x) FROM secret$$::text).ts_stat).word FROM customers",
+            "SELECT ('SELECT set_config(''default_transaction_read_only'',''off'',false)::tsvector'::text).ts_stat",
+            "SELECT (2::float8).\"pg_sleep\"",
+            "SELECT id FROM t WHERE (v).\"pg_sleep\" IS NULL",
+            "SELECT ('1 second'::interval).\"pg_sleep_for\"",
+            "SELECT (42::bigint).\"pg_advisory_lock\"",
+            "SELECT ('/etc/hostname'::text).\"pg_read_file\"",
+            "SELECT ('/etc/passwd'::text).lo_import",
+            "SELECT ('s1'::text).nextval",
+            "SELECT ('max_connections'::text).current_setting",
+            "SELECT (ARRAY['port'])[1].current_setting",
+            "SELECT (t.*).\"f\" FROM t",
+            "SELECT t.name.current_setting FROM t",
+            "SELECT a.b.c.d FROM t",
+            "SELECT t.\"pg_sleep\" FROM t",
+            "SELECT t.PG_COLUMN_SIZE FROM t",
+            // A FROM function returning a scalar makes its alias that scalar: `s.f` is `f(s)`.
+            "SELECT s.ts_stat FROM unnest(ARRAY['SELECT ''a''::tsvector']) AS s",
+            "SELECT s.ts_stat FROM unnest(ARRAY['x']) AS s(x)",
+            "SELECT unnest.ts_stat FROM UNNEST(ARRAY['x'])",
+            "SELECT g.current_setting FROM generate_series(1, 2) g",
+            "SELECT generate_series.upper FROM generate_series(1, 3)",
+            "SELECT t.a FROM t JOIN LATERAL regexp_split_to_table(t.s, ',') AS r ON r.ts_stat IS NULL",
+        ],
+        "function_not_allowed",
+    );
+}
+
+#[test]
+fn ordinary_dotted_columns_still_read() {
+    assert_allowed(
+        &pg(),
+        "SELECT o.id, c.name FROM orders o JOIN customers c ON c.id = o.customer_id",
+        "SELECT o.id, c.name FROM orders o JOIN customers c ON c.id = o.customer_id LIMIT 21",
+    );
+    assert_allowed(
+        &pg(),
+        "SELECT s.x FROM unnest(ARRAY[1, 2]) AS s(x)",
+        "SELECT s.x FROM UNNEST(ARRAY[1, 2]) AS s (x) LIMIT 21",
+    );
+    assert_allowed(&pg(), "SELECT e.sys FROM (SELECT 1 AS sys) e", "SELECT e.sys FROM (SELECT 1 AS sys) e LIMIT 21");
+    assert_allowed(&pg(), "SELECT g FROM generate_series(1, 3) g", "SELECT g FROM generate_series(1, 3) g LIMIT 21");
+    assert_allowed(&pg(), "SELECT arr[1] FROM t", "SELECT arr[1] FROM t LIMIT 21");
+}
+
+#[test]
+fn pg_catalog_types_without_a_parser_variant_are_allowed() {
+    assert_allowed(
+        &pg(),
+        "SELECT '1.1.1.1'::inet, 'x'::bpchar, '[1,5)'::int4range, '12.5'::money",
+        "SELECT '1.1.1.1'::inet, 'x'::bpchar, '[1,5)'::int4range, '12.5'::money LIMIT 21",
+    );
+    assert_all_rejected(
+        &pg(),
+        &["SELECT 'a'::citext", "SELECT 'a'::\"inet\"", "SELECT 'a'::public.inet"],
+        "type_not_allowed",
     );
 }
