@@ -72,8 +72,9 @@ struct Walk<'a> {
     tables: Vec<String>,
     /// FROM items that are table functions (`unnest(…) AS s(x)`), by alias or function name, with
     /// their declared column names. In PostgreSQL such an item can be a scalar, and `s.f` then
-    /// calls `f(s)`; only `s.x` for a declared column is read as a column. Kept for the whole
-    /// query, not per scope: a name seen anywhere is treated this way everywhere, which is stricter.
+    /// calls `f(s)`; only `s.x` for a declared column is read as a column. Kept for the rest of the
+    /// walk, not per scope (stricter), and filled before any reference to it is visited: FROM is
+    /// walked before the clauses of its SELECT, and a join's item before its ON condition.
     function_items: Vec<(Cow<'a, str>, &'a [TableAliasColumnDef])>,
     depth: usize,
 }
@@ -423,12 +424,12 @@ impl<'a> Walk<'a> {
             }
             TableFactor::UNNEST { alias, array_exprs, with_offset: _, with_offset_alias: _, with_ordinality: _ } => {
                 match alias {
-                    Some(alias) => self.function_items.push((Cow::Borrowed(&alias.name.value), &alias.columns)),
+                    Some(alias) => {
+                        self.function_items.push((Cow::Borrowed(&alias.name.value), &alias.columns));
+                        self.alias(alias)?;
+                    }
                     // PostgreSQL names an unaliased `unnest(…)` item `unnest`.
                     None => self.function_items.push((Cow::Borrowed("unnest"), &[])),
-                }
-                if let Some(alias) = alias {
-                    self.alias(alias)?;
                 }
                 self.exprs(array_exprs)?;
             }
@@ -481,11 +482,6 @@ impl<'a> Walk<'a> {
         data_type_allowed(data_type, self.policy.dialect.has_user_defined_types())
     }
 
-    /// A dotted column reference. PostgreSQL reads `x.f` as the call `f(x)` when `x` has no field
-    /// `f` (attribute notation), and `x` may be any value: `('SELECT …'::text).ts_stat` runs SQL.
-    /// So there, a name may follow only a FROM item (`alias.column`, two parts), where `f` could
-    /// only receive the whole row; longer chains are refused, and so is a field named like a
-    /// system function, quoted or not.
     /// Remembers a table-function FROM item under the name a column reference would use.
     fn function_item(&mut self, name: &'a ObjectName, alias: Option<&'a TableAlias>) {
         match (alias, name.0.last()) {
@@ -497,6 +493,11 @@ impl<'a> Walk<'a> {
         }
     }
 
+    /// A dotted column reference. PostgreSQL reads `x.f` as the call `f(x)` when `x` has no field
+    /// `f` (attribute notation), and `x` may be any value: `('SELECT …'::text).ts_stat` runs SQL.
+    /// So there, a name may follow only a FROM item (`alias.column`, two parts), where `f` could
+    /// only receive the whole row; longer chains are refused, and so is a field named like a
+    /// system function, quoted or not.
     fn compound_identifier(&self, idents: &[Ident]) -> Result<(), Rejection> {
         if let Some(ident) = idents.iter().find(|i| i.value.starts_with('@')) {
             return Err(variable(&ident.value));
@@ -511,13 +512,14 @@ impl<'a> Walk<'a> {
             )));
         }
         if let [item, field] = idents {
-            let on_function = self.function_items.iter().find(|(name, _)| name.eq_ignore_ascii_case(&item.value));
-            if let Some((_, columns)) = on_function {
-                if !columns.iter().any(|c| c.name.value.eq_ignore_ascii_case(&field.value)) {
-                    return Err(attribute_notation(&format!(
-                        "`{item}.{field}`: `{item}` is a table function, and in PostgreSQL this calls `{field}({item})`; name its columns (`AS {item}(col)`) and select `{item}.col`"
-                    )));
-                }
+            let calls_on_function = self.function_items.iter().any(|(name, columns)| {
+                name.eq_ignore_ascii_case(&item.value)
+                    && !columns.iter().any(|c| c.name.value.eq_ignore_ascii_case(&field.value))
+            });
+            if calls_on_function {
+                return Err(attribute_notation(&format!(
+                    "`{item}.{field}`: `{item}` is a table function, and in PostgreSQL this calls `{field}({item})`; name its columns (`AS {item}(col)`) and select `{item}.col`"
+                )));
             }
         }
         match idents.last() {
