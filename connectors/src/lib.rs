@@ -1,0 +1,19 @@
+//! sqlgate's database side.
+//!
+//! This crate grows with the connectors issue: read-only sessions against PostgreSQL, MySQL/MariaDB
+//! and SQLite, result budgets and type mapping, schema introspection. What it holds today:
+//!
+//! - [`Secret`]: a credential in memory — zeroized on drop, redacted from `Debug`, `Display` and
+//!   `Serialize`, readable only through [`Secret::expose`];
+//! - [`MasterKey`] and [`seal`]/[`unseal`]: AES-256-GCM sealing of credentials before they touch a
+//!   store, bound to the connector they belong to, and [`rotate`] to re-seal everything under a new
+//!   master key, all or nothing.
+
+#![forbid(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod seal;
+mod secret;
+
+pub use seal::{rotate, seal, unseal, KeyError, KeyId, MasterKey, SealError, SealedSecret, MASTER_KEY_ENV};
+pub use secret::Secret;
