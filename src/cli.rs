@@ -1,6 +1,9 @@
 //! The command line: raw clap arguments, then typed commands built before any work starts.
 
+use std::path::PathBuf;
+
 use clap::{Parser, Subcommand};
+use sqlgate_connectors::Budget;
 use sqlgate_guardrails::{Dialect, MaxRows, Policy, PolicyError, RelationName, RULES};
 use thiserror::Error;
 
@@ -17,6 +20,29 @@ enum RawCommand {
     /// Run the SQL guard alone and print its verdict as JSON.
     #[command(after_long_help = rejection_codes())]
     Check(RawCheck),
+    /// Guard, run read-only and trim one query against a database, printing the API's JSON.
+    #[command(after_long_help = QUERY_HELP)]
+    Query(RawQuery),
+}
+
+const QUERY_HELP: &str = "Prints {\"id\",\"sql\",\"columns\":[{\"name\",\"type\"}],\"rows\",\"row_count\",\"truncated\",\"confidence\",\"answer\",\"warnings\"} \
+or {\"error\":{\"code\",\"message\"}}.\nExit status: 0 answered, 1 rejected by the guard, 2 usage error, 3 database error.\n\
+URL forms: sqlite:PATH (opened read-only). PostgreSQL and MySQL/MariaDB URLs are not supported yet.";
+
+/// `sqlgate query --db`, as typed on the command line.
+#[derive(Debug, clap::Args)]
+struct RawQuery {
+    /// The database: sqlite:PATH.
+    #[arg(long)]
+    db: String,
+    /// Rows the answer may hold; the guard asks the database for one more.
+    #[arg(long, default_value_t = 20)]
+    max_rows: u64,
+    /// Bytes of JSON-encoded row data the answer may hold.
+    #[arg(long, default_value_t = 32 * 1024)]
+    max_bytes: usize,
+    /// The SQL to run.
+    sql: String,
 }
 
 /// `sqlgate check`, as typed on the command line.
@@ -44,12 +70,64 @@ pub enum UsageError {
     /// A policy value was refused.
     #[error(transparent)]
     Policy(#[from] PolicyError),
+    /// The database URL is not one sqlgate can open. The URL itself is never repeated: it may hold
+    /// a password.
+    #[error("--db {0}")]
+    Database(&'static str),
+    /// The byte budget is out of range.
+    #[error("--max-bytes must be between 1024 and 16777216, got {0}")]
+    MaxBytes(usize),
 }
 
 /// A command, ready to run.
 pub enum Command {
     /// Check SQL against a policy.
     Check(CheckCommand),
+    /// Run SQL against a database.
+    Query(QueryCommand),
+}
+
+/// `sqlgate query --db`, typed.
+pub struct QueryCommand {
+    /// The database to read.
+    pub target: Target,
+    /// The guard's policy for the target's dialect.
+    pub policy: Policy,
+    /// What the answer may hold.
+    pub budget: Budget,
+    /// The SQL as given.
+    pub sql: String,
+}
+
+/// A database `query` can open.
+pub enum Target {
+    /// A SQLite file, opened read-only.
+    Sqlite(PathBuf),
+}
+
+impl Target {
+    /// Parses `--db`. Error messages name the form expected, never the URL given.
+    fn parse(url: &str) -> Result<Self, UsageError> {
+        let lower = url.get(..12).unwrap_or(url).to_ascii_lowercase();
+        if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+            if path.is_empty() {
+                return Err(UsageError::Database("needs a file path: sqlite:PATH"));
+            }
+            return Ok(Target::Sqlite(PathBuf::from(path)));
+        }
+        if ["postgres://", "postgresql:/", "mysql://", "mariadb://"].iter().any(|p| lower.starts_with(p)) {
+            return Err(UsageError::Database(
+                "names a PostgreSQL or MySQL/MariaDB server; this build of sqlgate can only query SQLite files (sqlite:PATH) so far",
+            ));
+        }
+        Err(UsageError::Database("is not a database URL sqlgate knows; use sqlite:PATH"))
+    }
+
+    fn dialect(&self) -> Dialect {
+        match self {
+            Target::Sqlite(_) => Dialect::Sqlite,
+        }
+    }
 }
 
 /// `sqlgate check`, typed.
@@ -92,6 +170,16 @@ impl TryFrom<Args> for Command {
                     (false, None) => CheckInput::Stdin,
                 };
                 Ok(Command::Check(CheckCommand { policy, input }))
+            }
+            RawCommand::Query(raw) => {
+                let target = Target::parse(&raw.db)?;
+                let max_rows = MaxRows::new(raw.max_rows)?;
+                if !(1024..=16 * 1024 * 1024).contains(&raw.max_bytes) {
+                    return Err(UsageError::MaxBytes(raw.max_bytes));
+                }
+                let policy = Policy::new(target.dialect()).with_max_rows(max_rows);
+                let budget = Budget { max_rows: max_rows.get(), max_bytes: raw.max_bytes, ..Budget::default() };
+                Ok(Command::Query(QueryCommand { target, policy, budget, sql: raw.sql }))
             }
         }
     }

@@ -5,12 +5,14 @@ use std::process::ExitCode;
 /// How a command ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Outcome {
-    /// 0: allowed / answered.
+    /// 0: allowed (check) or answered (query).
     Allowed,
     /// 1: rejected by the guard.
     Rejected,
     /// 2: bad command line or input.
     Usage,
+    /// 3: the database failed or refused the query.
+    Database,
 }
 
 impl From<Outcome> for ExitCode {
@@ -19,6 +21,7 @@ impl From<Outcome> for ExitCode {
             Outcome::Allowed => 0,
             Outcome::Rejected => 1,
             Outcome::Usage => 2,
+            Outcome::Database => 3,
         })
     }
 }

@@ -7,11 +7,13 @@ use clap::Parser;
 mod check;
 mod cli;
 mod exit;
+mod query;
 
 fn main() -> ExitCode {
     let args = cli::Args::parse();
     let outcome = match cli::Command::try_from(args) {
         Ok(cli::Command::Check(command)) => check::run(command),
+        Ok(cli::Command::Query(command)) => query::run(command),
         Err(usage) => {
             eprintln!("sqlgate: {usage}");
             exit::Outcome::Usage

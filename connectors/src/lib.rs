@@ -3,6 +3,9 @@
 //! This crate grows with the connectors issue: read-only sessions against PostgreSQL, MySQL/MariaDB
 //! and SQLite, result budgets and type mapping, schema introspection. What it holds today:
 //!
+//! - [`Budget`] and [`Trimmer`]: rows, bytes and cell caps enforced while rows stream in, and the
+//!   [`Truncation`] that says what was cut;
+//! - [`sqlite::query`]: one read-only SQLite session behind its own wall;
 //! - [`Secret`]: a credential in memory — zeroized on drop, redacted from `Debug`, `Display` and
 //!   `Serialize`, readable only through [`Secret::expose`];
 //! - [`MasterKey`] and [`seal`]/[`unseal`]: AES-256-GCM sealing of credentials before they touch a
@@ -12,8 +15,15 @@
 #![forbid(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod budget;
+mod error;
+mod result;
 mod seal;
 mod secret;
+pub mod sqlite;
 
+pub use budget::{Budget, CutReason, Trimmer, Truncation, CUT_MARKER};
+pub use error::ConnectorError;
+pub use result::{Column, QueryResult};
 pub use seal::{rotate, seal, unseal, KeyError, KeyId, MasterKey, SealError, SealedSecret, MASTER_KEY_ENV};
 pub use secret::Secret;

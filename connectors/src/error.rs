@@ -1,0 +1,20 @@
+//! What can go wrong on the database side, said so that a person knows what to do.
+
+use thiserror::Error;
+
+/// A connector failure. Messages never carry a credential.
+#[derive(Debug, Error)]
+pub enum ConnectorError {
+    /// The database could not be opened or reached.
+    #[error("could not open the database: {0}")]
+    Open(String),
+    /// The database refused or failed the query.
+    #[error("the database reported an error: {0}")]
+    Database(String),
+    /// The query ran past the time limit and was stopped.
+    #[error("the query ran longer than {0} ms and was stopped; narrow it, or ask an admin for a longer timeout")]
+    Timeout(u64),
+    /// The session wall refused the statement although the guard allowed it.
+    #[error("the database reports that this statement is not read-only; it was not run")]
+    NotReadOnly,
+}

@@ -1,0 +1,99 @@
+//! SQLite: a read-only session for one query.
+//!
+//! The wall, whatever the guard said: the file is opened read-only (`SQLITE_OPEN_READ_ONLY`),
+//! `query_only` is on, the defensive configuration is set and schema-embedded SQL is untrusted;
+//! an authorizer allows only reads, selects, function calls and recursive CTEs while a statement is
+//! prepared (no ATTACH, PRAGMA, transaction control or writes, and no `sqlite_*` tables); the
+//! prepared statement must report itself read-only; and a progress handler stops it at the deadline.
+//! Rows are stepped one at a time into the [`Trimmer`], and stepping stops as soon as it says so.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
+use rusqlite::config::DbConfig;
+use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, OpenFlags};
+use serde_json::Value;
+
+use crate::budget::{Budget, Trimmer};
+use crate::error::ConnectorError;
+use crate::result::{Column, QueryResult};
+
+/// How often (in SQLite VM steps) the deadline is checked.
+const PROGRESS_STEPS: i32 = 10_000;
+
+/// Runs `sql` (already approved by the guard) against the SQLite file at `path`.
+pub fn query(path: &Path, sql: &str, budget: Budget, timeout: Duration) -> Result<QueryResult, ConnectorError> {
+    let conn = open(path)?;
+    let deadline = Instant::now() + timeout;
+    conn.progress_handler(PROGRESS_STEPS, Some(move || Instant::now() >= deadline));
+    let timed_out = |e: rusqlite::Error| {
+        if Instant::now() >= deadline {
+            ConnectorError::Timeout(timeout.as_millis() as u64)
+        } else {
+            ConnectorError::Database(e.to_string())
+        }
+    };
+    let mut stmt = conn.prepare(sql).map_err(timed_out)?;
+    if !stmt.readonly() {
+        return Err(ConnectorError::NotReadOnly);
+    }
+    let columns: Vec<Column> = stmt
+        .columns()
+        .iter()
+        .map(|c| Column {
+            name: c.name().to_owned(),
+            type_name: c.decl_type().map_or_else(|| "dynamic".to_owned(), str::to_ascii_lowercase),
+        })
+        .collect();
+    let width = columns.len();
+    let mut trimmer = Trimmer::new(budget);
+    let mut rows = stmt.query([]).map_err(timed_out)?;
+    while let Some(row) = rows.next().map_err(timed_out)? {
+        let cells = (0..width).map(|i| row.get_ref(i).map(cell)).collect::<Result<Vec<_>, _>>().map_err(timed_out)?;
+        if !trimmer.offer(cells) {
+            break;
+        }
+    }
+    let (rows, truncated) = trimmer.finish();
+    Ok(QueryResult { columns, row_count: rows.len() as u64, rows, truncated })
+}
+
+fn open(path: &Path) -> Result<Connection, ConnectorError> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags)
+        .map_err(|e| ConnectorError::Open(format!("{}: {e}", path.display())))?;
+    let wall = |e: rusqlite::Error| ConnectorError::Open(format!("could not make the session read-only: {e}"));
+    conn.pragma_update(None, "query_only", true).map_err(wall)?;
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true).map_err(wall)?;
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_TRUSTED_SCHEMA, false).map_err(wall)?;
+    conn.authorizer(Some(authorize));
+    Ok(conn)
+}
+
+/// Allows what a read needs, and nothing else.
+fn authorize(ctx: AuthContext<'_>) -> Authorization {
+    match ctx.action {
+        AuthAction::Select | AuthAction::Function { .. } | AuthAction::Recursive => Authorization::Allow,
+        AuthAction::Read { table_name, .. } if !table_name.to_ascii_lowercase().starts_with("sqlite_") => {
+            Authorization::Allow
+        }
+        _ => Authorization::Deny,
+    }
+}
+
+/// SQLite's dynamic values as JSON: integers and reals as numbers (non-finite reals as strings),
+/// text as strings, blobs as base64.
+fn cell(value: ValueRef<'_>) -> Value {
+    match value {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(i) => Value::from(i),
+        ValueRef::Real(f) if f.is_finite() => Value::from(f),
+        ValueRef::Real(f) => Value::String(f.to_string()),
+        ValueRef::Text(bytes) => Value::String(String::from_utf8_lossy(bytes).into_owned()),
+        ValueRef::Blob(bytes) => Value::String(BASE64.encode(bytes)),
+    }
+}

@@ -1,0 +1,89 @@
+//! Black-box tests of `sqlgate query --db`: the answer's JSON shape, truncation, and exit codes.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn sqlgate(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sqlgate")).args(args).output().expect("run sqlgate")
+}
+
+fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+fn database(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("sqlgate-query-{}-{test}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("db.sqlite");
+    let _ = std::fs::remove_file(&path);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE big (id INTEGER PRIMARY KEY, label TEXT);
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000)
+         INSERT INTO big SELECT i, 'row ' || i FROM n;",
+    )
+    .unwrap();
+    path
+}
+
+#[test]
+fn select_star_on_a_big_table_answers_20_rows_and_says_there_are_more() {
+    let db = format!("sqlite:{}", database("big").display());
+    let out = sqlgate(&["query", "--db", &db, "SELECT * FROM big ORDER BY id"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v = json(&out);
+    assert_eq!(v["sql"], "SELECT * FROM big ORDER BY id LIMIT 21");
+    assert_eq!(v["columns"], serde_json::json!([{"name": "id", "type": "integer"}, {"name": "label", "type": "text"}]));
+    assert_eq!(v["rows"].as_array().unwrap().len(), 20);
+    assert_eq!(v["row_count"], 20);
+    assert_eq!(
+        v["truncated"],
+        serde_json::json!({"reason": "rows", "rows_returned": 20, "more_rows": true, "cells_truncated": 0})
+    );
+    for key in ["id", "confidence", "answer", "warnings"] {
+        assert!(v.get(key).is_some(), "missing {key}");
+    }
+}
+
+#[test]
+fn max_rows_and_max_bytes_shape_the_answer() {
+    let db = format!("sqlite:{}", database("budget").display());
+    let v = json(&sqlgate(&["query", "--db", &db, "--max-rows", "3", "SELECT id FROM big ORDER BY id"]));
+    assert_eq!(v["sql"], "SELECT id FROM big ORDER BY id LIMIT 4");
+    assert_eq!(v["rows"], serde_json::json!([[1], [2], [3]]));
+    let v = json(&sqlgate(&["query", "--db", &db, "--max-bytes", "1024", "SELECT printf('%.100c', 'x') FROM big"]));
+    assert_eq!(v["truncated"]["reason"], "bytes");
+    assert!(serde_json::to_vec(&v["rows"]).unwrap().len() <= 1026);
+}
+
+#[test]
+fn exit_codes_follow_the_contract() {
+    let db = format!("sqlite:{}", database("codes").display());
+    let rejected = sqlgate(&["query", "--db", &db, "DELETE FROM big"]);
+    assert_eq!(rejected.status.code(), Some(1));
+    let v = json(&rejected);
+    assert_eq!(
+        (v["error"]["code"].as_str(), v["error"]["guard_code"].as_str()),
+        (Some("sql_rejected"), Some("write_statement"))
+    );
+
+    let failed = sqlgate(&["query", "--db", &db, "SELECT no_such_column FROM big"]);
+    assert_eq!(failed.status.code(), Some(3));
+    assert_eq!(json(&failed)["error"]["code"], "database_error");
+
+    assert_eq!(sqlgate(&["query", "--db", "sqlite:", "SELECT 1"]).status.code(), Some(2));
+    assert_eq!(sqlgate(&["query", "--db", &db, "--max-rows", "0", "SELECT 1"]).status.code(), Some(2));
+}
+
+#[test]
+fn a_url_with_a_password_is_never_repeated() {
+    for url in ["postgres://app:hunter2@db.internal/sales", "mysql://root:hunter2@db/x", "odbc://u:hunter2@x"] {
+        let out = sqlgate(&["query", "--db", url, "SELECT 1"]);
+        assert_eq!(out.status.code(), Some(2));
+        let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(!all.contains("hunter2"), "the password was printed: {all}");
+        assert!(all.contains("--db"), "{all}");
+    }
+}
