@@ -45,18 +45,20 @@ pub fn run(command: QueryCommand) -> Outcome {
     let allowed = match check(&command.sql, &command.policy) {
         Verdict::Allowed(a) => a,
         Verdict::Rejected(r) => {
-            print_json(&ErrorJson {
-                error: ErrorBody { code: "sql_rejected", message: &r.message, guard_code: Some(r.code.as_str()) },
-            });
-            return Outcome::Rejected;
+            return print_json(
+                &ErrorJson {
+                    error: ErrorBody { code: "sql_rejected", message: &r.message, guard_code: Some(r.code.as_str()) },
+                },
+                Outcome::Rejected,
+            );
         }
     };
     let result = match &command.target {
         Target::Sqlite(path) => sqlite::query(path, &allowed.sql, command.budget, TIMEOUT),
     };
     match result {
-        Ok(result) => {
-            print_json(&Answer {
+        Ok(result) => print_json(
+            &Answer {
                 id: uuid::Uuid::new_v4().to_string(),
                 sql: &allowed.sql,
                 columns: &result.columns,
@@ -66,17 +68,19 @@ pub fn run(command: QueryCommand) -> Outcome {
                 confidence: "high",
                 answer: summary(&result, command.budget.max_rows),
                 warnings: warnings(&result),
-            });
-            Outcome::Allowed
-        }
+            },
+            Outcome::Allowed,
+        ),
         Err(e) => {
             let code = match e {
                 ConnectorError::Timeout(_) => "timeout",
                 ConnectorError::Open(_) => "connector_unavailable",
                 ConnectorError::Database(_) | ConnectorError::NotReadOnly => "database_error",
             };
-            print_json(&ErrorJson { error: ErrorBody { code, message: &e.to_string(), guard_code: None } });
-            Outcome::Database
+            print_json(
+                &ErrorJson { error: ErrorBody { code, message: &e.to_string(), guard_code: None } },
+                Outcome::Database,
+            )
         }
     }
 }
@@ -107,11 +111,20 @@ fn warnings(result: &QueryResult) -> Vec<String> {
     }
 }
 
-fn print_json<T: Serialize>(value: &T) {
+/// Prints `value` and returns `outcome`, or a usage failure when stdout cannot take it: an answer
+/// nobody received is not a success.
+fn print_json<T: Serialize>(value: &T, outcome: Outcome) -> Outcome {
     let stdout = io::stdout();
     let mut out = stdout.lock();
-    let written = serde_json::to_writer(&mut out, value).and_then(|()| writeln!(out).map_err(serde_json::Error::io));
-    if let Err(e) = written {
-        eprintln!("sqlgate: could not write the answer: {e}");
+    let written = serde_json::to_writer(&mut out, value)
+        .map_err(io::Error::from)
+        .and_then(|()| writeln!(out))
+        .and_then(|()| out.flush());
+    match written {
+        Ok(()) => outcome,
+        Err(e) => {
+            eprintln!("sqlgate: could not write the answer: {e}");
+            Outcome::Usage
+        }
     }
 }

@@ -51,6 +51,9 @@ pub struct Truncation {
 /// The marker appended to a cut cell.
 pub const CUT_MARKER: &str = "…[cut]";
 
+/// The smallest cell cap: a cut cell's JSON (quotes and marker) must fit in it.
+pub const MIN_CELL_BYTES: usize = 2 + CUT_MARKER.len() + 4;
+
 /// Collects rows under a [`Budget`]. Feed rows with [`Trimmer::offer`] until it answers `false`,
 /// then take the rows and the truncation with [`Trimmer::finish`].
 #[derive(Debug)]
@@ -64,8 +67,10 @@ pub struct Trimmer {
 }
 
 impl Trimmer {
-    /// An empty trimmer for `budget`.
-    pub fn new(budget: Budget) -> Self {
+    /// An empty trimmer for `budget`. A cell cap smaller than a cut cell's marker and quotes
+    /// ([`MIN_CELL_BYTES`]) is raised to it: a cut cell must not be longer than the cap.
+    pub fn new(mut budget: Budget) -> Self {
+        budget.max_cell_bytes = budget.max_cell_bytes.max(MIN_CELL_BYTES);
         Trimmer { budget, rows: Vec::new(), bytes: 0, cells_truncated: 0, stopped: None }
     }
 
@@ -79,9 +84,10 @@ impl Trimmer {
             self.stopped = Some(CutReason::Rows);
             return false;
         }
+        let mut cut = 0;
         for cell in &mut row {
             if cut_cell(cell, self.budget.max_cell_bytes) {
-                self.cells_truncated += 1;
+                cut += 1;
             }
         }
         let size = encoded_len(&row) + usize::from(!self.rows.is_empty());
@@ -89,6 +95,8 @@ impl Trimmer {
             self.stopped = Some(CutReason::Bytes);
             return false;
         }
+        // Counted only for rows that are kept: the answer reports what it holds.
+        self.cells_truncated += cut;
         self.bytes += size;
         self.rows.push(row);
         true

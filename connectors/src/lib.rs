@@ -22,7 +22,7 @@ mod seal;
 mod secret;
 pub mod sqlite;
 
-pub use budget::{Budget, CutReason, Trimmer, Truncation, CUT_MARKER};
+pub use budget::{Budget, CutReason, Trimmer, Truncation, CUT_MARKER, MIN_CELL_BYTES};
 pub use error::ConnectorError;
 pub use result::{Column, QueryResult};
 pub use seal::{rotate, seal, unseal, KeyError, KeyId, MasterKey, SealError, SealedSecret, MASTER_KEY_ENV};

@@ -146,10 +146,13 @@ impl MasterKey {
         Self::from_base64(&text)
     }
 
-    /// The key from a file holding its base64. The file must be readable by its owner only.
+    /// The key from a file holding its base64. The file must be readable by its owner only. The
+    /// permissions are checked on the open file, so the file read is the file checked.
     pub fn from_file(path: &Path) -> Result<Self, KeyError> {
+        use std::io::Read;
         let unreadable = |source| KeyError::Unreadable { path: path.to_owned(), source };
-        let meta = std::fs::metadata(path).map_err(unreadable)?;
+        let mut file = std::fs::File::open(path).map_err(unreadable)?;
+        let meta = file.metadata().map_err(unreadable)?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -160,7 +163,8 @@ impl MasterKey {
         }
         #[cfg(not(unix))]
         let _ = meta;
-        let text = Zeroizing::new(std::fs::read_to_string(path).map_err(unreadable)?);
+        let mut text = Zeroizing::new(String::new());
+        file.read_to_string(&mut text).map_err(unreadable)?;
         Self::from_base64(&text)
     }
 

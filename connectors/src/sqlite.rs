@@ -3,7 +3,8 @@
 //! The wall, whatever the guard said: the file is opened read-only (`SQLITE_OPEN_READ_ONLY`),
 //! `query_only` is on, the defensive configuration is set and schema-embedded SQL is untrusted;
 //! an authorizer allows only reads, selects, function calls and recursive CTEs while a statement is
-//! prepared (no ATTACH, PRAGMA, transaction control or writes, and no `sqlite_*` tables); the
+//! prepared (no ATTACH, PRAGMA, transaction control or writes, no `sqlite_*` tables or functions,
+//! and strings and blobs of at most 4 MiB, so one function call cannot run long); the
 //! prepared statement must report itself read-only; and a progress handler stops it at the deadline.
 //! Rows are stepped one at a time into the [`Trimmer`], and stepping stops as soon as it says so.
 
@@ -14,6 +15,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use rusqlite::config::DbConfig;
 use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
+use rusqlite::limits::Limit;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
 use serde_json::Value;
@@ -24,6 +26,10 @@ use crate::result::{Column, QueryResult};
 
 /// How often (in SQLite VM steps) the deadline is checked.
 const PROGRESS_STEPS: i32 = 10_000;
+/// The largest string or blob SQLite may build in this session. The progress handler cannot stop
+/// one function call, so this bounds what a single `printf('%.1000000000c', …)` or `zeroblob`
+/// costs in time and memory; a cell is cut to 1 KiB anyway.
+const MAX_VALUE_BYTES: i32 = 4 * 1024 * 1024;
 
 /// Runs `sql` (already approved by the guard) against the SQLite file at `path`.
 pub fn query(path: &Path, sql: &str, budget: Budget, timeout: Duration) -> Result<QueryResult, ConnectorError> {
@@ -53,6 +59,10 @@ pub fn query(path: &Path, sql: &str, budget: Budget, timeout: Duration) -> Resul
     let mut trimmer = Trimmer::new(budget);
     let mut rows = stmt.query([]).map_err(timed_out)?;
     while let Some(row) = rows.next().map_err(timed_out)? {
+        // Work between VM steps (building and measuring cells) is not seen by the progress handler.
+        if Instant::now() >= deadline {
+            return Err(ConnectorError::Timeout(timeout.as_millis() as u64));
+        }
         let cells = (0..width).map(|i| row.get_ref(i).map(cell)).collect::<Result<Vec<_>, _>>().map_err(timed_out)?;
         if !trimmer.offer(cells) {
             break;
@@ -64,12 +74,13 @@ pub fn query(path: &Path, sql: &str, budget: Budget, timeout: Duration) -> Resul
 
 fn open(path: &Path) -> Result<Connection, ConnectorError> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn = Connection::open_with_flags(path, flags)
-        .map_err(|e| ConnectorError::Open(format!("{}: {e}", path.display())))?;
+    let conn = Connection::open_with_flags(path, flags).map_err(|e| ConnectorError::Open(e.to_string()))?;
     let wall = |e: rusqlite::Error| ConnectorError::Open(format!("could not make the session read-only: {e}"));
     conn.pragma_update(None, "query_only", true).map_err(wall)?;
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true).map_err(wall)?;
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_TRUSTED_SCHEMA, false).map_err(wall)?;
+    conn.set_limit(Limit::SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES).map_err(wall)?;
+    conn.set_limit(Limit::SQLITE_LIMIT_ATTACHED, 0).map_err(wall)?;
     conn.authorizer(Some(authorize));
     Ok(conn)
 }
@@ -77,12 +88,16 @@ fn open(path: &Path) -> Result<Connection, ConnectorError> {
 /// Allows what a read needs, and nothing else.
 fn authorize(ctx: AuthContext<'_>) -> Authorization {
     match ctx.action {
-        AuthAction::Select | AuthAction::Function { .. } | AuthAction::Recursive => Authorization::Allow,
-        AuthAction::Read { table_name, .. } if !table_name.to_ascii_lowercase().starts_with("sqlite_") => {
-            Authorization::Allow
-        }
+        AuthAction::Select | AuthAction::Recursive => Authorization::Allow,
+        // sqlite_version(), sqlite_compileoption_get() … report the build, not the data.
+        AuthAction::Function { function_name } if !has_sqlite_prefix(function_name) => Authorization::Allow,
+        AuthAction::Read { table_name, .. } if !has_sqlite_prefix(table_name) => Authorization::Allow,
         _ => Authorization::Deny,
     }
+}
+
+fn has_sqlite_prefix(name: &str) -> bool {
+    name.len() >= 7 && name.as_bytes()[..7].eq_ignore_ascii_case(b"sqlite_")
 }
 
 /// SQLite's dynamic values as JSON: integers and reals as numbers (non-finite reals as strings),
