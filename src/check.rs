@@ -10,6 +10,7 @@ use serde::Serialize;
 use sqlgate_guardrails::{check, Policy, Verdict};
 
 use crate::cli::{CheckCommand, CheckInput};
+use crate::error_shape::ErrorJson;
 use crate::exit::Outcome;
 
 /// The verdict as the DESIGN.md contract prints it.
@@ -18,17 +19,6 @@ use crate::exit::Outcome;
 enum VerdictJson<'a> {
     Allowed { sql: &'a str, limit: u64, tables: &'a [String] },
     Rejected { code: &'a str, message: &'a str },
-}
-
-#[derive(Serialize)]
-struct ErrorJson<'a> {
-    error: ErrorBody<'a>,
-}
-
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    code: &'a str,
-    message: &'a str,
 }
 
 /// Runs `check` and returns how it ended.
@@ -90,10 +80,7 @@ fn lines(policy: &Policy, out: &mut impl Write) -> io::Result<Outcome> {
                     "line {} is not a JSON string ({e}); write each SQL text as one JSON string per line",
                     index + 1
                 );
-                serde_json::to_writer(
-                    &mut *out,
-                    &ErrorJson { error: ErrorBody { code: "bad_input", message: &message } },
-                )?;
+                serde_json::to_writer(&mut *out, &ErrorJson::new("bad_input", &message))?;
                 out.write_all(b"\n")?;
                 worst = Outcome::Usage;
             }

@@ -6,6 +6,7 @@ use clap::Parser;
 
 mod check;
 mod cli;
+mod error_shape;
 mod exit;
 mod query;
 

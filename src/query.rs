@@ -9,6 +9,7 @@ use sqlgate_connectors::{sqlite, Column, ConnectorError, CutReason, QueryResult,
 use sqlgate_guardrails::{check, Verdict};
 
 use crate::cli::{QueryCommand, Target};
+use crate::error_shape::ErrorJson;
 use crate::exit::Outcome;
 
 /// The server-side time limit for one query.
@@ -27,28 +28,13 @@ struct Answer<'a> {
     warnings: Vec<String>,
 }
 
-#[derive(Serialize)]
-struct ErrorJson<'a> {
-    error: ErrorBody<'a>,
-}
-
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    code: &'a str,
-    message: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    guard_code: Option<&'a str>,
-}
-
 /// Runs `query` and returns how it ended.
 pub fn run(command: QueryCommand) -> Outcome {
     let allowed = match check(&command.sql, &command.policy) {
         Verdict::Allowed(a) => a,
         Verdict::Rejected(r) => {
             return print_json(
-                &ErrorJson {
-                    error: ErrorBody { code: "sql_rejected", message: &r.message, guard_code: Some(r.code.as_str()) },
-                },
+                &ErrorJson::new("sql_rejected", &r.message).with_guard_code(r.code.as_str()),
                 Outcome::Rejected,
             );
         }
@@ -77,10 +63,7 @@ pub fn run(command: QueryCommand) -> Outcome {
                 ConnectorError::Open(_) => "connector_unavailable",
                 ConnectorError::Database(_) | ConnectorError::NotReadOnly => "database_error",
             };
-            print_json(
-                &ErrorJson { error: ErrorBody { code, message: &e.to_string(), guard_code: None } },
-                Outcome::Database,
-            )
+            print_json(&ErrorJson::new(code, &e.to_string()), Outcome::Database)
         }
     }
 }
