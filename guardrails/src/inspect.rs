@@ -534,42 +534,44 @@ impl<'a> Walk<'a> {
     /// A relation read by the query: a CTE in scope, or a table or view the policy must allow.
     fn relation(&mut self, name: &ObjectName) -> Result<(), Rejection> {
         let dialect = self.policy.dialect;
-        let mut idents = Vec::with_capacity(name.0.len());
+        // Named like a system relation, in any part: refused even where a CTE of that name would
+        // shadow it, and before anything else is said about the name.
         for part in &name.0 {
             match part {
-                ObjectNamePart::Identifier(ident) => idents.push(ident),
+                ObjectNamePart::Identifier(ident) if is_system_name(&ident.value) => {
+                    return Err(Rejection::new(
+                        Code::SystemRelation,
+                        format!("`{name}` is a system catalog or server-state relation; sqlgate only reads the connector's own tables"),
+                    ));
+                }
+                ObjectNamePart::Identifier(_) => {}
                 ObjectNamePart::Function(_) => return Err(unsupported("a function call in a relation name")),
             }
         }
-        // Named like a system relation: refused even where a CTE of that name would shadow it.
-        for ident in &idents {
-            if is_system_name(&ident.value) {
+        let (schema, table) = match name.0.as_slice() {
+            [ObjectNamePart::Identifier(table)] => (None, table),
+            [ObjectNamePart::Identifier(schema), ObjectNamePart::Identifier(table)] => (Some(schema), table),
+            _ => {
                 return Err(Rejection::new(
-                    Code::SystemRelation,
-                    format!("`{name}` is a system catalog or server-state relation; sqlgate only reads the connector's own tables"),
-                ));
+                    Code::RelationNotAllowed,
+                    format!("`{name}` has more than two parts; name tables as `table` or `schema.table`"),
+                ))
             }
+        };
+        let table_name = dialect.normalize_name(&table.value, table.quote_style.is_some());
+        // Only a one-part name can refer to a CTE.
+        if schema.is_none()
+            && self.scope.iter().any(|cte| dialect.normalize_name(&cte.value, cte.quote_style.is_some()) == table_name)
+        {
+            return Ok(());
         }
-        if let [only] = idents.as_slice() {
-            let wanted = dialect.normalize_name(&only.value, only.quote_style.is_some());
-            let is_cte =
-                self.scope.iter().any(|cte| dialect.normalize_name(&cte.value, cte.quote_style.is_some()) == wanted);
-            if is_cte {
-                return Ok(());
-            }
-        }
-        if idents.len() > 2 {
-            return Err(Rejection::new(
-                Code::RelationNotAllowed,
-                format!("`{name}` has more than two parts; name tables as `table` or `schema.table`"),
-            ));
-        }
-        let normalized: Vec<_> =
-            idents.iter().map(|i| dialect.normalize_name(&i.value, i.quote_style.is_some())).collect();
+        let schema_name = schema.map(|s| dialect.normalize_name(&s.value, s.quote_style.is_some()));
         if let Some(allowed) = &self.policy.allowed_relations {
-            let listed = allowed
-                .iter()
-                .any(|r| r.parts().len() == normalized.len() && r.parts().iter().zip(&normalized).all(|(a, b)| a == b));
+            let listed = allowed.iter().any(|r| match (r.parts(), &schema_name) {
+                ([t], None) => *t == table_name,
+                ([s, t], Some(schema_name)) => *s == *schema_name && *t == table_name,
+                _ => false,
+            });
             if !listed {
                 return Err(Rejection::new(
                     Code::RelationNotAllowed,
@@ -577,7 +579,10 @@ impl<'a> Walk<'a> {
                 ));
             }
         }
-        let joined = normalized.join(".");
+        let joined = match schema_name {
+            Some(schema_name) => format!("{schema_name}.{table_name}"),
+            None => table_name.into_owned(),
+        };
         if !self.tables.contains(&joined) {
             self.tables.push(joined);
         }
