@@ -60,7 +60,8 @@ pub fn run(command: QueryCommand) -> Outcome {
         Err(e) => {
             let code = match e {
                 ConnectorError::Timeout(_) => "timeout",
-                ConnectorError::Open(_) => "connector_unavailable",
+                ConnectorError::Open(_) | ConnectorError::Tls(_) => "connector_unavailable",
+                ConnectorError::Privileged(_) => "connector_refused",
                 ConnectorError::Database(_) | ConnectorError::NotReadOnly => "database_error",
             };
             print_json(&ErrorJson::new(code, &e.to_string()), Outcome::Database)

@@ -14,6 +14,12 @@ pub enum ConnectorError {
     /// The query ran past the time limit and was stopped.
     #[error("the query ran longer than {0} ms and was stopped; narrow it, or ask an admin for a longer timeout")]
     Timeout(u64),
+    /// The encrypted connection could not be set up, or the server's certificate was refused.
+    #[error("could not set up TLS: {0}")]
+    Tls(String),
+    /// The credentials can do more than read and the connector is set to refuse them.
+    #[error("refused: {0}")]
+    Privileged(String),
     /// The session wall refused the statement although the guard allowed it.
     #[error("the database reports that this statement is not read-only; it was not run")]
     NotReadOnly,

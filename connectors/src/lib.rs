@@ -16,14 +16,23 @@
 #![forbid(unsafe_code)]
 
 mod budget;
+mod config;
 mod error;
+mod privileges;
 mod result;
+mod schema;
 mod seal;
 mod secret;
 pub mod sqlite;
 
 pub use budget::{Budget, CutReason, Trimmer, Truncation, CUT_MARKER, MIN_CELL_BYTES};
+pub use config::{
+    ConfigError, Engine, ServerConfig, TlsMode, DEFAULT_CONNECT_TIMEOUT, DEFAULT_LOCK_TIMEOUT, DEFAULT_POOL_SIZE,
+    DEFAULT_STATEMENT_TIMEOUT,
+};
 pub use error::ConnectorError;
+pub use privileges::{PrivilegeKind, PrivilegeReport, PrivilegeWarning};
 pub use result::{Column, QueryResult};
+pub use schema::{Exposure, ForeignKey, Schema, SchemaColumn, Table, TableKind, TableRef};
 pub use seal::{rotate, seal, unseal, KeyError, KeyId, MasterKey, SealError, SealedSecret, MASTER_KEY_ENV};
 pub use secret::Secret;
