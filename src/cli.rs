@@ -1,9 +1,7 @@
 //! The command line: raw clap arguments, then typed commands built before any work starts.
 
-use std::path::PathBuf;
-
 use clap::{Parser, Subcommand};
-use sqlgate_connectors::Budget;
+use sqlgate_connectors::{Budget, ConfigError, Engine, Target};
 use sqlgate_guardrails::{Dialect, MaxRows, Policy, PolicyError, RelationName, RULES};
 use thiserror::Error;
 
@@ -27,12 +25,15 @@ enum RawCommand {
 
 const QUERY_HELP: &str = "Prints {\"id\",\"sql\",\"columns\":[{\"name\",\"type\"}],\"rows\",\"row_count\",\"truncated\",\"confidence\",\"answer\",\"warnings\"} \
 or {\"error\":{\"code\",\"message\"}}.\nExit status: 0 answered, 1 rejected by the guard, 2 usage error, 3 database error.\n\
-URL forms: sqlite:PATH (opened read-only). PostgreSQL and MySQL/MariaDB URLs are not supported yet.";
+URL forms: postgres://USER:PASSWORD@HOST:PORT/DATABASE, mysql://… (also MariaDB), sqlite:PATH (opened read-only).
+Server URL parameters: sslmode=disable|require|verify-full, sslrootcert=CA.pem, search_path=a,b (PostgreSQL),
+statement_timeout=MS (10000), lock_timeout=MS (1000), connect_timeout=S (5), pool_size=N (4), refuse_privileged=true.
+The password is never printed; prefer PGPASSWORD-style secrets in a sealed connector for anything but local use.";
 
 /// `sqlgate query --db`, as typed on the command line.
 #[derive(Debug, clap::Args)]
 struct RawQuery {
-    /// The database: sqlite:PATH.
+    /// The database: postgres://…, mysql://… or sqlite:PATH (see below).
     #[arg(long)]
     db: String,
     /// Rows the answer may hold; the guard asks the database for one more.
@@ -73,7 +74,7 @@ pub enum UsageError {
     /// The database URL is not one sqlgate can open. The URL itself is never repeated: it may hold
     /// a password.
     #[error("--db {0}")]
-    Database(&'static str),
+    Database(#[from] ConfigError),
     /// The byte budget is out of range.
     #[error("--max-bytes must be between 1024 and 16777216, got {0}")]
     MaxBytes(usize),
@@ -84,7 +85,7 @@ pub enum Command {
     /// Check SQL against a policy.
     Check(CheckCommand),
     /// Run SQL against a database.
-    Query(QueryCommand),
+    Query(Box<QueryCommand>),
 }
 
 /// `sqlgate query --db`, typed.
@@ -99,34 +100,12 @@ pub struct QueryCommand {
     pub sql: String,
 }
 
-/// A database `query` can open.
-pub enum Target {
-    /// A SQLite file, opened read-only.
-    Sqlite(PathBuf),
-}
-
-impl Target {
-    /// Parses `--db`. Error messages name the form expected, never the URL given.
-    fn parse(url: &str) -> Result<Self, UsageError> {
-        let lower = url.get(..12).unwrap_or(url).to_ascii_lowercase();
-        if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
-            if path.is_empty() {
-                return Err(UsageError::Database("needs a file path: sqlite:PATH"));
-            }
-            return Ok(Target::Sqlite(PathBuf::from(path)));
-        }
-        if ["postgres://", "postgresql:/", "mysql://", "mariadb://"].iter().any(|p| lower.starts_with(p)) {
-            return Err(UsageError::Database(
-                "names a PostgreSQL or MySQL/MariaDB server; this build of sqlgate can only query SQLite files (sqlite:PATH) so far",
-            ));
-        }
-        Err(UsageError::Database("is not a database URL sqlgate knows; use sqlite:PATH"))
-    }
-
-    fn dialect(&self) -> Dialect {
-        match self {
-            Target::Sqlite(_) => Dialect::Sqlite,
-        }
+/// The guard's dialect for a database.
+fn dialect(target: &Target) -> Dialect {
+    match target {
+        Target::Server(config) if config.engine == Engine::Postgres => Dialect::Postgres,
+        Target::Server(_) => Dialect::Mysql,
+        Target::Sqlite(_) => Dialect::Sqlite,
     }
 }
 
@@ -177,9 +156,9 @@ impl TryFrom<Args> for Command {
                 if !(1024..=16 * 1024 * 1024).contains(&raw.max_bytes) {
                     return Err(UsageError::MaxBytes(raw.max_bytes));
                 }
-                let policy = Policy::new(target.dialect()).with_max_rows(max_rows);
+                let policy = Policy::new(dialect(&target)).with_max_rows(max_rows);
                 let budget = Budget { max_rows: max_rows.get(), max_bytes: raw.max_bytes, ..Budget::default() };
-                Ok(Command::Query(QueryCommand { target, policy, budget, sql: raw.sql }))
+                Ok(Command::Query(Box::new(QueryCommand { target, policy, budget, sql: raw.sql })))
             }
         }
     }

@@ -14,7 +14,7 @@ fn main() -> ExitCode {
     let args = cli::Args::parse();
     let outcome = match cli::Command::try_from(args) {
         Ok(cli::Command::Check(command)) => check::run(command),
-        Ok(cli::Command::Query(command)) => query::run(command),
+        Ok(cli::Command::Query(command)) => query::run(*command),
         Err(usage) => {
             eprintln!("sqlgate: {usage}");
             exit::Outcome::Usage

@@ -2,18 +2,14 @@
 //! `POST /api/v1/query` answers.
 
 use std::io::{self, Write};
-use std::time::Duration;
 
 use serde::Serialize;
-use sqlgate_connectors::{sqlite, Column, ConnectorError, CutReason, QueryResult, Truncation};
+use sqlgate_connectors::{Column, Connector, ConnectorError, CutReason, Exposure, QueryResult, Target, Truncation};
 use sqlgate_guardrails::{check, Verdict};
 
-use crate::cli::{QueryCommand, Target};
+use crate::cli::QueryCommand;
 use crate::error_shape::ErrorJson;
 use crate::exit::Outcome;
-
-/// The server-side time limit for one query.
-const TIMEOUT: Duration = Duration::from_secs(10);
 
 #[derive(Serialize)]
 struct Answer<'a> {
@@ -39,11 +35,8 @@ pub fn run(command: QueryCommand) -> Outcome {
             );
         }
     };
-    let result = match &command.target {
-        Target::Sqlite(path) => sqlite::query(path, &allowed.sql, command.budget, TIMEOUT),
-    };
-    match result {
-        Ok(result) => print_json(
+    match execute(command.target, &allowed.sql, command.budget) {
+        Ok((result, notes)) => print_json(
             &Answer {
                 id: uuid::Uuid::new_v4().to_string(),
                 sql: &allowed.sql,
@@ -53,7 +46,7 @@ pub fn run(command: QueryCommand) -> Outcome {
                 truncated: result.truncated,
                 confidence: "high",
                 answer: summary(&result, command.budget.max_rows),
-                warnings: warnings(&result),
+                warnings: warnings(&result, notes),
             },
             Outcome::Allowed,
         ),
@@ -86,13 +79,36 @@ fn summary(result: &QueryResult, max_rows: u64) -> String {
     }
 }
 
-fn warnings(result: &QueryResult) -> Vec<String> {
-    match result.truncated {
-        Some(t) if t.cells_truncated > 0 => {
-            vec![format!("{} long values were cut to the per-cell limit and end in …[cut]", t.cells_truncated)]
+/// Runs the approved SQL on a connector made for this one command: the privilege report first
+/// (for servers), then the query. Returns the rows and the report's warning, if any.
+fn execute(
+    target: Target,
+    sql: &str,
+    budget: sqlgate_connectors::Budget,
+) -> Result<(QueryResult, Option<String>), ConnectorError> {
+    let vet = matches!(target, Target::Server(_));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| ConnectorError::Open(format!("could not start the async runtime: {e}")))?;
+    runtime.block_on(async {
+        let connector = Connector::new(target)?;
+        let outcome = async {
+            let note = if vet { connector.vet(&Exposure::All).await?.summary() } else { None };
+            Ok((connector.query(sql, budget).await?, note))
         }
-        _ => Vec::new(),
+        .await;
+        connector.close().await;
+        outcome
+    })
+}
+
+fn warnings(result: &QueryResult, privileges: Option<String>) -> Vec<String> {
+    let mut warnings: Vec<String> = privileges.into_iter().collect();
+    if let Some(t) = result.truncated.filter(|t| t.cells_truncated > 0) {
+        warnings.push(format!("{} long values were cut to the per-cell limit and end in …[cut]", t.cells_truncated));
     }
+    warnings
 }
 
 /// Prints `value` and returns `outcome`, or a usage failure when stdout cannot take it: an answer

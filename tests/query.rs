@@ -79,11 +79,65 @@ fn exit_codes_follow_the_contract() {
 
 #[test]
 fn a_url_with_a_password_is_never_repeated() {
-    for url in ["postgres://app:hunter2@db.internal/sales", "mysql://root:hunter2@db/x", "odbc://u:hunter2@x"] {
+    let refused = [
+        "odbc://u:hunter2@x",
+        "postgres://app:hunter2@db.internal/sales?sslmod=require",
+        "mysql://root:hunter2@db/x?search_path=a",
+        "postgres://app:hunter2@db.internal/",
+    ];
+    for url in refused {
         let out = sqlgate(&["query", "--db", url, "SELECT 1"]);
-        assert_eq!(out.status.code(), Some(2));
+        assert_eq!(out.status.code(), Some(2), "{url}");
         let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         assert!(!all.contains("hunter2"), "the password was printed: {all}");
         assert!(all.contains("--db"), "{all}");
     }
+    // A well-formed URL to a server that is not there: a database-side failure, still no password.
+    let out = sqlgate(&["query", "--db", "postgres://app:hunter2@127.0.0.1:1/sales?connect_timeout=2", "SELECT 1"]);
+    assert_eq!(out.status.code(), Some(3));
+    let answer = json(&out);
+    assert_eq!(answer["error"]["code"], "connector_unavailable");
+    let all = format!("{answer}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!all.contains("hunter2") && all.contains("127.0.0.1:1/sales"), "{all}");
+}
+
+/// A newcomer's first query against PostgreSQL: 20 rows of a big table, a truthful `truncated`,
+/// and the warning that the credentials can do more than read.
+#[test]
+fn query_a_postgres_table() {
+    let psql = |db: &str, sql: &str| {
+        let out = Command::new("psql")
+            .args(["-h", "127.0.0.1", "-U", "postgres", "-d", db, "-v", "ON_ERROR_STOP=1", "-qc", sql])
+            .output()
+            .expect("run psql");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    };
+    psql("postgres", "DROP DATABASE IF EXISTS sqlgate_cli_query WITH (FORCE)");
+    psql("postgres", "CREATE DATABASE sqlgate_cli_query");
+    psql(
+        "sqlgate_cli_query",
+        "CREATE TABLE big_table AS SELECT g AS id, 'row ' || g AS name, g * 1.5 AS amount FROM generate_series(1, 50000) g",
+    );
+    let db = "postgres://postgres@127.0.0.1:5432/sqlgate_cli_query";
+    let out = sqlgate(&["query", "--db", db, "SELECT * FROM big_table ORDER BY id"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let answer = json(&out);
+    assert_eq!(answer["row_count"], 20);
+    assert_eq!(answer["rows"][0], serde_json::json!([1, "row 1", "1.5"]));
+    assert_eq!(answer["columns"][2]["type"], "numeric");
+    assert_eq!(
+        answer["truncated"],
+        serde_json::json!({"reason": "rows", "rows_returned": 20, "more_rows": true, "cells_truncated": 0})
+    );
+    assert!(answer["sql"].as_str().unwrap().ends_with("LIMIT 21"), "{answer}");
+    assert!(answer["warnings"][0].as_str().unwrap().contains("superuser"), "{answer}");
+
+    let refused = sqlgate(&["query", "--db", &format!("{db}?refuse_privileged=true"), "SELECT 1"]);
+    assert_eq!(refused.status.code(), Some(3));
+    assert_eq!(json(&refused)["error"]["code"], "connector_refused");
+
+    let rejected = sqlgate(&["query", "--db", db, "DELETE FROM big_table"]);
+    assert_eq!(rejected.status.code(), Some(1));
+    assert_eq!(json(&rejected)["error"]["code"], "sql_rejected");
+    psql("postgres", "DROP DATABASE IF EXISTS sqlgate_cli_query WITH (FORCE)");
 }

@@ -1,11 +1,16 @@
 //! sqlgate's database side.
 //!
-//! This crate grows with the connectors issue: read-only sessions against PostgreSQL, MySQL/MariaDB
-//! and SQLite, result budgets and type mapping, schema introspection. What it holds today:
+//! Read-only sessions against PostgreSQL, MySQL/MariaDB and SQLite, result budgets and type
+//! mapping, schema introspection, the least-privilege report, and sealed credentials:
 //!
+//! - [`Connector`]: one interface over every kind of database, built from a [`Target`] (a URL);
+//!   [`postgres::PostgresConnector`] pools connections and runs each query behind the session
+//!   wall described in its module;
+//! - [`ServerConfig`]: a server URL's settings (TLS mode, timeouts, pool size, search path);
+//! - [`Schema`] and [`PrivilegeReport`]: what the ask pipeline and the admin are told;
 //! - [`Budget`] and [`Trimmer`]: rows, bytes and cell caps enforced while rows stream in, and the
 //!   [`Truncation`] that says what was cut;
-//! - [`sqlite::query`]: one read-only SQLite session behind its own wall;
+//! - [`sqlite::query`] and [`sqlite::schema`]: one read-only SQLite session behind its own wall;
 //! - [`Secret`]: a credential in memory — zeroized on drop, redacted from `Debug`, `Display` and
 //!   `Serialize`, readable only through [`Secret::expose`];
 //! - [`MasterKey`] and [`seal`]/[`unseal`]: AES-256-GCM sealing of credentials before they touch a
@@ -17,19 +22,25 @@
 
 mod budget;
 mod config;
+mod connector;
 mod error;
+mod pg_catalog;
+mod pg_text;
+pub mod postgres;
 mod privileges;
 mod result;
 mod schema;
 mod seal;
 mod secret;
 pub mod sqlite;
+mod tls;
 
 pub use budget::{Budget, CutReason, Trimmer, Truncation, CUT_MARKER, MIN_CELL_BYTES};
 pub use config::{
     ConfigError, Engine, ServerConfig, TlsMode, DEFAULT_CONNECT_TIMEOUT, DEFAULT_LOCK_TIMEOUT, DEFAULT_POOL_SIZE,
     DEFAULT_STATEMENT_TIMEOUT,
 };
+pub use connector::{Connector, Target};
 pub use error::ConnectorError;
 pub use privileges::{PrivilegeKind, PrivilegeReport, PrivilegeWarning};
 pub use result::{Column, QueryResult};

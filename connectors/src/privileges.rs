@@ -47,18 +47,22 @@ impl PrivilegeReport {
         self.warnings.is_empty()
     }
 
-    /// One line for a response's `warnings`.
-    pub fn summary(&self) -> Option<String> {
-        if self.warnings.is_empty() {
-            return None;
-        }
+    /// The kinds of power found, as a short list (`superuser, write to tables`).
+    pub fn powers(&self) -> String {
         let mut kinds: Vec<&str> = self.warnings.iter().map(|w| w.kind.label()).collect();
         kinds.sort_unstable();
         kinds.dedup();
-        Some(format!(
-            "these credentials can do more than read ({}); sqlgate still runs every query read-only, but create a read-only role for this connector (see the README's least-privilege section)",
-            kinds.join(", ")
-        ))
+        kinds.join(", ")
+    }
+
+    /// One line for a response's `warnings`, or `None` for read-only credentials.
+    pub fn summary(&self) -> Option<String> {
+        (!self.warnings.is_empty()).then(|| {
+            format!(
+                "these credentials can do more than read ({}); sqlgate still runs every query read-only, but create a read-only role for this connector (the README's least-privilege section has the SQL)",
+                self.powers()
+            )
+        })
     }
 }
 

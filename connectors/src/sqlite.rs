@@ -23,6 +23,7 @@ use serde_json::Value;
 use crate::budget::{Budget, Trimmer};
 use crate::error::ConnectorError;
 use crate::result::{Column, QueryResult};
+use crate::schema::{Exposure, ForeignKey, Schema, SchemaColumn, Table, TableKind};
 
 /// How often (in SQLite VM steps) the deadline is checked.
 const PROGRESS_STEPS: i32 = 10_000;
@@ -111,4 +112,102 @@ fn cell(value: ValueRef<'_>) -> Value {
         ValueRef::Text(bytes) => Value::String(String::from_utf8_lossy(bytes).into_owned()),
         ValueRef::Blob(bytes) => Value::String(BASE64.encode(bytes)),
     }
+}
+
+/// The file's tables and views (not SQLite's own), with columns, keys and, where `ANALYZE` has
+/// run, row estimates; filtered by `exposure`. Read over the connector's own fixed queries on a
+/// read-only connection. SQLite has no comments, so those are `None`.
+pub fn schema(path: &Path, exposure: &Exposure) -> Result<Schema, ConnectorError> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags).map_err(|e| ConnectorError::Open(e.to_string()))?;
+    let db = |e: rusqlite::Error| ConnectorError::Database(e.to_string());
+    conn.pragma_update(None, "query_only", true).map_err(db)?;
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_TRUSTED_SCHEMA, false).map_err(db)?;
+    let main = ["main".to_owned()];
+    let mut relations = conn
+        .prepare("SELECT name, type FROM sqlite_schema WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name")
+        .map_err(db)?;
+    let relations: Vec<(String, String)> =
+        relations.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map_err(db)?.collect::<Result<_, _>>().map_err(db)?;
+    let has_stats: bool = conn
+        .query_row("SELECT count(*) FROM sqlite_schema WHERE name = 'sqlite_stat1'", [], |r| r.get::<_, i64>(0))
+        .map_err(db)?
+        > 0;
+    let mut tables = Vec::new();
+    for (name, kind) in relations {
+        if !exposure.exposes("main", &name, &main) {
+            continue;
+        }
+        let kind = if kind == "view" { TableKind::View } else { TableKind::Table };
+        let mut columns = Vec::new();
+        let mut key: Vec<(i64, String)> = Vec::new();
+        let mut info =
+            conn.prepare("SELECT name, type, \"notnull\", pk FROM pragma_table_info(?1) ORDER BY cid").map_err(db)?;
+        let mut rows = info.query([&name]).map_err(db)?;
+        while let Some(row) = rows.next().map_err(db)? {
+            let column: String = row.get(0).map_err(db)?;
+            let pk: i64 = row.get(3).map_err(db)?;
+            if pk > 0 {
+                key.push((pk, column.clone()));
+            }
+            columns.push(SchemaColumn {
+                name: column,
+                type_name: row.get::<_, String>(1).map_err(db)?.to_ascii_lowercase(),
+                nullable: row.get::<_, i64>(2).map_err(db)? == 0 && pk == 0,
+                comment: None,
+            });
+        }
+        key.sort();
+        let mut foreign_keys: Vec<ForeignKey> = Vec::new();
+        let mut fks = conn
+            .prepare("SELECT id, \"table\", \"from\", \"to\" FROM pragma_foreign_key_list(?1) ORDER BY id, seq")
+            .map_err(db)?;
+        let mut rows = fks.query([&name]).map_err(db)?;
+        let mut last_id = None;
+        while let Some(row) = rows.next().map_err(db)? {
+            let id: i64 = row.get(0).map_err(db)?;
+            let (ref_table, from): (String, String) = (row.get(1).map_err(db)?, row.get(2).map_err(db)?);
+            // `to` is NULL when the key references the other table's primary key.
+            let to: Option<String> = row.get(3).map_err(db)?;
+            if last_id != Some(id) {
+                foreign_keys.push(ForeignKey {
+                    columns: Vec::new(),
+                    ref_schema: "main".into(),
+                    ref_table,
+                    ref_columns: Vec::new(),
+                });
+                last_id = Some(id);
+            }
+            if let Some(fk) = foreign_keys.last_mut() {
+                fk.columns.push(from);
+                fk.ref_columns.push(to.unwrap_or_default());
+            }
+        }
+        for fk in &mut foreign_keys {
+            if fk.ref_columns.iter().any(String::is_empty) {
+                let mut pk =
+                    conn.prepare("SELECT name FROM pragma_table_info(?1) WHERE pk > 0 ORDER BY pk").map_err(db)?;
+                fk.ref_columns =
+                    pk.query_map([&fk.ref_table], |r| r.get(0)).map_err(db)?.collect::<Result<_, _>>().map_err(db)?;
+            }
+        }
+        let approximate_rows = if has_stats && kind == TableKind::Table {
+            conn.query_row("SELECT stat FROM sqlite_stat1 WHERE tbl = ?1 LIMIT 1", [&name], |r| r.get::<_, String>(0))
+                .ok()
+                .and_then(|stat| stat.split(' ').next().and_then(|n| n.parse().ok()))
+        } else {
+            None
+        };
+        tables.push(Table {
+            schema: "main".into(),
+            name,
+            kind,
+            comment: None,
+            approximate_rows,
+            columns,
+            primary_key: key.into_iter().map(|(_, c)| c).collect(),
+            foreign_keys,
+        });
+    }
+    Ok(Schema { tables })
 }
