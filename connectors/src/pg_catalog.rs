@@ -57,6 +57,13 @@ const TABLE_WRITES: &str = "SELECT n.nspname::text, c.relname::text, \
 const SCHEMA_CREATE: &str = "SELECT n.nspname::text FROM pg_catalog.pg_namespace n \
      WHERE n.nspname = ANY($1::text[]) AND pg_catalog.has_schema_privilege(n.oid, 'CREATE') ORDER BY 1";
 
+/// User-defined functions and operators in the schemas queries resolve names in (extensions'
+/// objects included: they are code too).
+const USER_CODE: &str = "SELECT n.nspname::text, \
+       (SELECT count(*) FROM pg_catalog.pg_proc p WHERE p.pronamespace = n.oid), \
+       (SELECT count(*) FROM pg_catalog.pg_operator o WHERE o.oprnamespace = n.oid) \
+     FROM pg_catalog.pg_namespace n WHERE n.nspname = ANY($1::text[]) ORDER BY 1";
+
 const DATABASE_CREATE: &str =
     "SELECT pg_catalog.has_database_privilege(pg_catalog.current_database(), 'CREATE'), pg_catalog.current_database()::text";
 
@@ -142,11 +149,12 @@ impl PostgresConnector {
             let writes = client.query(TABLE_WRITES, &[&schemas]).await?;
             let creates = client.query(SCHEMA_CREATE, &[&schemas]).await?;
             let database = client.query_one(DATABASE_CREATE, &[]).await?;
-            Ok((role, powerful, writes, creates, database))
+            let code = client.query(USER_CODE, &[&schemas]).await?;
+            Ok((role, powerful, writes, creates, database, code))
         }
         .await;
         end_catalog(client).await;
-        let (role, powerful, writes, creates, database) =
+        let (role, powerful, writes, creates, database, code) =
             read.map_err(|e| pg_error(e, self.config().statement_timeout))?;
         let user: String = role.get(5);
         let mut warnings = Vec::new();
@@ -208,7 +216,22 @@ impl PostgresConnector {
                 warn(PrivilegeKind::Create, name.clone(), format!("{user} can create schemas in database {name}"));
             }
         }
-        let fix_sql = (!warnings.is_empty()).then(|| self.read_only_role_sql(exposure, &schemas));
+        // Whoever the role, code in the search path runs inside its queries.
+        for row in &code {
+            let (schema, functions, operators): (String, i64, i64) = (row.get(0), row.get(1), row.get(2));
+            if functions + operators > 0 {
+                warnings.push(PrivilegeWarning {
+                    kind: PrivilegeKind::UserCode,
+                    object: schema.clone(),
+                    message: format!(
+                        "schema {schema} on the connector's search path holds {functions} user-defined functions and {operators} operators; \
+                         one that overloads a built-in the guard allows runs inside queries — keep code out of the exposed schemas"
+                    ),
+                });
+            }
+        }
+        let needs_role = warnings.iter().any(|w| w.kind != PrivilegeKind::UserCode);
+        let fix_sql = needs_role.then(|| self.read_only_role_sql(exposure, &schemas));
         Ok(PrivilegeReport { warnings, fix_sql })
     }
 

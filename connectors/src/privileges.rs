@@ -29,6 +29,9 @@ pub enum PrivilegeKind {
     File,
     /// Replication, role creation, database creation, or server administration.
     Admin,
+    /// User-defined functions or operators in a schema queries resolve names in: one that
+    /// overloads a built-in the guard allows (`lower(integer)`) would run inside a query.
+    UserCode,
 }
 
 /// Everything the credentials can do beyond reading, and how to fix it.
@@ -37,7 +40,7 @@ pub struct PrivilegeReport {
     /// Each power found; empty for a proper read-only role.
     pub warnings: Vec<PrivilegeWarning>,
     /// SQL an admin can run (as a privileged user) to create a read-only login for this
-    /// connector; present whenever there are warnings.
+    /// connector; present whenever a warning is about the credentials' powers.
     pub fix_sql: Option<String>,
 }
 
@@ -74,6 +77,7 @@ impl PrivilegeKind {
             PrivilegeKind::Create => "create objects",
             PrivilegeKind::File => "server files",
             PrivilegeKind::Admin => "administer the server",
+            PrivilegeKind::UserCode => "user-defined functions on the search path",
         }
     }
 }

@@ -211,6 +211,24 @@ async fn a_connection_killed_while_pooled_is_replaced() {
     drop_database(&db).await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pool_never_opens_more_than_its_size() {
+    let (db, _admin) = database("pool", "").await;
+    let c = std::sync::Arc::new(connector(&db, "?pool_size=2"));
+    let queries = (0..6).map(|_| {
+        let c = c.clone();
+        tokio::spawn(async move { one(&c, "SELECT pg_backend_pid() FROM pg_sleep(0.1)").await })
+    });
+    let mut pids: Vec<i64> = Vec::new();
+    for query in queries {
+        pids.push(query.await.unwrap().as_i64().unwrap());
+    }
+    pids.sort_unstable();
+    pids.dedup();
+    assert!(!pids.is_empty() && pids.len() <= 2, "{pids:?}");
+    drop_database(&db).await;
+}
+
 #[tokio::test]
 async fn reading_stops_at_the_row_cap_and_the_byte_budget() {
     let (db, _admin) = database("budgets", "").await;
@@ -348,10 +366,24 @@ async fn the_privilege_report_tells_writers_from_readers() {
     let report = as_writer.privileges(&Exposure::All).await.unwrap();
     let found: Vec<(PrivilegeKind, &str)> = report.warnings.iter().map(|w| (w.kind, w.object.as_str())).collect();
     assert_eq!(found, [(PrivilegeKind::Write, "public.t"), (PrivilegeKind::Create, "public")]);
+    // A function in the search path is code that queries can reach.
+    admin
+        .batch_execute("CREATE FUNCTION public.lower(integer) RETURNS integer LANGUAGE sql AS 'SELECT 1'")
+        .await
+        .unwrap();
+    let report = as_reader.privileges(&Exposure::All).await.unwrap();
+    assert_eq!(
+        report.warnings.iter().map(|w| (w.kind, w.object.as_str())).collect::<Vec<_>>(),
+        [(PrivilegeKind::UserCode, "public")]
+    );
+    assert!(report.warnings[0].message.contains("1 user-defined functions"), "{report:?}");
     // Exposing only u hides the write power on t, not the schema's.
     let only_u = Exposure::Only(vec![TableRef::parse("u").unwrap()]);
     let report = as_writer.privileges(&only_u).await.unwrap();
-    assert_eq!(report.warnings.iter().map(|w| w.kind).collect::<Vec<_>>(), [PrivilegeKind::Create]);
+    assert_eq!(
+        report.warnings.iter().map(|w| w.kind).collect::<Vec<_>>(),
+        [PrivilegeKind::Create, PrivilegeKind::UserCode]
+    );
     assert!(report.fix_sql.unwrap().contains("GRANT SELECT ON \"public\".\"u\" TO sqlgate_reader"));
     as_reader.close().await;
     as_writer.close().await;

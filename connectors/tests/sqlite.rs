@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 use serde_json::json;
-use sqlgate_connectors::{sqlite, Budget, ConnectorError, CutReason, CUT_MARKER};
+use sqlgate_connectors::{sqlite, Budget, ConnectorError, CutReason, Exposure, TableKind, TableRef, CUT_MARKER};
 
 /// A fresh database file with `t(id, name, score, data)` holding `rows` rows.
 fn database(test: &str, rows: i64) -> PathBuf {
@@ -132,4 +132,44 @@ fn a_missing_file_is_not_created() {
     let path = std::env::temp_dir().join(format!("sqlgate-absent-{}.sqlite", std::process::id()));
     assert!(matches!(run(&path, "SELECT 1"), Err(ConnectorError::Open(_))));
     assert!(!path.exists());
+}
+
+#[test]
+fn schema_lists_tables_views_and_keys_but_not_sqlite_internals() {
+    let dir = std::env::temp_dir().join(format!("sqlgate-sqlite-{}-schema", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("db.sqlite");
+    let _ = std::fs::remove_file(&path);
+    let conn = Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT NOT NULL, note);
+         CREATE TABLE orders (id INT, line INT, customer_id INT REFERENCES customers, total REAL,
+                              PRIMARY KEY (id, line));
+         CREATE VIEW big AS SELECT * FROM orders WHERE total > 100;
+         INSERT INTO customers (name) VALUES ('a'), ('b'), ('c');
+         CREATE INDEX orders_customer ON orders (customer_id);
+         ANALYZE;",
+    )
+    .unwrap();
+    drop(conn);
+    let schema = sqlite::schema(&path, &Exposure::All).unwrap();
+    let names: Vec<&str> = schema.tables.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["big", "customers", "orders"]);
+    let customers = &schema.tables[1];
+    assert_eq!(customers.primary_key, ["id"]);
+    assert_eq!(customers.approximate_rows, Some(3));
+    let cols: Vec<(&str, &str, bool)> =
+        customers.columns.iter().map(|c| (c.name.as_str(), c.type_name.as_str(), c.nullable)).collect();
+    assert_eq!(cols, [("id", "integer", false), ("name", "text", false), ("note", "", true)]);
+    let orders = &schema.tables[2];
+    assert_eq!(orders.primary_key, ["id", "line"]);
+    assert_eq!(orders.foreign_keys[0].columns, ["customer_id"]);
+    assert_eq!(
+        (orders.foreign_keys[0].ref_table.as_str(), orders.foreign_keys[0].ref_columns.clone()),
+        ("customers", vec!["id".to_owned()])
+    );
+    assert_eq!(schema.tables[0].kind, TableKind::View);
+    let only = sqlite::schema(&path, &Exposure::Only(vec![TableRef::parse("orders").unwrap()])).unwrap();
+    assert_eq!(only.tables.len(), 1);
+    assert_eq!(only.tables[0].name, "orders");
 }
