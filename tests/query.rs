@@ -141,3 +141,36 @@ fn query_a_postgres_table() {
     assert_eq!(json(&rejected)["error"]["code"], "sql_rejected");
     psql("postgres", "DROP DATABASE IF EXISTS sqlgate_cli_query WITH (FORCE)");
 }
+
+/// The same first query against MariaDB, through `mysql://`.
+#[test]
+fn query_a_mariadb_table() {
+    let mariadb = |sql: &str| {
+        let out = Command::new("mariadb")
+            .args(["-h", "127.0.0.1", "-u", "root", "-e", sql])
+            .output()
+            .expect("run the mariadb client");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    };
+    mariadb(
+        "DROP DATABASE IF EXISTS sqlgate_cli_query; CREATE DATABASE sqlgate_cli_query;
+         CREATE TABLE sqlgate_cli_query.big_table (id BIGINT UNSIGNED PRIMARY KEY, name VARCHAR(20), amount DECIMAL(10,2));
+         INSERT INTO sqlgate_cli_query.big_table SELECT seq, CONCAT('row ', seq), seq * 1.5 FROM sqlgate_cli_query.seq_1_to_5000;",
+    );
+    let db = "mysql://root@127.0.0.1:3306/sqlgate_cli_query";
+    let out = sqlgate(&["query", "--db", db, "SELECT * FROM big_table ORDER BY id"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let answer = json(&out);
+    assert_eq!(answer["row_count"], 20);
+    assert_eq!(answer["rows"][0], serde_json::json!([1, "row 1", "1.50"]));
+    assert_eq!(answer["columns"][0]["type"], "bigint unsigned");
+    assert_eq!(answer["truncated"]["more_rows"], true);
+    assert!(answer["warnings"][0].as_str().unwrap().contains("can do more than read"), "{answer}");
+
+    // The guard reads MySQL text: a double-quoted string is a string, not a name.
+    let quoted = sqlgate(&["query", "--db", db, "SELECT \"id\" AS x FROM big_table WHERE id = 7"]);
+    assert_eq!(json(&quoted)["rows"], serde_json::json!([["id"]]));
+    let rejected = sqlgate(&["query", "--db", db, "SELECT SLEEP(5)"]);
+    assert_eq!(rejected.status.code(), Some(1));
+    mariadb("DROP DATABASE IF EXISTS sqlgate_cli_query");
+}

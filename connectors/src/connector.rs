@@ -7,6 +7,7 @@ use std::time::Duration;
 use crate::budget::Budget;
 use crate::config::{ConfigError, Engine, ServerConfig, DEFAULT_STATEMENT_TIMEOUT};
 use crate::error::ConnectorError;
+use crate::mysql::MysqlConnector;
 use crate::postgres::PostgresConnector;
 use crate::privileges::PrivilegeReport;
 use crate::result::QueryResult;
@@ -43,6 +44,8 @@ impl Target {
 pub enum Connector {
     /// PostgreSQL.
     Postgres(PostgresConnector),
+    /// MySQL or MariaDB.
+    Mysql(MysqlConnector),
     /// A SQLite file; each query opens it read-only.
     Sqlite {
         /// The file.
@@ -59,9 +62,7 @@ impl Connector {
         match target {
             Target::Server(config) => match config.engine {
                 Engine::Postgres => PostgresConnector::new(config).map(Connector::Postgres),
-                Engine::Mysql => {
-                    Err(ConnectorError::Open("MySQL/MariaDB connectors are not available in this build yet".into()))
-                }
+                Engine::Mysql => MysqlConnector::new(config).map(Connector::Mysql),
             },
             Target::Sqlite(path) => Ok(Connector::Sqlite { path, timeout: DEFAULT_STATEMENT_TIMEOUT }),
         }
@@ -71,6 +72,7 @@ impl Connector {
     pub async fn query(&self, sql: &str, budget: Budget) -> Result<QueryResult, ConnectorError> {
         match self {
             Connector::Postgres(c) => c.query(sql, budget).await,
+            Connector::Mysql(c) => c.query(sql, budget).await,
             Connector::Sqlite { path, timeout } => {
                 let (path, sql, timeout) = (path.clone(), sql.to_owned(), *timeout);
                 blocking(move || sqlite::query(&path, &sql, budget, timeout)).await
@@ -82,6 +84,7 @@ impl Connector {
     pub async fn schema(&self, exposure: &Exposure) -> Result<Schema, ConnectorError> {
         match self {
             Connector::Postgres(c) => c.schema(exposure).await,
+            Connector::Mysql(c) => c.schema(exposure).await,
             Connector::Sqlite { path, .. } => {
                 let (path, exposure) = (path.clone(), exposure.clone());
                 blocking(move || sqlite::schema(&path, &exposure)).await
@@ -94,6 +97,7 @@ impl Connector {
     pub async fn privileges(&self, exposure: &Exposure) -> Result<PrivilegeReport, ConnectorError> {
         match self {
             Connector::Postgres(c) => c.privileges(exposure).await,
+            Connector::Mysql(c) => c.privileges(exposure).await,
             Connector::Sqlite { .. } => Ok(PrivilegeReport { warnings: Vec::new(), fix_sql: None }),
         }
     }
@@ -104,6 +108,7 @@ impl Connector {
         let report = self.privileges(exposure).await?;
         let refuse = match self {
             Connector::Postgres(c) => c.config().refuse_privileged,
+            Connector::Mysql(c) => c.config().refuse_privileged,
             Connector::Sqlite { .. } => false,
         };
         if refuse && !report.is_read_only() {
@@ -117,8 +122,10 @@ impl Connector {
 
     /// Closes pooled connections.
     pub async fn close(self) {
-        if let Connector::Postgres(c) = self {
-            c.close().await;
+        match self {
+            Connector::Postgres(c) => c.close().await,
+            Connector::Mysql(c) => c.close().await,
+            Connector::Sqlite { .. } => {}
         }
     }
 }

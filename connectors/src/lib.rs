@@ -11,6 +11,8 @@
 //! - [`Budget`] and [`Trimmer`]: rows, bytes and cell caps enforced while rows stream in, and the
 //!   [`Truncation`] that says what was cut;
 //! - [`sqlite::query`] and [`sqlite::schema`]: one read-only SQLite session behind its own wall;
+//! - [`mysql::MysqlConnector`]: a pool of read-only MySQL/MariaDB sessions behind their own wall,
+//!   with type mapping to JSON, schema introspection and the privilege report;
 //! - [`Secret`]: a credential in memory — zeroized on drop, redacted from `Debug`, `Display` and
 //!   `Serialize`, readable only through [`Secret::expose`];
 //! - [`MasterKey`] and [`seal`]/[`unseal`]: AES-256-GCM sealing of credentials before they touch a
@@ -24,6 +26,7 @@ mod budget;
 mod config;
 mod connector;
 mod error;
+pub mod mysql;
 mod pg_catalog;
 mod pg_text;
 pub mod postgres;
