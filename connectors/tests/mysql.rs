@@ -801,3 +801,37 @@ async fn concurrent_queries_stay_within_the_pool() {
     std::sync::Arc::try_unwrap(connector).unwrap().close().await;
     db.drop().await;
 }
+
+/// Against a TLS-enabled MariaDB (a second server on port 3307 that `scripts/mariadb-tls.sh` starts
+/// once, with the machine's self-signed certificate for `localhost`): `require` encrypts,
+/// `verify-full` accepts the certificate only for the name it carries and the CA it chains to.
+#[tokio::test]
+async fn tls_modes_against_a_tls_server() {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/mariadb-tls.sh");
+    let started = std::process::Command::new(script).output().expect("run scripts/mariadb-tls.sh");
+    assert!(started.status.success(), "{}", String::from_utf8_lossy(&started.stderr));
+    let cipher = "SELECT VARIABLE_VALUE FROM information_schema.SESSION_STATUS WHERE VARIABLE_NAME = 'SSL_CIPHER'";
+    let ca = "/etc/ssl/certs/ssl-cert-snakeoil.pem";
+    let open = |url: String| MysqlConnector::new(ServerConfig::from_url(&url).unwrap()).unwrap();
+
+    let plain = open("mysql://root@127.0.0.1:3307/mysql?sslmode=disable".into());
+    assert_eq!(run(&plain, cipher).await.unwrap().rows, vec![vec![json!("")]]);
+    let required = open("mysql://root@127.0.0.1:3307/mysql?sslmode=require".into());
+    let rows = run(&required, cipher).await.unwrap().rows;
+    assert!(rows[0][0].as_str().is_some_and(|c| !c.is_empty()), "{rows:?}");
+    let verified = open(format!("mysql://root@localhost:3307/mysql?sslmode=verify-full&sslrootcert={ca}"));
+    let rows = run(&verified, cipher).await.unwrap().rows;
+    assert!(rows[0][0].as_str().is_some_and(|c| !c.is_empty()), "{rows:?}");
+
+    // The certificate does not name 127.0.0.1, and the public roots do not know its issuer.
+    for url in [
+        format!("mysql://root@127.0.0.1:3307/mysql?sslmode=verify-full&sslrootcert={ca}"),
+        "mysql://root@localhost:3307/mysql?sslmode=verify-full".to_owned(),
+    ] {
+        let refused = open(url.clone());
+        assert!(matches!(run(&refused, "SELECT 1").await, Err(ConnectorError::Tls(_))), "{url}");
+    }
+    for c in [plain, required, verified] {
+        c.close().await;
+    }
+}
