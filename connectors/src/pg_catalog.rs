@@ -4,10 +4,8 @@
 
 use std::collections::HashMap;
 
-use deadpool_postgres::Object;
-
 use crate::error::ConnectorError;
-use crate::postgres::{pg_error, quote_ident, PostgresConnector};
+use crate::postgres::{pg_error, quote_ident, Lease, PostgresConnector};
 use crate::privileges::{PrivilegeKind, PrivilegeReport, PrivilegeWarning};
 use crate::schema::{Exposure, ForeignKey, Schema, SchemaColumn, Table, TableKind};
 
@@ -72,7 +70,8 @@ impl PostgresConnector {
     /// the planner's row estimates.
     pub async fn schema(&self, exposure: &Exposure) -> Result<Schema, ConnectorError> {
         let schemas = self.schemas_of(exposure);
-        let client = self.begin_catalog().await?;
+        let mut lease = self.begin_catalog().await?;
+        let client = lease.client();
         let read = async {
             let tables = client.query(TABLES, &[&schemas]).await?;
             let oids: Vec<u32> = tables.iter().map(|r| r.get::<_, u32>(0)).collect();
@@ -81,7 +80,7 @@ impl PostgresConnector {
             Ok((tables, columns, keys))
         }
         .await;
-        end_catalog(client).await;
+        end_catalog(&mut lease).await;
         let (tables, columns, keys) = read.map_err(|e| pg_error(e, self.config().statement_timeout))?;
         let default_schemas = &self.config().search_path;
         let mut by_oid: HashMap<u32, Table> = HashMap::new();
@@ -142,7 +141,8 @@ impl PostgresConnector {
     /// read-only role instead.
     pub async fn privileges(&self, exposure: &Exposure) -> Result<PrivilegeReport, ConnectorError> {
         let schemas = self.schemas_of(exposure);
-        let client = self.begin_catalog().await?;
+        let mut lease = self.begin_catalog().await?;
+        let client = lease.client();
         let read = async {
             let role = client.query_one(ROLE, &[]).await?;
             let powerful = client.query(POWERFUL_ROLES, &[]).await?;
@@ -153,7 +153,7 @@ impl PostgresConnector {
             Ok((role, powerful, writes, creates, database, code))
         }
         .await;
-        end_catalog(client).await;
+        end_catalog(&mut lease).await;
         let (role, powerful, writes, creates, database, code) =
             read.map_err(|e| pg_error(e, self.config().statement_timeout))?;
         let user: String = role.get(5);
@@ -284,28 +284,25 @@ impl PostgresConnector {
         schemas
     }
 
-    /// A pooled connection inside `BEGIN READ ONLY`, with the statement timeout and only
-    /// `pg_catalog` on the search path.
-    async fn begin_catalog(&self) -> Result<Object, ConnectorError> {
+    /// A leased connection inside `BEGIN READ ONLY`, with the statement timeout and only
+    /// `pg_catalog` on the search path. Dropped before [`end_catalog`] (an error, or a caller that
+    /// gave up), it is cancelled and closed rather than pooled in an open transaction.
+    async fn begin_catalog(&self) -> Result<Lease, ConnectorError> {
         let timeout = self.config().statement_timeout;
-        let client = self.catalog_client().await?;
+        let lease = self.catalog_lease().await?;
         let begin = format!(
-            "BEGIN READ ONLY; SET LOCAL statement_timeout = {}; SET LOCAL search_path = pg_catalog",
+            "BEGIN READ ONLY; SET LOCAL statement_timeout = {0}; SET LOCAL search_path = pg_catalog; \
+             SET LOCAL idle_in_transaction_session_timeout = {0}",
             timeout.as_millis()
         );
-        match client.batch_execute(&begin).await {
-            Ok(()) => Ok(client),
-            Err(e) => {
-                drop(Object::take(client));
-                Err(pg_error(e, timeout))
-            }
-        }
+        lease.client().batch_execute(&begin).await.map_err(|e| pg_error(e, timeout))?;
+        Ok(lease)
     }
 }
 
 /// Rolls back a catalog transaction; the connection returns to the pool only if that worked.
-async fn end_catalog(client: Object) {
-    if client.batch_execute("ROLLBACK").await.is_err() {
-        drop(Object::take(client));
+async fn end_catalog(lease: &mut Lease) {
+    if lease.client().batch_execute("ROLLBACK").await.is_ok() {
+        lease.mark_clean();
     }
 }

@@ -119,26 +119,24 @@ impl PostgresConnector {
     }
 
     async fn query_once(&self, sql: &str, budget: Budget) -> Result<QueryResult, Attempt> {
-        let mut lease = Lease::new(self.pool.get().await.map_err(|e| Attempt::Failed(open_error(e, &self.config)))?);
+        let object = self.pool.get().await.map_err(|e| Attempt::Failed(open_error(e, &self.config)))?;
+        let mut lease = Lease::new(object, self.tls.clone());
         let deadline = self.config.statement_timeout + CLIENT_GRACE;
-        let fetch_sql = format!("FETCH {} FROM sqlgate_c", budget.max_rows.saturating_add(1));
+        // FETCH takes an int4 count.
+        let fetch_sql = format!("FETCH {} FROM sqlgate_c", budget.max_rows.saturating_add(1).min(i32::MAX as u64));
         let declare_sql = format!("DECLARE sqlgate_c NO SCROLL CURSOR FOR {sql}");
+        let end_sql = end_sql();
         let client: &Client = lease.client();
         let pipeline = join5(
             client.batch_execute(&self.setup_sql),
             client.prepare(sql),
             declare(client, &declare_sql),
             fetch_rows(client, &fetch_sql),
-            client.batch_execute("ROLLBACK; SELECT pg_advisory_unlock_all()"),
+            client.batch_execute(&end_sql),
         );
         let Ok((setup, statement, declared, rows, ended)) = tokio::time::timeout(deadline, pipeline).await else {
-            // The server did not stop the statement in time: stop it from here; the lease closes
-            // the connection.
-            let token = lease.client().cancel_token();
-            let _ = match &self.tls {
-                Some(tls) => token.cancel_query(tls.clone()).await,
-                None => token.cancel_query(tokio_postgres::NoTls).await,
-            };
+            // The server did not stop the statement in time: the lease cancels it on the server
+            // and closes the connection.
             return Err(Attempt::Failed(ConnectorError::Timeout(self.config.statement_timeout.as_millis() as u64)));
         };
         if ended.is_ok() {
@@ -164,7 +162,19 @@ impl PostgresConnector {
             .collect();
         let mut trimmer = Trimmer::new(budget);
         for row in rows {
-            let cells: Vec<Value> = types.iter().enumerate().map(|(i, ty)| pg_text::cell(ty, row.get(i))).collect();
+            // A query that switched client_encoding gets rows that are not UTF-8: an error, never a
+            // panic.
+            let cells = types
+                .iter()
+                .enumerate()
+                .map(|(i, ty)| row.try_get(i).map(|text| pg_text::cell(ty, text)))
+                .collect::<Result<Vec<Value>, _>>()
+                .map_err(|_| {
+                    Attempt::Failed(ConnectorError::Database(
+                        "the rows came back in an encoding other than UTF-8 (did the query change client_encoding?)"
+                            .into(),
+                    ))
+                })?;
             if !trimmer.offer(cells) {
                 break;
             }
@@ -178,11 +188,11 @@ impl PostgresConnector {
         self.pool.close();
     }
 
-    /// A pooled connection for the connector's own catalog queries (schema, privileges), with the
-    /// statement timeout applied.
-    pub(crate) async fn catalog_client(&self) -> Result<Object, ConnectorError> {
-        let client = self.pool.get().await.map_err(|e| open_error(e, &self.config))?;
-        Ok(client)
+    /// A pooled connection for the connector's own catalog queries (schema, privileges), leased
+    /// like a query's: it returns to the pool only once marked clean.
+    pub(crate) async fn catalog_lease(&self) -> Result<Lease, ConnectorError> {
+        let object = self.pool.get().await.map_err(|e| open_error(e, &self.config))?;
+        Ok(Lease::new(object, self.tls.clone()))
     }
 }
 
@@ -286,23 +296,34 @@ fn open_error(e: PoolError, config: &ServerConfig) -> ConnectorError {
     }
 }
 
-/// A pooled connection that goes back to the pool only when marked clean; otherwise it is taken
-/// out of the pool and closed when dropped.
-struct Lease {
+/// Step 5 of every query: end the transaction, release session-level advisory locks, and reseed
+/// `random()` from the OS (a `setseed()` in the query would otherwise survive the rollback and
+/// make the next query's random numbers predictable).
+fn end_sql() -> String {
+    use aes_gcm::aead::rand_core::RngCore;
+    let seed = (aes_gcm::aead::OsRng.next_u32() as f64 / u32::MAX as f64) * 2.0 - 1.0;
+    format!("ROLLBACK; SELECT pg_advisory_unlock_all(), setseed({seed})")
+}
+
+/// A pooled connection that goes back to the pool only when marked clean. Otherwise, when dropped
+/// (an error, a timeout, or a caller that gave up on the query), its statement is cancelled on the
+/// server and the connection is taken out of the pool and closed.
+pub(crate) struct Lease {
     object: Option<Object>,
+    tls: Option<MakeRustlsConnect>,
     clean: bool,
 }
 
 impl Lease {
-    fn new(object: Object) -> Self {
-        Lease { object: Some(object), clean: false }
+    pub(crate) fn new(object: Object, tls: Option<MakeRustlsConnect>) -> Self {
+        Lease { object: Some(object), tls, clean: false }
     }
 
-    fn client(&self) -> &Client {
+    pub(crate) fn client(&self) -> &Client {
         self.object.as_ref().expect("the object is only taken on drop")
     }
 
-    fn mark_clean(&mut self) {
+    pub(crate) fn mark_clean(&mut self) {
         self.clean = true;
     }
 }
@@ -311,7 +332,19 @@ impl Drop for Lease {
     fn drop(&mut self) {
         if let Some(object) = self.object.take() {
             if !self.clean {
-                // Detached from the pool; dropping the client ends its connection.
+                // Closing the socket does not stop a running statement: cancel it first (the
+                // cancel request goes over its own connection), then detach the connection from
+                // the pool; dropping the client ends it.
+                let token = object.cancel_token();
+                if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                    let tls = self.tls.take();
+                    runtime.spawn(async move {
+                        let _ = match tls {
+                            Some(tls) => token.cancel_query(tls).await,
+                            None => token.cancel_query(tokio_postgres::NoTls).await,
+                        };
+                    });
+                }
                 drop(Object::take(object));
             }
         }

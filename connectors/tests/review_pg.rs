@@ -73,7 +73,6 @@ fn peak_rss_kib() -> u64 {
 /// read them as UTF-8 and panics inside `query_once`. One query takes down its task (in a server,
 /// the request handler) — and any guard that lets `set_config` through lets this through.
 #[tokio::test]
-#[ignore = "DEFECT: set_config('client_encoding', ...) in the query makes the connector panic (SimpleQueryRow::get on non-UTF-8)"]
 async fn a_client_encoding_switch_inside_the_query_does_not_panic() {
     let (db, _admin) = database("encoding_switch", "").await;
     let c = Arc::new(connector(&db, "?pool_size=1"));
@@ -95,7 +94,6 @@ async fn a_client_encoding_switch_inside_the_query_does_not_panic() {
 /// `setseed()` sets the session's random generator, which ROLLBACK does not restore: the next
 /// query on the same pooled connection (possibly another user's) gets predictable `random()`.
 #[tokio::test]
-#[ignore = "DEFECT: setseed() state survives ROLLBACK into the next query on the pooled connection"]
 async fn setseed_does_not_survive_the_query() {
     let (db, admin) = database("setseed", "").await;
     let c = connector(&db, "?pool_size=1");
@@ -170,7 +168,6 @@ async fn json_numbers_keep_their_digits() {
 /// `FETCH <n>` takes a 32-bit count: a row cap of 2^31 - 1 or more makes every query a syntax
 /// error ("FETCH 2147483648 FROM sqlgate_c").
 #[tokio::test]
-#[ignore = "DEFECT: max_rows >= 2^31-1 makes every query fail (FETCH count is int4)"]
 async fn a_large_row_cap_still_answers() {
     let (db, _admin) = database("large_cap", "").await;
     let c = connector(&db, "");
@@ -281,7 +278,6 @@ async fn superuser_side_effects_do_not_survive() {
 /// running it until statement_timeout. Repeating this runs any number of heavy statements at once
 /// on a `pool_size=1` connector.
 #[tokio::test]
-#[ignore = "DEFECT: dropping a query future does not cancel the statement; server work is unbounded by pool_size"]
 async fn an_abandoned_query_does_not_keep_running_on_the_server() {
     let (db, admin) = database("abandoned", "").await;
     let c = connector(&db, "?pool_size=1&statement_timeout=20000");
@@ -309,7 +305,6 @@ async fn an_abandoned_query_does_not_keep_running_on_the_server() {
 /// mid-way, the connection goes back to the pool inside its open `BEGIN READ ONLY` (holding catalog
 /// locks, no idle-in-transaction timeout) until some later query happens to reuse it.
 #[tokio::test]
-#[ignore = "DEFECT: an abandoned schema()/privileges() call returns its connection to the pool idle in transaction"]
 async fn an_abandoned_catalog_read_does_not_pool_an_open_transaction() {
     let (db, admin) = database("abandoned_catalog", "CREATE TABLE t (x int);").await;
     let c = connector(&db, "?pool_size=1");
