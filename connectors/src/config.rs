@@ -91,14 +91,19 @@ pub const DEFAULT_POOL_SIZE: usize = 4;
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum ConfigError {
     /// Not a URL at all.
-    #[error("is not a valid URL; the form is postgres://USER:PASSWORD@HOST:PORT/DATABASE or mysql://…")]
+    #[error(
+        "is not a valid URL; the forms are postgres://USER:PASSWORD@HOST:PORT/DATABASE, mysql://… and sqlite:PATH"
+    )]
     Malformed,
     /// A scheme sqlgate does not speak.
-    #[error("has the scheme {0:?}; use postgres://, postgresql://, mysql:// or mariadb://")]
+    #[error("has the scheme {0:?}; use postgres://, postgresql://, mysql://, mariadb:// or sqlite:PATH")]
     Scheme(String),
     /// A required part is missing.
     #[error("has no {0}; the form is SCHEME://USER:PASSWORD@HOST:PORT/DATABASE")]
     Missing(&'static str),
+    /// `sqlite:` with nothing after it.
+    #[error("needs a file path: sqlite:PATH")]
+    SqlitePath,
     /// A part is not valid UTF-8 after percent-decoding.
     #[error("has a {0} that is not valid UTF-8 after percent-decoding")]
     Encoding(&'static str),

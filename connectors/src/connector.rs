@@ -28,7 +28,7 @@ impl Target {
     pub fn parse(url: &str) -> Result<Self, ConfigError> {
         if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
             if path.is_empty() {
-                return Err(ConfigError::Missing("file path (sqlite:PATH)"));
+                return Err(ConfigError::SqlitePath);
             }
             return Ok(Target::Sqlite(PathBuf::from(path)));
         }

@@ -9,12 +9,14 @@
 //!    CURSOR FOR <the SQL>`: a cursor only accepts a query;
 //! 4. (simple, our text) `FETCH <max_rows + 1> FROM sqlgate_c`: rows in text form, and never more
 //!    than the answer can use, so the server stops computing there;
-//! 5. (simple, our text) `ROLLBACK` then `SELECT pg_advisory_unlock_all()`: whatever the statement
-//!    did ends here, and no session-level advisory lock survives.
+//! 5. (simple, our text) `ROLLBACK` then `SELECT pg_advisory_unlock_all(), setseed(…)`: whatever
+//!    the statement did ends here, no session-level advisory lock survives, and `random()` is
+//!    reseeded from the OS.
 //!
 //! If any step fails the transaction is aborted and every later step fails with it: nothing runs
 //! outside the read-only transaction. A connection goes back to the pool only when step 5
-//! succeeded; otherwise (an error there, a client-side timeout, a lost connection) it is closed.
+//! succeeded; otherwise (an error there, a client-side timeout, a lost connection, a caller that
+//! gave up) its statement is cancelled on the server and the connection is closed.
 //! Output formats are pinned in the startup packet (ISO dates, ISO 8601 intervals, UTC, hex bytea,
 //! shortest exact floats), and `default_transaction_read_only` is on for the whole session.
 
