@@ -27,7 +27,8 @@ const QUERY_HELP: &str = "Prints {\"id\",\"sql\",\"columns\":[{\"name\",\"type\"
 or {\"error\":{\"code\",\"message\"}}.\nExit status: 0 answered, 1 rejected by the guard, 2 usage error, 3 database error.\n\
 URL forms: postgres://USER:PASSWORD@HOST:PORT/DATABASE, mysql://… (also MariaDB), sqlite:PATH (opened read-only).
 Server URL parameters: sslmode=disable|require|verify-full, sslrootcert=CA.pem, search_path=a,b (PostgreSQL),
-statement_timeout=MS (10000), lock_timeout=MS (1000), connect_timeout=S (5), pool_size=N (4), refuse_privileged=true.
+statement_timeout=MS (10000), lock_timeout=MS (1000), connect_timeout=S (5), pool_size=N (4), refuse_privileged=true,
+allow_superuser=true (a superuser login is refused without it).
 The password is never printed; prefer PGPASSWORD-style secrets in a sealed connector for anything but local use.";
 
 /// `sqlgate query --db`, as typed on the command line.

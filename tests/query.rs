@@ -118,7 +118,12 @@ fn query_a_postgres_table() {
         "sqlgate_cli_query",
         "CREATE TABLE big_table AS SELECT g AS id, 'row ' || g AS name, g * 1.5 AS amount FROM generate_series(1, 50000) g",
     );
-    let db = "postgres://postgres@127.0.0.1:5432/sqlgate_cli_query";
+    let superuser = "postgres://postgres@127.0.0.1:5432/sqlgate_cli_query";
+    let refused = sqlgate(&["query", "--db", superuser, "SELECT 1"]);
+    assert_eq!(refused.status.code(), Some(3));
+    assert_eq!(json(&refused)["error"]["code"], "connector_refused");
+    assert!(json(&refused)["error"]["message"].as_str().unwrap().contains("allow_superuser=true"));
+    let db = "postgres://postgres@127.0.0.1:5432/sqlgate_cli_query?allow_superuser=true";
     let out = sqlgate(&["query", "--db", db, "SELECT * FROM big_table ORDER BY id"]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let answer = json(&out);
@@ -132,7 +137,7 @@ fn query_a_postgres_table() {
     assert!(answer["sql"].as_str().unwrap().ends_with("LIMIT 21"), "{answer}");
     assert!(answer["warnings"][0].as_str().unwrap().contains("superuser"), "{answer}");
 
-    let refused = sqlgate(&["query", "--db", &format!("{db}?refuse_privileged=true"), "SELECT 1"]);
+    let refused = sqlgate(&["query", "--db", &format!("{db}&refuse_privileged=true"), "SELECT 1"]);
     assert_eq!(refused.status.code(), Some(3));
     assert_eq!(json(&refused)["error"]["code"], "connector_refused");
 
@@ -157,7 +162,9 @@ fn query_a_mariadb_table() {
          CREATE TABLE sqlgate_cli_query.big_table (id BIGINT UNSIGNED PRIMARY KEY, name VARCHAR(20), amount DECIMAL(10,2));
          INSERT INTO sqlgate_cli_query.big_table SELECT seq, CONCAT('row ', seq), seq * 1.5 FROM sqlgate_cli_query.seq_1_to_5000;",
     );
-    let db = "mysql://root@127.0.0.1:3306/sqlgate_cli_query";
+    let refused = sqlgate(&["query", "--db", "mysql://root@127.0.0.1:3306/sqlgate_cli_query", "SELECT 1"]);
+    assert_eq!(json(&refused)["error"]["code"], "connector_refused", "root is a superuser");
+    let db = "mysql://root@127.0.0.1:3306/sqlgate_cli_query?allow_superuser=true";
     let out = sqlgate(&["query", "--db", db, "SELECT * FROM big_table ORDER BY id"]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let answer = json(&out);

@@ -74,6 +74,12 @@ impl Trimmer {
         Trimmer { budget, rows: Vec::new(), bytes: 0, cells_truncated: 0, stopped: None }
     }
 
+    /// The cell cap in force (the budget's, raised to [`MIN_CELL_BYTES`]): a cell longer than this
+    /// is cut, so a reader need not copy more of it than this and one byte.
+    pub fn cell_cap(&self) -> usize {
+        self.budget.max_cell_bytes
+    }
+
     /// Offers the next row. Returns `false` when reading must stop: the row was one past the row
     /// cap, or would break the byte budget (it is then not kept, and "more rows" is known).
     pub fn offer(&mut self, mut row: Vec<Value>) -> bool {
@@ -129,8 +135,9 @@ fn cut_cell(cell: &mut Value, max: usize) -> bool {
     // Keep a prefix whose JSON form, with the marker and quotes, fits.
     let mut keep = String::new();
     let mut used = 2 + CUT_MARKER.len();
+    let mut utf8 = [0u8; 4];
     for c in text.chars() {
-        let w = encoded_len(&c.to_string()) - 2;
+        let w = encoded_len(&*c.encode_utf8(&mut utf8)) - 2;
         if used + w > max {
             break;
         }
@@ -142,8 +149,27 @@ fn cut_cell(cell: &mut Value, max: usize) -> bool {
     true
 }
 
+/// The length of `value`'s JSON, counted without building it.
 fn encoded_len<T: Serialize + ?Sized>(value: &T) -> usize {
-    serde_json::to_vec(value).map(|v| v.len()).unwrap_or(usize::MAX / 2)
+    let mut counter = Counter(0);
+    match serde_json::to_writer(&mut counter, value) {
+        Ok(()) => counter.0,
+        Err(_) => usize::MAX / 2,
+    }
+}
+
+/// A writer that only counts bytes.
+struct Counter(usize);
+
+impl std::io::Write for Counter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -76,6 +76,10 @@ pub struct ServerConfig {
     /// Refuse credentials that can write or administer (see the privilege report) instead of
     /// only warning about them.
     pub refuse_privileged: bool,
+    /// Accept a superuser login. Off by default: a superuser's session can act outside the
+    /// read-only transaction (replication slots, `dblink`, server files, signals to any session), so
+    /// only the guard would stand between a query and the server.
+    pub allow_superuser: bool,
 }
 
 /// Default server-side statement limit.
@@ -125,7 +129,7 @@ pub enum ConfigError {
     },
 }
 
-const KNOWN: &str = "sslmode, sslrootcert, search_path (PostgreSQL), statement_timeout, lock_timeout, connect_timeout, pool_size, refuse_privileged";
+const KNOWN: &str = "sslmode, sslrootcert, search_path (PostgreSQL), statement_timeout, lock_timeout, connect_timeout, pool_size, refuse_privileged, allow_superuser";
 
 impl ServerConfig {
     /// Reads a `postgres://`, `postgresql://`, `mysql://` or `mariadb://` URL.
@@ -175,6 +179,7 @@ impl ServerConfig {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             pool_size: DEFAULT_POOL_SIZE,
             refuse_privileged: false,
+            allow_superuser: false,
         };
         let mut seen: Vec<String> = Vec::new();
         for (name, value) in url.query_pairs() {
@@ -242,11 +247,10 @@ impl ServerConfig {
                     value.parse().ok().filter(|n| (1..=64).contains(n)).ok_or_else(|| bad("pool_size is 1 to 64"))?
             }
             "refuse_privileged" => {
-                self.refuse_privileged = match value {
-                    "true" | "1" | "yes" => true,
-                    "false" | "0" | "no" => false,
-                    _ => return Err(bad("refuse_privileged is true or false")),
-                }
+                self.refuse_privileged = flag(value).ok_or_else(|| bad("refuse_privileged is true or false"))?
+            }
+            "allow_superuser" => {
+                self.allow_superuser = flag(value).ok_or_else(|| bad("allow_superuser is true or false"))?
             }
             _ => unreachable!("canonical_parameter only returns known names"),
         }
@@ -270,8 +274,17 @@ fn canonical_parameter(engine: Engine, name: &str) -> Option<&'static str> {
         "connect_timeout" => "connect_timeout",
         "pool_size" => "pool_size",
         "refuse_privileged" => "refuse_privileged",
+        "allow_superuser" => "allow_superuser",
         _ => return None,
     })
+}
+
+fn flag(value: &str) -> Option<bool> {
+    match value {
+        "true" | "1" | "yes" => Some(true),
+        "false" | "0" | "no" => Some(false),
+        _ => None,
+    }
 }
 
 fn millis(value: &str, min: u64, max: u64) -> Option<Duration> {

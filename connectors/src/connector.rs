@@ -9,7 +9,7 @@ use crate::config::{ConfigError, Engine, ServerConfig, DEFAULT_STATEMENT_TIMEOUT
 use crate::error::ConnectorError;
 use crate::mysql::MysqlConnector;
 use crate::postgres::PostgresConnector;
-use crate::privileges::PrivilegeReport;
+use crate::privileges::{PrivilegeKind, PrivilegeReport};
 use crate::result::QueryResult;
 use crate::schema::{Exposure, Schema};
 use crate::sqlite;
@@ -102,15 +102,21 @@ impl Connector {
         }
     }
 
-    /// The privilege report, as an error when the credentials can do more than read and the
-    /// connector is set to refuse such credentials (`refuse_privileged=true`).
+    /// The privilege report, as an error when the credentials are a superuser's (unless the URL
+    /// says `allow_superuser=true`), or can do more than read and the connector is set to refuse
+    /// such credentials (`refuse_privileged=true`).
     pub async fn vet(&self, exposure: &Exposure) -> Result<PrivilegeReport, ConnectorError> {
         let report = self.privileges(exposure).await?;
-        let refuse = match self {
-            Connector::Postgres(c) => c.config().refuse_privileged,
-            Connector::Mysql(c) => c.config().refuse_privileged,
-            Connector::Sqlite { .. } => false,
+        let (refuse, allow_superuser) = match self {
+            Connector::Postgres(c) => (c.config().refuse_privileged, c.config().allow_superuser),
+            Connector::Mysql(c) => (c.config().refuse_privileged, c.config().allow_superuser),
+            Connector::Sqlite { .. } => (false, false),
         };
+        if !allow_superuser && report.warnings.iter().any(|w| w.kind == PrivilegeKind::Superuser) {
+            return Err(ConnectorError::Privileged(
+                "these credentials are a superuser's, and a superuser's session can act outside the read-only transaction (replication slots, dblink, server files); connect with a read-only role (the README's least-privilege section has the SQL), or add allow_superuser=true to the URL to accept the risk".into(),
+            ));
+        }
         if refuse && !report.is_read_only() {
             return Err(ConnectorError::Privileged(format!(
                 "the connector is set to refuse credentials that can do more than read, and these can ({}); connect with a read-only role (the README's least-privilege section has the SQL)",

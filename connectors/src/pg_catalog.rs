@@ -62,8 +62,22 @@ const USER_CODE: &str = "SELECT n.nspname::text, \
        (SELECT count(*) FROM pg_catalog.pg_operator o WHERE o.oprnamespace = n.oid) \
      FROM pg_catalog.pg_namespace n WHERE n.nspname = ANY($1::text[]) ORDER BY 1";
 
+/// Functions that signal other backends and that PostgreSQL lets every role run on sessions of
+/// its own role: the connector's other pooled sessions, so other users' queries.
+const SIGNALS: &str = "SELECT p.oid::pg_catalog.regprocedure::text FROM pg_catalog.pg_proc p \
+     WHERE p.pronamespace = 'pg_catalog'::pg_catalog.regnamespace \
+       AND p.proname IN ('pg_cancel_backend', 'pg_terminate_backend') \
+       AND pg_catalog.has_function_privilege(p.oid, 'EXECUTE') ORDER BY 1";
+
 const DATABASE_CREATE: &str =
     "SELECT pg_catalog.has_database_privilege(pg_catalog.current_database(), 'CREATE'), pg_catalog.current_database()::text";
+
+/// `REVOKE … FROM PUBLIC` of the signal functions, in this database only (functions belong to a
+/// database); superusers and members of `pg_signal_backend` keep them.
+fn revoke_signals_sql(functions: &[String]) -> String {
+    let list: Vec<String> = functions.iter().map(|f| format!("pg_catalog.{f}")).collect();
+    format!("REVOKE EXECUTE ON FUNCTION {} FROM PUBLIC;\n", list.join(", "))
+}
 
 impl PostgresConnector {
     /// The exposed tables and views the credentials can read, with columns, keys, comments and
@@ -150,11 +164,12 @@ impl PostgresConnector {
             let creates = client.query(SCHEMA_CREATE, &[&schemas]).await?;
             let database = client.query_one(DATABASE_CREATE, &[]).await?;
             let code = client.query(USER_CODE, &[&schemas]).await?;
-            Ok((role, powerful, writes, creates, database, code))
+            let signals = client.query(SIGNALS, &[]).await?;
+            Ok((role, powerful, writes, creates, database, code, signals))
         }
         .await;
         end_catalog(&mut lease).await;
-        let (role, powerful, writes, creates, database, code) =
+        let (role, powerful, writes, creates, database, code, signals) =
             read.map_err(|e| pg_error(e, self.config().statement_timeout))?;
         let user: String = role.get(5);
         let mut warnings = Vec::new();
@@ -215,6 +230,17 @@ impl PostgresConnector {
                 let name: String = database.get(1);
                 warn(PrivilegeKind::Create, name.clone(), format!("{user} can create schemas in database {name}"));
             }
+            for row in &signals {
+                let function: String = row.get(0);
+                warn(
+                    PrivilegeKind::Signal,
+                    function.clone(),
+                    format!(
+                        "{user} can run {function} on the other sessions of its role, so on the connector's other queries; \
+                         revoke it from PUBLIC in this database"
+                    ),
+                );
+            }
         }
         // Whoever the role, code in the search path runs inside its queries.
         for row in &code {
@@ -230,12 +256,20 @@ impl PostgresConnector {
                 });
             }
         }
-        let needs_role = warnings.iter().any(|w| w.kind != PrivilegeKind::UserCode);
-        let fix_sql = needs_role.then(|| self.read_only_role_sql(exposure, &schemas));
+        let needs_role = warnings.iter().any(|w| !matches!(w.kind, PrivilegeKind::UserCode | PrivilegeKind::Signal));
+        let mut fix_sql = needs_role.then(|| self.read_only_role_sql(exposure, &schemas));
+        // The role the fix creates must not keep the signal functions either (a superuser's report
+        // lists them too: the query sees what PUBLIC may run).
+        let functions: Vec<String> = signals.iter().map(|row| row.get(0)).collect();
+        if needs_role || !functions.is_empty() {
+            let revoke = revoke_signals_sql(&functions);
+            fix_sql.get_or_insert_with(String::new).push_str(&revoke);
+        }
         Ok(PrivilegeReport { warnings, fix_sql })
     }
 
-    /// SQL that creates a login which can only read the exposed relations.
+    /// SQL that creates a login which can only read the exposed relations (the signal functions are
+    /// revoked after it).
     fn read_only_role_sql(&self, exposure: &Exposure, schemas: &[String]) -> String {
         let database = quote_ident(&self.config().database);
         let mut sql = format!(

@@ -10,12 +10,39 @@ use base64::Engine;
 use serde_json::{Number, Value};
 use tokio_postgres::types::{Kind, Type};
 
-/// The JSON for one cell. `text` is `None` for SQL NULL.
-pub(crate) fn cell(ty: &Type, text: Option<&str>) -> Value {
+/// The JSON for one cell. `text` is `None` for SQL NULL. `cap` is the trimmer's cell cap: a text
+/// longer than it is copied only as far as the trimmer can keep of it (plus a byte, so the trimmer
+/// sees that it must cut), and a long array or JSON document becomes that cut text; a huge cell
+/// then costs no more than the cap.
+pub(crate) fn cell(ty: &Type, text: Option<&str>, cap: usize) -> Value {
     match text {
         None => Value::Null,
+        Some(text) if text.len() > cap => long(ty, text, cap),
         Some(text) => value(ty, text),
     }
+}
+
+/// A cell whose text is longer than the cell cap, so it will be cut.
+fn long(ty: &Type, text: &str, cap: usize) -> Value {
+    match (ty.kind(), ty) {
+        (Kind::Domain(base), _) => long(base, text, cap),
+        // The base64 of a hex prefix: 2 hex digits per byte, 4 base64 characters per 3 bytes.
+        // The length is even, so the prefix holds whole bytes (bytea's text is ASCII).
+        (Kind::Simple, &Type::BYTEA) => bytea(text.get(..2 + 2 * cap + 4).unwrap_or(text)),
+        _ => string(prefix(text, cap + 1)),
+    }
+}
+
+/// At least `len` bytes of `text` (fewer only when it is shorter), ending on a character boundary.
+fn prefix(text: &str, len: usize) -> &str {
+    if len >= text.len() {
+        return text;
+    }
+    let mut end = len;
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    text.get(..end).unwrap_or(text)
 }
 
 fn value(ty: &Type, text: &str) -> Value {
@@ -216,6 +243,33 @@ pub(crate) fn type_name(ty: &Type) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// A cell under the default cell cap.
+    fn cell(ty: &Type, text: Option<&str>) -> Value {
+        super::cell(ty, text, 1024)
+    }
+
+    #[test]
+    fn a_long_cell_is_copied_only_as_far_as_the_cap() {
+        let text = "é".repeat(100);
+        // 10 bytes and one more, rounded up to a character boundary.
+        assert_eq!(super::cell(&Type::TEXT, Some(&text), 10), json!("éééééé"));
+        assert_eq!(super::cell(&Type::TEXT, Some(&text), 200), json!(text));
+        // A long document or array is its text, cut like any text.
+        assert_eq!(super::cell(&Type::JSONB, Some(r#"{"a": 12345}"#), 4), json!(r#"{"a":"#));
+        assert_eq!(super::cell(&Type::INT4_ARRAY, Some("{1,2,3,4}"), 4), json!("{1,2,"));
+        // bytea: the base64 of whole bytes from the start, longer than the cap.
+        let hex = format!("\\x{}", "ab".repeat(50));
+        let Value::String(b64) = super::cell(&Type::BYTEA, Some(&hex), 8) else { panic!() };
+        assert!(b64.len() > 8 && "q6urq6urq6urq6urq6urq6ur".starts_with(&b64[..8]), "{b64}");
+    }
+
+    #[test]
+    fn json_numbers_keep_every_digit() {
+        let doc = cell(&Type::JSONB, Some(r#"{"n": 123456789012345678901234567890, "x": 1e400}"#));
+        assert_eq!(doc["n"].to_string(), "123456789012345678901234567890");
+        assert!(doc["x"].is_number(), "{doc}");
+    }
 
     #[test]
     fn scalars() {

@@ -20,6 +20,7 @@
 //! Output formats are pinned in the startup packet (ISO dates, ISO 8601 intervals, UTC, hex bytea,
 //! shortest exact floats), and `default_transaction_read_only` is on for the whole session.
 
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, PoolError, RecyclingMethod, Runtime};
@@ -129,20 +130,31 @@ impl PostgresConnector {
         let declare_sql = format!("DECLARE sqlgate_c NO SCROLL CURSOR FOR {sql}");
         let end_sql = end_sql();
         let client: &Client = lease.client();
+        // Rows are converted and trimmed as they arrive, so memory holds one row at a time; they
+        // need the column types, which step 2 answers before step 4's rows come.
+        let types = OnceLock::new();
+        let prepared = async {
+            let statement = client.prepare(sql).await?;
+            let _ = types.set(statement.columns().iter().map(|c| c.type_().clone()).collect());
+            Ok::<_, tokio_postgres::Error>(statement)
+        };
         let pipeline = join5(
             client.batch_execute(&self.setup_sql),
-            client.prepare(sql),
+            prepared,
             declare(client, &declare_sql),
-            fetch_rows(client, &fetch_sql),
+            fetch_rows(client, &fetch_sql, &types, Trimmer::new(budget)),
             client.batch_execute(&end_sql),
         );
-        let Ok((setup, statement, declared, rows, ended)) = tokio::time::timeout(deadline, pipeline).await else {
+        let Ok((setup, statement, declared, fetched, ended)) = tokio::time::timeout(deadline, pipeline).await else {
             // The server did not stop the statement in time: the lease cancels it on the server
             // and closes the connection.
             return Err(Attempt::Failed(ConnectorError::Timeout(self.config.statement_timeout.as_millis() as u64)));
         };
         if ended.is_ok() {
             lease.mark_clean();
+        }
+        if leaves_session_state(sql) {
+            lease.retire();
         }
         // The first failure explains the rest: a failed step aborts the transaction.
         // Only a connection found closed before the transaction began is retried: then nothing ran.
@@ -153,35 +165,29 @@ impl PostgresConnector {
         let failed = |e| Attempt::Failed(pg_error(e, timeout));
         let statement = statement.map_err(failed)?;
         declared.map_err(failed)?;
-        let rows = rows.map_err(failed)?;
+        let mut fetched = fetched.map_err(failed)?;
         ended.map_err(failed)?;
 
-        let types: Vec<&Type> = statement.columns().iter().map(|c| c.type_()).collect();
+        // Rows that came before the types did (a type the client had to look up first).
+        let types: Vec<Type> = statement.columns().iter().map(|c| c.type_().clone()).collect();
+        for row in std::mem::take(&mut fetched.early) {
+            if !fetched.offer(&types, &row) {
+                break;
+            }
+        }
+        if fetched.not_utf8 {
+            // A query that switched client_encoding gets rows that are not UTF-8: an error, never
+            // a panic.
+            return Err(Attempt::Failed(ConnectorError::Database(
+                "the rows came back in an encoding other than UTF-8 (did the query change client_encoding?)".into(),
+            )));
+        }
         let columns = statement
             .columns()
             .iter()
             .map(|c| Column { name: c.name().to_owned(), type_name: pg_text::type_name(c.type_()) })
             .collect();
-        let mut trimmer = Trimmer::new(budget);
-        for row in rows {
-            // A query that switched client_encoding gets rows that are not UTF-8: an error, never a
-            // panic.
-            let cells = types
-                .iter()
-                .enumerate()
-                .map(|(i, ty)| row.try_get(i).map(|text| pg_text::cell(ty, text)))
-                .collect::<Result<Vec<Value>, _>>()
-                .map_err(|_| {
-                    Attempt::Failed(ConnectorError::Database(
-                        "the rows came back in an encoding other than UTF-8 (did the query change client_encoding?)"
-                            .into(),
-                    ))
-                })?;
-            if !trimmer.offer(cells) {
-                break;
-            }
-        }
-        let (rows, truncated) = trimmer.finish();
+        let (rows, truncated) = fetched.trimmer.finish();
         Ok(QueryResult { columns, row_count: rows.len() as u64, rows, truncated })
     }
 
@@ -208,17 +214,68 @@ async fn declare(client: &Client, declare_sql: &str) -> Result<(), tokio_postgre
     Ok(())
 }
 
-/// Reads the FETCH result: at most `max_rows + 1` rows, by construction of the FETCH.
-async fn fetch_rows(client: &Client, fetch_sql: &str) -> Result<Vec<SimpleQueryRow>, tokio_postgres::Error> {
+/// Step 4's rows, trimmed as they came.
+struct Fetched {
+    trimmer: Trimmer,
+    /// Rows that arrived before the column types were known.
+    early: Vec<SimpleQueryRow>,
+    /// Reading stopped: the trimmer is full, or a row was not UTF-8.
+    done: bool,
+    not_utf8: bool,
+}
+
+impl Fetched {
+    /// Converts and offers one row; `false` once reading must stop.
+    fn offer(&mut self, types: &[Type], row: &SimpleQueryRow) -> bool {
+        if self.done {
+            return false;
+        }
+        let cap = self.trimmer.cell_cap();
+        let cells: Result<Vec<Value>, _> =
+            types.iter().enumerate().map(|(i, ty)| row.try_get(i).map(|text| pg_text::cell(ty, text, cap))).collect();
+        match cells {
+            Ok(cells) => self.done = !self.trimmer.offer(cells),
+            Err(_) => (self.not_utf8, self.done) = (true, true),
+        }
+        !self.done
+    }
+}
+
+/// Step 4: reads the FETCH result (at most `max_rows + 1` rows, by construction of the FETCH),
+/// handing each row to the trimmer as it arrives and dropping it; rows past the budget are read
+/// and dropped unconverted.
+async fn fetch_rows(
+    client: &Client,
+    fetch_sql: &str,
+    types: &OnceLock<Vec<Type>>,
+    trimmer: Trimmer,
+) -> Result<Fetched, tokio_postgres::Error> {
     let stream = client.simple_query_raw(fetch_sql).await?;
     futures_util::pin_mut!(stream);
-    let mut rows = Vec::new();
+    let mut fetched = Fetched { trimmer, early: Vec::new(), done: false, not_utf8: false };
     while let Some(message) = stream.try_next().await? {
-        if let SimpleQueryMessage::Row(row) = message {
-            rows.push(row);
+        let SimpleQueryMessage::Row(row) = message else { continue };
+        match types.get() {
+            Some(types) if fetched.early.is_empty() => {
+                fetched.offer(types, &row);
+            }
+            _ if !fetched.done => fetched.early.push(row),
+            _ => {}
         }
     }
-    Ok(rows)
+    Ok(fetched)
+}
+
+/// Whether `sql` may call a function whose effect on the session outlives the rollback: a custom
+/// setting's placeholder (`set_config('x.y', …)` leaves `x.y` defined as '') or a named `dblink`
+/// connection. Such a query's connection is closed, not pooled. Read on the raw text, comments and
+/// literals included, and on any `U&` escape (which could spell either name): a false alarm only
+/// costs a new connection.
+fn leaves_session_state(sql: &str) -> bool {
+    let bytes = sql.as_bytes();
+    ["set_config", "dblink", "u&"]
+        .iter()
+        .any(|needle| bytes.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle.as_bytes())))
 }
 
 /// Step 1 of every query.
@@ -314,11 +371,13 @@ pub(crate) struct Lease {
     object: Option<Object>,
     tls: Option<MakeRustlsConnect>,
     clean: bool,
+    /// Idle but not reusable: closed without a cancel request.
+    retire: bool,
 }
 
 impl Lease {
     pub(crate) fn new(object: Object, tls: Option<MakeRustlsConnect>) -> Self {
-        Lease { object: Some(object), tls, clean: false }
+        Lease { object: Some(object), tls, clean: false, retire: false }
     }
 
     pub(crate) fn client(&self) -> &Client {
@@ -328,12 +387,20 @@ impl Lease {
     pub(crate) fn mark_clean(&mut self) {
         self.clean = true;
     }
+
+    /// The statement ended, but the session may hold state the rollback does not undo: close the
+    /// connection instead of pooling it.
+    pub(crate) fn retire(&mut self) {
+        self.retire = true;
+    }
 }
 
 impl Drop for Lease {
     fn drop(&mut self) {
         if let Some(object) = self.object.take() {
-            if !self.clean {
+            if self.retire && self.clean {
+                drop(Object::take(object));
+            } else if !self.clean {
                 // Closing the socket does not stop a running statement: cancel it first (the
                 // cancel request goes over its own connection), then detach the connection from
                 // the pool; dropping the client ends it.

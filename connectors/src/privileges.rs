@@ -32,6 +32,9 @@ pub enum PrivilegeKind {
     /// User-defined functions or operators in a schema queries resolve names in: one that
     /// overloads a built-in the guard allows (`lower(integer)`) would run inside a query.
     UserCode,
+    /// Cancelling or terminating the other sessions of the same role (PostgreSQL's
+    /// `pg_terminate_backend`, which every role may run on its own sessions by default).
+    Signal,
 }
 
 /// Everything the credentials can do beyond reading, and how to fix it.
@@ -78,6 +81,7 @@ impl PrivilegeKind {
             PrivilegeKind::File => "server files",
             PrivilegeKind::Admin => "administer the server",
             PrivilegeKind::UserCode => "user-defined functions on the search path",
+            PrivilegeKind::Signal => "stop other sessions of the same role",
         }
     }
 }

@@ -358,6 +358,20 @@ async fn the_privilege_report_tells_writers_from_readers() {
 
     let url = |role: &str| format!("postgres://{role}@127.0.0.1:5432/{db}");
     let as_reader = PostgresConnector::new(ServerConfig::from_url(&url(reader)).unwrap()).unwrap();
+    // By default every role may cancel or terminate the sessions of its own role.
+    let report = as_reader.privileges(&Exposure::All).await.unwrap();
+    let found: Vec<(PrivilegeKind, &str)> = report.warnings.iter().map(|w| (w.kind, w.object.as_str())).collect();
+    assert_eq!(
+        found,
+        [
+            (PrivilegeKind::Signal, "pg_cancel_backend(integer)"),
+            (PrivilegeKind::Signal, "pg_terminate_backend(integer,bigint)")
+        ]
+    );
+    let revoke = report.fix_sql.unwrap();
+    assert!(revoke.starts_with("REVOKE EXECUTE ON FUNCTION pg_catalog.pg_cancel_backend(integer)"), "{revoke}");
+    assert!(superuser.fix_sql.as_deref().unwrap().ends_with(&revoke), "the role the fix creates keeps no signals");
+    admin.batch_execute(&revoke).await.unwrap();
     let report = as_reader.privileges(&Exposure::All).await.unwrap();
     assert!(report.is_read_only(), "{report:?}");
     assert_eq!(report.fix_sql, None);

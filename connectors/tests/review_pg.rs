@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 use sqlgate_connectors::postgres::PostgresConnector;
-use sqlgate_connectors::{Budget, ConnectorError, Exposure, PrivilegeKind, ServerConfig};
+use sqlgate_connectors::{Budget, Connector, ConnectorError, Exposure, PrivilegeKind, ServerConfig, Target};
 use tokio_postgres::{Client, NoTls};
 
 const SERVER: &str = "host=127.0.0.1 port=5432 user=postgres";
@@ -108,29 +108,30 @@ async fn setseed_does_not_survive_the_query() {
 }
 
 /// `set_config('<prefix>.<name>', …, false)` creates a placeholder GUC that ROLLBACK resets to ''
-/// but does not remove: `current_setting(name, true)` then says '' instead of NULL in every later
-/// query on that connection — a channel from one query (user) to the next.
+/// but does not remove: `current_setting(name, true)` would say '' instead of NULL in every later
+/// query on that connection — a channel from one query (user) to the next. The connection of a
+/// query that calls it is therefore closed, not pooled.
 #[tokio::test]
-#[ignore = "DEFECT: custom GUC placeholders created by set_config survive ROLLBACK (NULL becomes '') on the pooled connection"]
 async fn custom_settings_do_not_survive_the_query() {
     let (db, _admin) = database("placeholder", "").await;
     let c = connector(&db, "?pool_size=1");
     let pid = one(&c, "SELECT pg_backend_pid()").await;
     assert_eq!(one(&c, "SELECT current_setting('sqlgate_rv.bit', true)").await, Value::Null);
-    one(&c, "SELECT set_config('sqlgate_rv.bit', '1', false)").await;
+    assert_eq!(one(&c, "SELECT pg_backend_pid()").await, pid, "an ordinary query's connection is pooled");
+    one(&c, "SELECT SET_CONFIG('sqlgate_rv.bit', '1', false)").await;
     let after = one(&c, "SELECT current_setting('sqlgate_rv.bit', true)").await;
-    assert_eq!(one(&c, "SELECT pg_backend_pid()").await, pid, "same connection");
     drop_database(&db).await;
     assert_eq!(after, Value::Null, "a setting made by the previous query is visible");
 }
 
-/// The answer is at most 32 KiB by default, but `fetch_rows` buffers all `max_rows + 1` rows
-/// whole before the trimmer looks at them, and a cell is copied again into a `String` and again
-/// into JSON bytes by `cut_cell`'s `encoded_len`. One 50 MB cell costs ~150 MB of client memory;
-/// 21 rows of 20 MB cost ~400 MB. A few concurrent queries exhaust the proxy's memory.
+/// The answer is at most 32 KiB by default. Found in review: all `max_rows + 1` rows were buffered
+/// whole before the trimmer looked at them, and a cell was copied twice more (into a `String`, and
+/// into JSON bytes to measure it): one 50 MB cell cost ~150 MB, 21 rows of 20 MB ~670 MB. Now rows
+/// are trimmed as they arrive and a long cell is copied only up to the cell cap, so the cost is
+/// the protocol's: PostgreSQL sends a row as one message, which the client receives whole. Memory
+/// follows the largest row (a small multiple of it), not the number of rows.
 #[tokio::test]
-#[ignore = "DEFECT: client memory is bounded by max_rows x row size, not by the byte budget (50 MB cell, 21 x 20 MB rows)"]
-async fn memory_stays_bounded_by_the_byte_budget() {
+async fn memory_follows_the_largest_row_not_the_row_count() {
     let (db, _admin) = database("memory", "").await;
     let c = connector(&db, "?pool_size=1&statement_timeout=60000");
     one(&c, "SELECT 1").await;
@@ -143,15 +144,16 @@ async fn memory_stays_bounded_by_the_byte_budget() {
     let after_rows = peak_rss_kib();
     drop_database(&db).await;
     eprintln!("VmHWM KiB: before {before}, after a 50 MB cell {after_cell}, after 21 x 20 MB rows {after_rows}");
-    assert!(after_cell - before < 64 * 1024, "a 50 MB cell raised the peak by {} MiB", (after_cell - before) / 1024);
-    assert!(after_rows - before < 64 * 1024, "21 x 20 MB rows raised the peak by {} MiB", (after_rows - before) / 1024);
+    let mib = 1024;
+    assert!(after_cell - before < 100 * mib, "a 50 MB cell raised the peak by {} MiB", (after_cell - before) / mib);
+    // 21 rows held at once would be 400 MB.
+    assert!(after_rows - before < 100 * mib, "21 x 20 MB rows raised the peak by {} MiB", (after_rows - before) / mib);
 }
 
 /// `jsonb` numbers are arbitrary-precision `numeric`; `serde_json` without `arbitrary_precision`
 /// rounds them to f64 silently, although the mapping keeps `numeric` exact on purpose. A number
 /// past f64's range makes the whole document fall back to a string instead.
 #[tokio::test]
-#[ignore = "DEFECT: jsonb numbers past i64/u64/f64 are silently rounded (numeric is kept exact, JSON numbers are not)"]
 async fn json_numbers_keep_their_digits() {
     let (db, _admin) = database("json_numbers", "").await;
     let c = connector(&db, "");
@@ -177,12 +179,11 @@ async fn a_large_row_cap_still_answers() {
     assert_eq!(outcome.unwrap().rows, vec![vec![json!(1)]]);
 }
 
-/// With the least-privilege role the report's fix SQL recommends, a query can still terminate
-/// (or cancel) every other session of the same role — the other pooled connections, other users'
-/// queries: `pg_terminate_backend` needs no privilege for one's own role and is allowed in a
-/// read-only transaction. The privilege report does not mention it.
+/// A role may terminate (or cancel) every other session of its own role — the other pooled
+/// connections, other users' queries: `pg_terminate_backend` needs no privilege for one's own role
+/// and is allowed in a read-only transaction. No session setting stops it, so the privilege report
+/// names it and its fix SQL revokes the functions; with the fix applied the kill fails.
 #[tokio::test]
-#[ignore = "DEFECT: a read-only reader role can pg_terminate_backend/pg_cancel_backend the connector's other sessions"]
 async fn a_reader_cannot_kill_other_sessions() {
     let (db, admin_db) = database("terminate", "CREATE TABLE t (x int);").await;
     let server = admin("postgres").await;
@@ -203,6 +204,9 @@ async fn a_reader_cannot_kill_other_sessions() {
     let victim = Arc::new(connector_as("sqlgate_rv_reader", &db, "?pool_size=1&statement_timeout=5000"));
     let attacker = connector_as("sqlgate_rv_reader", &db, "?pool_size=1");
     let report = attacker.privileges(&Exposure::All).await.unwrap();
+    assert!(report.warnings.iter().any(|w| w.kind == PrivilegeKind::Signal), "{:?}", report.warnings);
+    admin_db.batch_execute(report.fix_sql.as_deref().unwrap()).await.unwrap();
+    assert!(attacker.privileges(&Exposure::All).await.unwrap().is_read_only());
     let task = Arc::clone(&victim);
     let long = tokio::spawn(async move { task.query("SELECT count(*) FROM t, pg_sleep(3)", Budget::default()).await });
     for _ in 0..50 {
@@ -215,62 +219,48 @@ async fn a_reader_cannot_kill_other_sessions() {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let killed = one(
-        &attacker,
-        "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity \
-         WHERE datname = current_database() AND application_name = 'sqlgate' AND pid <> pg_backend_pid()",
-    )
-    .await;
+    let killed = attacker
+        .query(
+            "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity \
+             WHERE datname = current_database() AND application_name = 'sqlgate' AND pid <> pg_backend_pid()",
+            Budget::default(),
+        )
+        .await;
     let victim_outcome = long.await.unwrap();
     drop_database(&db).await;
     server.batch_execute("DROP ROLE IF EXISTS sqlgate_rv_reader").await.unwrap();
     eprintln!("privilege report for the reader: {:?}", report.warnings);
     assert!(victim_outcome.is_ok(), "the other session's query: {victim_outcome:?}");
-    assert_eq!(killed, json!(0), "the reader terminated another session");
+    let refused = killed.expect_err("the reader may still run pg_terminate_backend").to_string();
+    assert!(refused.contains("permission denied"), "{refused}");
 }
 
-/// As a superuser (which the privilege report does flag), the read-only transaction does not
-/// stop non-transactional side effects: a replication slot (pins WAL until the disk fills),
-/// `dblink_exec` writing through a second connection, a named dblink connection that survives
-/// into the next query. Also not stopped (checked by hand): pg_reload_conf, pg_stat_reset,
-/// pg_switch_wal, pg_create_restore_point, pg_logical_emit_message, pg_terminate_backend of any
-/// session, pg_read_file / pg_ls_dir.
+/// As a superuser, the read-only transaction does not stop non-transactional side effects: a
+/// replication slot (pins WAL until the disk fills), `dblink_exec` writing through a second
+/// connection, pg_reload_conf, pg_switch_wal, server files, terminating any session. No session
+/// setting contains them, so a superuser login is refused unless the URL accepts the risk
+/// (`allow_superuser=true`). What the wall does own: a named `dblink` connection does not outlive
+/// its query, because such a query's connection is closed, not pooled.
 #[tokio::test]
-#[ignore = "DEFECT: as superuser, replication slots and dblink writes/connections survive the read-only transaction"]
-async fn superuser_side_effects_do_not_survive() {
-    let (db, admin) = database("superuser", "CREATE EXTENSION dblink;").await;
-    let c = connector(&db, "?pool_size=1");
-    let report = c.privileges(&Exposure::All).await.unwrap();
-    assert!(report.warnings.iter().any(|w| w.kind == PrivilegeKind::Superuser), "the report warns");
-    let slot = c.query("SELECT pg_create_physical_replication_slot('sqlgate_rv_slot')", Budget::default()).await;
-    let write = c
-        .query(
-            &format!(
-                "SELECT dblink_exec('host=127.0.0.1 user=postgres dbname={db}', 'CREATE TABLE pwned AS SELECT 1 AS x')"
-            ),
-            Budget::default(),
-        )
-        .await;
+async fn superusers_are_refused_and_dblink_connections_do_not_outlive_the_query() {
+    let (db, _admin) = database("superuser", "CREATE EXTENSION dblink;").await;
+    let url = |params: &str| format!("postgres://postgres@127.0.0.1:5432/{db}{params}");
+    let refused = Connector::new(Target::parse(&url("?pool_size=1")).unwrap()).unwrap().vet(&Exposure::All).await;
+    match refused {
+        Err(ConnectorError::Privileged(message)) => assert!(message.contains("allow_superuser=true"), "{message}"),
+        other => panic!("a superuser login was accepted: {other:?}"),
+    }
+    let c = Connector::new(Target::parse(&url("?pool_size=1&allow_superuser=true")).unwrap()).unwrap();
+    let report = c.vet(&Exposure::All).await.unwrap();
+    assert!(report.warnings.iter().any(|w| w.kind == PrivilegeKind::Superuser), "the report still warns");
     let link = c
         .query(&format!("SELECT dblink_connect('kept', 'host=127.0.0.1 user=postgres dbname={db}')"), Budget::default())
         .await;
     let links = c.query("SELECT dblink_get_connections()", Budget::default()).await.map(|r| r.rows);
-    let slots: i64 = admin
-        .query_one("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'sqlgate_rv_slot'", &[])
-        .await
-        .unwrap()
-        .get(0);
-    let pwned: i64 =
-        admin.query_one("SELECT count(*) FROM pg_class WHERE relname = 'pwned'", &[]).await.unwrap().get(0);
-    if slots > 0 {
-        admin.batch_execute("SELECT pg_drop_replication_slot('sqlgate_rv_slot')").await.unwrap();
-    }
     drop(c);
     drop_database(&db).await;
-    eprintln!("slot: {slot:?}\ndblink_exec: {write:?}\ndblink_connect: {link:?}\nconnections next query: {links:?}");
-    assert_eq!(slots, 0, "a replication slot was created");
-    assert_eq!(pwned, 0, "dblink_exec wrote a table");
-    assert_eq!(links.unwrap_or_default(), vec![vec![Value::Null]], "a dblink connection outlived its query");
+    assert!(link.is_ok(), "{link:?}");
+    assert_eq!(links.unwrap(), vec![vec![Value::Null]], "a dblink connection outlived its query");
 }
 
 /// A caller that gives up on a query (drops the future: an HTTP client disconnect, a request
@@ -429,7 +419,10 @@ async fn roles_locks_and_parsing_settings_do_not_survive() {
         ),
         json!(["2024-01-02T03:04:05Z", "P1D", "AQ==", 0.1])
     );
-    assert_eq!(one(&c, "SELECT pg_backend_pid()").await, pid, "same connection throughout");
+    // A query that calls set_config retires its connection (see custom_settings_do_not_survive_the_query),
+    // so the settings checks above ran on fresh connections: the ROLLBACK that would also undo
+    // them on a reused one is a second line this test no longer observes.
+    assert_ne!(one(&c, "SELECT pg_backend_pid()").await, pid, "a set_config query's connection was pooled");
     drop_database(&db).await;
 }
 

@@ -129,6 +129,7 @@ fn explain(kind: PrivilegeKind) -> &'static str {
         PrivilegeKind::File => "can read and write files on the database server",
         PrivilegeKind::Admin => "can administer the server, its connections or other accounts",
         PrivilegeKind::UserCode => "has stored functions within reach of queries",
+        PrivilegeKind::Signal => "can stop other sessions of the same account",
     }
 }
 
@@ -171,6 +172,7 @@ impl Kind {
             PrivilegeKind::Write => 3,
             PrivilegeKind::Create => 4,
             PrivilegeKind::UserCode => 5,
+            PrivilegeKind::Signal => 6,
         }
     }
 }
