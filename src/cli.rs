@@ -1,9 +1,14 @@
 //! The command line: raw clap arguments, then typed commands built before any work starts.
 
+use std::path::PathBuf;
+
 use clap::{Parser, Subcommand};
 use sqlgate_connectors::{Budget, ConfigError, Engine, Target};
 use sqlgate_guardrails::{Dialect, MaxRows, Policy, PolicyError, RelationName, RULES};
 use thiserror::Error;
+
+use crate::auth::UnknownRole;
+use crate::manage::Manage;
 
 /// sqlgate: a read-only natural-language SQL proxy.
 #[derive(Debug, Parser)]
@@ -21,6 +26,67 @@ enum RawCommand {
     /// Guard, run read-only and trim one query against a database, printing the API's JSON.
     #[command(after_long_help = QUERY_HELP)]
     Query(RawQuery),
+    /// Run the server (HTTP API) with a config file and SQLGATE_<SECTION>_<KEY> overrides.
+    #[command(after_long_help = crate::config::settings_help())]
+    Serve {
+        /// The config file (TOML); without it, defaults and the environment.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Manage users in the store.
+    #[command(subcommand)]
+    Users(RawUsers),
+    /// The audit trail.
+    #[command(subcommand)]
+    Audit(RawAudit),
+}
+
+#[derive(Debug, Subcommand)]
+enum RawUsers {
+    /// Add a user. The password is read from stdin with --password-stdin, or generated and
+    /// printed once.
+    Add {
+        /// The login name.
+        username: String,
+        /// member, analyst, power_user or admin.
+        #[arg(long)]
+        role: String,
+        /// Read the password from stdin instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+        /// The config file.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// List users: name, role, state.
+    List {
+        /// The config file.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Change a user's role; their sessions end.
+    SetRole {
+        /// The login name.
+        username: String,
+        /// member, analyst, power_user or admin.
+        role: String,
+        /// The config file.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum RawAudit {
+    /// Walk the hash chain; print the head, or the first broken record (exit 1).
+    Verify {
+        /// A head recorded earlier, as SEQ:HASH: also detects records cut from the end.
+        #[arg(long)]
+        expect_head: Option<String>,
+        /// The config file.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
 }
 
 const QUERY_HELP: &str = "Prints {\"id\",\"sql\",\"columns\":[{\"name\",\"type\"}],\"rows\",\"row_count\",\"truncated\",\"confidence\",\"answer\",\"warnings\"} \
@@ -79,6 +145,12 @@ pub enum UsageError {
     /// The byte budget is out of range.
     #[error("--max-bytes must be between 1024 and 16777216, got {0}")]
     MaxBytes(usize),
+    /// A role name is unknown.
+    #[error(transparent)]
+    Role(#[from] UnknownRole),
+    /// `--expect-head` is not SEQ:HASH.
+    #[error("--expect-head is SEQ:HASH, as `sqlgate audit verify` printed it, e.g. 42:3f9a…")]
+    Head,
 }
 
 /// A command, ready to run.
@@ -87,6 +159,10 @@ pub enum Command {
     Check(CheckCommand),
     /// Run SQL against a database.
     Query(Box<QueryCommand>),
+    /// Serve the API.
+    Serve(Option<PathBuf>),
+    /// A store command.
+    Manage(Manage),
 }
 
 /// `sqlgate query --db`, typed.
@@ -160,6 +236,24 @@ impl TryFrom<Args> for Command {
                 let policy = Policy::new(dialect(&target)).with_max_rows(max_rows);
                 let budget = Budget { max_rows: max_rows.get(), max_bytes: raw.max_bytes, ..Budget::default() };
                 Ok(Command::Query(Box::new(QueryCommand { target, policy, budget, sql: raw.sql })))
+            }
+            RawCommand::Serve { config } => Ok(Command::Serve(config)),
+            RawCommand::Users(RawUsers::Add { username, role, password_stdin, config }) => {
+                Ok(Command::Manage(Manage::AddUser { config, username, role: role.parse()?, password_stdin }))
+            }
+            RawCommand::Users(RawUsers::List { config }) => Ok(Command::Manage(Manage::ListUsers { config })),
+            RawCommand::Users(RawUsers::SetRole { username, role, config }) => {
+                Ok(Command::Manage(Manage::SetRole { config, username, role: role.parse()? }))
+            }
+            RawCommand::Audit(RawAudit::Verify { expect_head, config }) => {
+                let expect_head = expect_head
+                    .map(|text| {
+                        let (seq, hash) = text.split_once(':').ok_or(UsageError::Head)?;
+                        let seq: i64 = seq.trim().parse().map_err(|_| UsageError::Head)?;
+                        Ok::<_, UsageError>((seq, hash.trim().to_owned()))
+                    })
+                    .transpose()?;
+                Ok(Command::Manage(Manage::VerifyAudit { config, expect_head }))
             }
         }
     }

@@ -4,17 +4,32 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+mod audit;
+mod auth;
 mod check;
 mod cli;
+mod config;
 mod error_shape;
 mod exit;
+mod http;
+mod manage;
 mod query;
+mod serve;
+mod store;
 
 fn main() -> ExitCode {
     let args = cli::Args::parse();
     let outcome = match cli::Command::try_from(args) {
         Ok(cli::Command::Check(command)) => check::run(command),
         Ok(cli::Command::Query(command)) => query::run(*command),
+        Ok(cli::Command::Manage(command)) => manage::run(command),
+        Ok(cli::Command::Serve(config)) => match serve::serve(config.as_deref()) {
+            Ok(()) => exit::Outcome::Allowed,
+            Err(e) => {
+                eprintln!("sqlgate: {e}");
+                exit::Outcome::Database
+            }
+        },
         Err(usage) => {
             eprintln!("sqlgate: {usage}");
             exit::Outcome::Usage

@@ -63,7 +63,7 @@ pub fn run(command: QueryCommand) -> Outcome {
 }
 
 /// A factual sentence about what came back; the rows are in `rows`.
-fn summary(result: &QueryResult, max_rows: u64) -> String {
+pub fn summary(result: &QueryResult, max_rows: u64) -> String {
     let n = result.row_count;
     let rows = if n == 1 { "1 row".to_owned() } else { format!("{n} rows") };
     match result.truncated {
@@ -103,7 +103,7 @@ fn execute(
     })
 }
 
-fn warnings(result: &QueryResult, privileges: Option<String>) -> Vec<String> {
+pub fn warnings(result: &QueryResult, privileges: Option<String>) -> Vec<String> {
     let mut warnings: Vec<String> = privileges.into_iter().collect();
     if let Some(t) = result.truncated.filter(|t| t.cells_truncated > 0) {
         warnings.push(format!("{} long values were cut to the per-cell limit and end in …[cut]", t.cells_truncated));

@@ -110,6 +110,8 @@ pub enum SealError {
 /// The master key, held as the subkeys derived from it.
 pub struct MasterKey {
     sealing: Zeroizing<[u8; 32]>,
+    /// HKDF's pseudorandom key, from which other parts of sqlgate derive their own subkeys.
+    prk: Zeroizing<[u8; 32]>,
     id: KeyId,
 }
 
@@ -125,13 +127,14 @@ impl MasterKey {
         if bytes.len() != 32 {
             return Err(KeyError::Length(bytes.len()));
         }
-        let hkdf = Hkdf::<Sha256>::new(Some(HKDF_SALT), bytes);
+        let (prk, hkdf) = Hkdf::<Sha256>::extract(Some(HKDF_SALT), bytes);
+        let prk = Zeroizing::new(<[u8; 32]>::from(prk));
         let mut sealing = Zeroizing::new([0u8; 32]);
         let mut id = [0u8; 4];
         // Both lengths are far below HKDF-SHA256's 8,160-byte output limit.
         hkdf.expand(b"credentials v1", sealing.as_mut()).map_err(|_| KeyError::Length(bytes.len()))?;
         hkdf.expand(b"key id v1", &mut id).map_err(|_| KeyError::Length(bytes.len()))?;
-        Ok(MasterKey { sealing, id: KeyId(u32::from_be_bytes(id)) })
+        Ok(MasterKey { sealing, prk, id: KeyId(u32::from_be_bytes(id)) })
     }
 
     /// A key from the base64 of its 32 bytes (surrounding whitespace ignored).
@@ -166,6 +169,16 @@ impl MasterKey {
         let mut text = Zeroizing::new(String::new());
         file.read_to_string(&mut text).map_err(unreadable)?;
         Self::from_base64(&text)
+    }
+
+    /// A 32-byte key for one purpose (`"store v1"`, `"audit v1"`, …), derived with HKDF-SHA256:
+    /// independent of the sealing key and of every other purpose's key.
+    pub fn subkey(&self, purpose: &str) -> Zeroizing<[u8; 32]> {
+        let hkdf = Hkdf::<Sha256>::from_prk(self.prk.as_ref()).expect("a SHA-256 PRK is 32 bytes");
+        let mut key = Zeroizing::new([0u8; 32]);
+        let info = format!("sqlgate subkey: {purpose}");
+        hkdf.expand(info.as_bytes(), key.as_mut()).expect("32 bytes is within HKDF's output limit");
+        key
     }
 
     /// The fingerprint recorded in every blob this key seals.

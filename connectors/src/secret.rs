@@ -48,3 +48,9 @@ impl serde::Serialize for Secret {
         serializer.serialize_str(REDACTED)
     }
 }
+
+impl<'de> serde::Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Secret::new)
+    }
+}

@@ -1,0 +1,223 @@
+//! Logging in and out, one's own password, and one's API keys.
+
+use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
+use actix_web::http::StatusCode;
+use actix_web::HttpResponse;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{ApiError, Ctx};
+use crate::auth::session::{Claims, COOKIE, CSRF_COOKIE};
+use crate::auth::{apikey, now, password, random_token, Via};
+use crate::store::{ApiKey, Session};
+
+const WRONG: &str = "the user name or password is wrong";
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Login {
+    username: String,
+    password: String,
+}
+
+pub(super) async fn login(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+    let body: Login = ctx.json()?;
+    let state = &ctx.state;
+    let now = now();
+    let mut failed = ctx.entry("login_failed", "denied");
+    failed.username = Some(body.username.clone());
+    let Some(mut user) = state.store.user_by_name(&body.username).await? else {
+        // The same work as a wrong password, so timing does not tell which names exist.
+        password::verify(&body.password, password::decoy_hash());
+        failed.detail = json!({"reason": "unknown user"});
+        ctx.record(failed).await?;
+        return Err(ApiError::unauthenticated_because(WRONG));
+    };
+    failed.role = Some(user.role.as_str().to_owned());
+    if let Some(until) = user.locked_until.filter(|until| *until > now) {
+        failed.kind = "login_locked";
+        ctx.record(failed).await?;
+        let minutes = (until - now + 59) / 60;
+        return Err(ApiError::too_many(
+            "account_locked",
+            format!("too many failed logins: this account is locked for {minutes} more minutes; wait, or ask an admin to reset the password"),
+            (until - now) as u64,
+        ));
+    }
+    if !password::verify(&body.password, &user.password_hash) || user.disabled {
+        user.failed_logins += 1;
+        let lock = user.failed_logins >= state.config.auth.lockout_attempts;
+        if lock {
+            user.locked_until = Some(now + state.config.auth.lockout_minutes as i64 * 60);
+            user.failed_logins = 0;
+        }
+        state.store.update_user(&user).await?;
+        failed.detail = json!({"reason": if user.disabled { "disabled" } else { "wrong password" }, "locked": lock});
+        ctx.record(failed).await?;
+        if lock {
+            let mut entry = ctx.entry("lockout", "denied");
+            entry.username = Some(user.username.clone());
+            entry.role = Some(user.role.as_str().to_owned());
+            entry.detail = json!({"minutes": state.config.auth.lockout_minutes});
+            ctx.record(entry).await?;
+            return Err(ApiError::too_many(
+                "account_locked",
+                format!(
+                    "too many failed logins: this account is locked for {} minutes; wait, or ask an admin to reset the password",
+                    state.config.auth.lockout_minutes
+                ),
+                state.config.auth.lockout_minutes * 60,
+            ));
+        }
+        return Err(ApiError::unauthenticated_because(WRONG));
+    }
+    user.failed_logins = 0;
+    user.locked_until = None;
+    state.store.update_user(&user).await?;
+    let session =
+        Session { id: random_token(24), user_id: user.id.clone(), created_at: now, last_seen: now, revoked: false };
+    state.store.create_session(&session).await?;
+    let absolute = state.config.sessions.absolute_hours as i64 * 3600;
+    let csrf = random_token(24);
+    let claims =
+        Claims { sid: session.id.clone(), sub: user.id.clone(), csrf: csrf.clone(), iat: now, exp: now + absolute };
+    let token = state
+        .signer
+        .sign(&claims)
+        .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "could not sign the session"))?;
+    let mut entry = ctx.entry("login", "ok");
+    entry.username = Some(user.username.clone());
+    entry.role = Some(user.role.as_str().to_owned());
+    ctx.record(entry).await?;
+    let secure = state.config.server.secure_cookies;
+    let cookie = |name: &'static str, value: String, http_only: bool| {
+        Cookie::build(name, value)
+            .path("/")
+            .http_only(http_only)
+            .secure(secure)
+            .same_site(SameSite::Strict)
+            .max_age(CookieDuration::seconds(absolute))
+            .finish()
+    };
+    Ok(HttpResponse::Ok()
+        .cookie(cookie(COOKIE, token, true))
+        .cookie(cookie(CSRF_COOKIE, csrf.clone(), false))
+        .json(json!({"user": {"id": user.id, "username": user.username, "role": user.role}, "csrf_token": csrf})))
+}
+
+pub(super) async fn logout(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+    let who = ctx.who()?;
+    if let Via::Session { id, .. } = &who.via {
+        ctx.state.store.revoke_session(id).await?;
+    }
+    ctx.record(ctx.entry("logout", "ok")).await?;
+    let gone = |name: &'static str| {
+        let mut c = Cookie::build(name, "").path("/").finish();
+        c.make_removal();
+        c
+    };
+    Ok(HttpResponse::Ok().cookie(gone(COOKIE)).cookie(gone(CSRF_COOKIE)).json(json!({"status": "logged out"})))
+}
+
+pub(super) async fn me(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+    let who = ctx.who()?;
+    let via = match who.via {
+        Via::Session { .. } => "session",
+        Via::ApiKey { .. } => "api_key",
+    };
+    Ok(HttpResponse::Ok().json(json!({"id": who.user_id, "username": who.username, "role": who.role, "via": via})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewPassword {
+    current: String,
+    new: String,
+}
+
+pub(super) async fn change_password(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+    let body: NewPassword = ctx.json()?;
+    let who = ctx.who()?;
+    let store = &ctx.state.store;
+    let mut user = store.user(&who.user_id).await?.ok_or_else(ApiError::unauthenticated)?;
+    if !password::verify(&body.current, &user.password_hash) {
+        ctx.record(ctx.entry("password_change", "denied")).await?;
+        return Err(ApiError::forbidden_because("wrong_password", "the current password is wrong"));
+    }
+    password::check_policy(&body.new, &user.username).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    user.password_hash = hash(&body.new)?;
+    store.update_user(&user).await?;
+    let ended = store.revoke_sessions_of(&user.id).await?;
+    let mut entry = ctx.entry("password_change", "ok");
+    entry.detail = json!({"sessions_ended": ended});
+    ctx.record(entry).await?;
+    Ok(HttpResponse::Ok().json(
+        json!({"status": "changed", "message": "the password was changed and every session ended; log in again"}),
+    ))
+}
+
+/// An argon2id hash, or a 500 that says so.
+pub(super) fn hash(password: &str) -> Result<String, ApiError> {
+    password::hash(password)
+        .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "could not hash the password"))
+}
+
+pub(super) async fn list_keys(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+    let who = ctx.who()?;
+    let keys = ctx.state.store.api_keys_of(&who.user_id).await?;
+    Ok(HttpResponse::Ok().json(json!({"keys": keys})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewKey {
+    name: String,
+    #[serde(default)]
+    expires_in_days: Option<u32>,
+}
+
+pub(super) async fn create_key(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+    let body: NewKey = ctx.json()?;
+    let who = ctx.who()?;
+    let name = body.name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(ApiError::bad_request("name the key (1 to 100 characters), e.g. \"ci-nightly\""));
+    }
+    if body.expires_in_days == Some(0) {
+        return Err(ApiError::bad_request(
+            "expires_in_days must be at least 1 (leave it out for a key without expiry)",
+        ));
+    }
+    let new = apikey::generate();
+    let now = now();
+    let key = ApiKey {
+        id: new.id.clone(),
+        user_id: who.user_id.clone(),
+        name: name.to_owned(),
+        hash: new.hash,
+        created_at: now,
+        expires_at: body.expires_in_days.map(|d| now + i64::from(d) * 86_400),
+        revoked: false,
+    };
+    ctx.state.store.create_api_key(&key).await?;
+    let mut entry = ctx.entry("apikey_created", "ok");
+    entry.detail = json!({"key_id": key.id, "name": key.name, "expires_at": key.expires_at});
+    ctx.record(entry).await?;
+    Ok(HttpResponse::Created().json(json!({
+        "id": key.id, "name": key.name, "expires_at": key.expires_at, "key": new.token,
+        "message": "this is the only time the key is shown; store it now",
+    })))
+}
+
+pub(super) async fn revoke_key(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+    let who = ctx.who()?;
+    let id = ctx.param("id");
+    // Another user's key is "not found": ids do not reveal what exists.
+    let key = ctx.state.store.api_key(&id).await?.filter(|k| k.user_id == who.user_id);
+    let Some(key) = key else { return Err(ApiError::not_found("no such API key of yours")) };
+    ctx.state.store.revoke_api_key(&key.id).await?;
+    let mut entry = ctx.entry("apikey_revoked", "ok");
+    entry.detail = json!({"key_id": key.id, "name": key.name});
+    ctx.record(entry).await?;
+    Ok(HttpResponse::Ok().json(json!({"status": "revoked", "id": key.id})))
+}

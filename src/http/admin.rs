@@ -1,0 +1,490 @@
+//! `/api/v1/admin/`: users, grants, connectors and the audit trail. Every change is recorded with
+//! who, what, when, and the values before and after (never a password, hash or credential).
+
+use actix_web::HttpResponse;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use sqlgate_connectors::{seal, ConnectorError, Exposure, Secret, Target};
+
+use super::account::hash;
+use super::connectors::{connect, forget};
+use super::{ApiError, Ctx};
+use crate::audit::{bound, csv as audit_csv};
+use crate::auth::{now, password, Role};
+use crate::store::{AuditFilter, ConnectorRecord, User};
+
+/// Records an admin action: `action` on `target`, with the values before and after.
+async fn admin_action(ctx: &Ctx, action: &str, target: &str, before: Value, after: Value) -> Result<(), ApiError> {
+    let mut entry = ctx.entry("admin", "ok");
+    entry.detail = json!({"action": action, "target": target, "before": before, "after": after});
+    ctx.record(entry).await
+}
+
+#[derive(Serialize)]
+struct UserView<'a> {
+    id: &'a str,
+    username: &'a str,
+    role: Role,
+    disabled: bool,
+    locked: bool,
+    created_at: i64,
+}
+
+fn view(u: &User) -> UserView<'_> {
+    UserView {
+        id: &u.id,
+        username: &u.username,
+        role: u.role,
+        disabled: u.disabled,
+        locked: u.locked_until.is_some_and(|t| t > now()),
+        created_at: u.created_at,
+    }
+}
+
+fn summary(u: &User) -> Value {
+    json!({"username": u.username, "role": u.role, "disabled": u.disabled})
+}
+
+pub(super) async fn list_users(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+    let users = ctx.state.store.users().await?;
+    Ok(HttpResponse::Ok().json(json!({"users": users.iter().map(view).collect::<Vec<_>>()})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewUser {
+    username: String,
+    password: String,
+    role: String,
+}
+
+/// A user name of 1 to 64 letters, digits and `._@-`.
+pub fn check_username(name: &str) -> Result<(), String> {
+    let ok = !name.is_empty()
+        && name.chars().count() <= 64
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || "._@-".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err("a user name is 1 to 64 letters, digits, '.', '_', '@' or '-'".into())
+    }
+}
+
+pub(super) async fn create_user(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+    let body: NewUser = ctx.json()?;
+    check_username(&body.username).map_err(ApiError::bad_request)?;
+    let role: Role = body.role.parse().map_err(|e: crate::auth::UnknownRole| ApiError::bad_request(e.to_string()))?;
+    password::check_policy(&body.password, &body.username).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let user = User {
+        id: uuid::Uuid::new_v4().to_string(),
+        username: body.username,
+        role,
+        password_hash: hash(&body.password)?,
+        disabled: false,
+        failed_logins: 0,
+        locked_until: None,
+        created_at: now(),
+    };
+    ctx.state.store.create_user(&user).await?;
+    admin_action(&ctx, "user.create", &user.username, Value::Null, summary(&user)).await?;
+    Ok(HttpResponse::Created().json(view(&user)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UserChange {
+    #[serde(default)]
+    role: Option<String>,
+    #[serde(default)]
+    disabled: Option<bool>,
+}
+
+async fn target_user(ctx: &Ctx) -> Result<User, ApiError> {
+    let id = ctx.param("id");
+    ctx.state.store.user(&id).await?.ok_or_else(|| ApiError::not_found(format!("no user with id {id}")))
+}
+
+pub(super) async fn update_user(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+    let body: UserChange = ctx.json()?;
+    let mut user = target_user(&ctx).await?;
+    let before = summary(&user);
+    if let Some(role) = &body.role {
+        user.role = role.parse().map_err(|e: crate::auth::UnknownRole| ApiError::bad_request(e.to_string()))?;
+    }
+    if let Some(disabled) = body.disabled {
+        user.disabled = disabled;
+    }
+    let was = ctx.state.store.user(&user.id).await?.ok_or_else(|| ApiError::not_found("the user is gone"))?;
+    if was.role == Role::Admin && !was.disabled && (user.role != Role::Admin || user.disabled) {
+        let admins = ctx.state.store.users().await?.iter().filter(|u| u.role == Role::Admin && !u.disabled).count();
+        if admins <= 1 {
+            return Err(ApiError::conflict("this is the last active admin; make another user admin first"));
+        }
+    }
+    ctx.state.store.update_user(&user).await?;
+    // A new role or a disabled account takes effect at once: its sessions end.
+    if user.role != was.role || user.disabled != was.disabled {
+        ctx.state.store.revoke_sessions_of(&user.id).await?;
+    }
+    admin_action(&ctx, "user.update", &user.username, before, summary(&user)).await?;
+    Ok(HttpResponse::Ok().json(view(&user)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Reset {
+    password: String,
+}
+
+pub(super) async fn reset_password(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+    let body: Reset = ctx.json()?;
+    let mut user = target_user(&ctx).await?;
+    password::check_policy(&body.password, &user.username).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    user.password_hash = hash(&body.password)?;
+    user.failed_logins = 0;
+    user.locked_until = None;
+    ctx.state.store.update_user(&user).await?;
+    let ended = ctx.state.store.revoke_sessions_of(&user.id).await?;
+    admin_action(
+        &ctx,
+        "user.reset_password",
+        &user.username,
+        Value::Null,
+        json!({"sessions_ended": ended, "unlocked": true}),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({"status": "reset", "sessions_ended": ended})))
+}
+
+pub(super) async fn get_grants(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+    let user = target_user(&ctx).await?;
+    let ids = ctx.state.store.grants_of(&user.id).await?;
+    Ok(HttpResponse::Ok().json(json!({"user": user.username, "connectors": ids})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Grants {
+    connectors: Vec<String>,
+}
+
+pub(super) async fn set_grants(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+    let body: Grants = ctx.json()?;
+    let user = target_user(&ctx).await?;
+    let store = &ctx.state.store;
+    let mut ids = Vec::new();
+    for key in &body.connectors {
+        let record = match store.connector(key).await? {
+            Some(r) => r,
+            None => store
+                .connector_by_name(key)
+                .await?
+                .ok_or_else(|| ApiError::not_found(format!("no connector `{key}`")))?,
+        };
+        if !ids.contains(&record.id) {
+            ids.push(record.id);
+        }
+    }
+    let before = store.grants_of(&user.id).await?;
+    store.set_grants(&user.id, &ids).await?;
+    admin_action(&ctx, "grants.set", &user.username, json!(before), json!(ids)).await?;
+    Ok(HttpResponse::Ok().json(json!({"user": user.username, "connectors": ids})))
+}
+
+#[derive(Serialize)]
+struct ConnectorView<'a> {
+    id: &'a str,
+    name: &'a str,
+    engine: &'a str,
+    target: &'a str,
+    production: bool,
+    max_rows: u64,
+    max_bytes: usize,
+    created_at: i64,
+}
+
+fn connector_view(c: &ConnectorRecord) -> ConnectorView<'_> {
+    ConnectorView {
+        id: &c.id,
+        name: &c.name,
+        engine: &c.engine,
+        target: &c.display,
+        production: c.production,
+        max_rows: c.max_rows,
+        max_bytes: c.max_bytes,
+        created_at: c.created_at,
+    }
+}
+
+fn connector_summary(c: &ConnectorRecord) -> Value {
+    json!({"name": c.name, "engine": c.engine, "target": c.display, "production": c.production,
+           "max_rows": c.max_rows, "max_bytes": c.max_bytes})
+}
+
+pub(super) async fn list_connectors(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+    let all = ctx.state.store.connectors().await?;
+    Ok(HttpResponse::Ok().json(json!({"connectors": all.iter().map(connector_view).collect::<Vec<_>>()})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConnectorBody {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    url: Option<Secret>,
+    #[serde(default)]
+    production: Option<bool>,
+    #[serde(default)]
+    max_rows: Option<u64>,
+    #[serde(default)]
+    max_bytes: Option<usize>,
+}
+
+/// Engine and shown target of a URL, or a 400 that names what is wrong (never the URL).
+fn describe(url: &Secret) -> Result<(&'static str, String), ApiError> {
+    let target = Target::parse(url.expose()).map_err(|e| ApiError::bad_request(format!("url: {e}")))?;
+    Ok(match target {
+        Target::Server(config) => {
+            let engine = if config.engine == sqlgate_connectors::Engine::Postgres { "postgres" } else { "mysql" };
+            (engine, config.display_target())
+        }
+        Target::Sqlite(path) => ("sqlite", path.display().to_string()),
+    })
+}
+
+fn check_limits(ctx: &Ctx, rows: u64, bytes: usize) -> Result<(), ApiError> {
+    let q = &ctx.state.config.query;
+    if !(1..=q.max_rows).contains(&rows) {
+        return Err(ApiError::bad_request(format!("max_rows must be between 1 and the server's {}", q.max_rows)));
+    }
+    if !(1024..=q.max_bytes).contains(&bytes) {
+        return Err(ApiError::bad_request(format!("max_bytes must be between 1024 and the server's {}", q.max_bytes)));
+    }
+    Ok(())
+}
+
+fn seal_url(ctx: &Ctx, id: &str, url: &Secret) -> Result<String, ApiError> {
+    seal(&ctx.state.master, id, url).map(|s| s.to_base64()).map_err(|e| {
+        ApiError::new(
+            actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            format!("could not seal the URL: {e}"),
+        )
+    })
+}
+
+pub(super) async fn create_connector(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+    let body: ConnectorBody = ctx.json()?;
+    let name = body.name.as_deref().map(str::trim).unwrap_or_default().to_owned();
+    if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
+        return Err(ApiError::bad_request("name the connector (1 to 64 characters), e.g. \"sales\""));
+    }
+    let Some(url) = body.url else {
+        return Err(ApiError::bad_request("url is required: postgres://…, mysql://… or sqlite:PATH"));
+    };
+    let (engine, display) = describe(&url)?;
+    let q = &ctx.state.config.query;
+    let (max_rows, max_bytes) = (body.max_rows.unwrap_or(q.max_rows), body.max_bytes.unwrap_or(q.max_bytes));
+    check_limits(&ctx, max_rows, max_bytes)?;
+    let id = uuid::Uuid::new_v4().to_string();
+    let record = ConnectorRecord {
+        sealed_url: seal_url(&ctx, &id, &url)?,
+        id,
+        name,
+        engine: engine.to_owned(),
+        display,
+        production: body.production.unwrap_or(false),
+        max_rows,
+        max_bytes,
+        created_at: now(),
+    };
+    ctx.state.store.create_connector(&record).await?;
+    admin_action(&ctx, "connector.create", &record.name, Value::Null, connector_summary(&record)).await?;
+    Ok(HttpResponse::Created().json(connector_view(&record)))
+}
+
+async fn target_connector(ctx: &Ctx) -> Result<ConnectorRecord, ApiError> {
+    let id = ctx.param("id");
+    ctx.state.store.connector(&id).await?.ok_or_else(|| ApiError::not_found(format!("no connector with id {id}")))
+}
+
+pub(super) async fn update_connector(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+    let body: ConnectorBody = ctx.json()?;
+    let mut record = target_connector(&ctx).await?;
+    let before = connector_summary(&record);
+    if let Some(name) = body.name.as_deref().map(str::trim) {
+        if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
+            return Err(ApiError::bad_request("a connector name is 1 to 64 characters"));
+        }
+        record.name = name.to_owned();
+    }
+    let mut after = json!({});
+    if let Some(url) = &body.url {
+        let (engine, display) = describe(url)?;
+        record.engine = engine.to_owned();
+        record.display = display;
+        record.sealed_url = seal_url(&ctx, &record.id, url)?;
+        after["credentials"] = json!("replaced");
+    }
+    record.production = body.production.unwrap_or(record.production);
+    record.max_rows = body.max_rows.unwrap_or(record.max_rows);
+    record.max_bytes = body.max_bytes.unwrap_or(record.max_bytes);
+    check_limits(&ctx, record.max_rows, record.max_bytes)?;
+    ctx.state.store.update_connector(&record).await?;
+    forget(&ctx.state, &record.id);
+    let mut summary = connector_summary(&record);
+    if let (Some(s), Some(a)) = (summary.as_object_mut(), after.as_object()) {
+        s.extend(a.clone());
+    }
+    admin_action(&ctx, "connector.update", &record.name, before, summary).await?;
+    Ok(HttpResponse::Ok().json(connector_view(&record)))
+}
+
+pub(super) async fn delete_connector(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+    let record = target_connector(&ctx).await?;
+    ctx.state.store.delete_connector(&record.id).await?;
+    forget(&ctx.state, &record.id);
+    admin_action(&ctx, "connector.delete", &record.name, connector_summary(&record), Value::Null).await?;
+    Ok(HttpResponse::Ok().json(json!({"status": "deleted", "id": record.id})))
+}
+
+pub(super) async fn test_connector(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+    let record = target_connector(&ctx).await?;
+    let connector = connect(&ctx.state, &record)?;
+    let report = connector.privileges(&Exposure::All).await;
+    let vetted = match &report {
+        Ok(_) => connector.vet(&Exposure::All).await.map(|_| ()),
+        Err(_) => Ok(()),
+    };
+    connector.close().await;
+    let result = match (report, vetted) {
+        (Err(e), _) => {
+            let e = ApiError::from(e);
+            json!({"ok": false, "error": {"code": e.code(), "message": e.message()}})
+        }
+        (Ok(report), Err(ConnectorError::Privileged(message))) => {
+            json!({"ok": false, "error": {"code": "connector_refused", "message": message}, "report": report})
+        }
+        (Ok(report), Err(e)) => {
+            let e = ApiError::from(e);
+            json!({"ok": false, "error": {"code": e.code(), "message": e.message()}, "report": report})
+        }
+        (Ok(report), Ok(())) => json!({"ok": true, "read_only": report.is_read_only(), "report": report}),
+    };
+    let mut entry = ctx.entry("admin", "ok");
+    entry.connector = Some(record.name.clone());
+    entry.detail = json!({"action": "connector.test", "target": record.name, "ok": result["ok"]});
+    ctx.record(entry).await?;
+    Ok(HttpResponse::Ok().json(result))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AuditQuery {
+    q: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    user: Option<String>,
+    connector: Option<String>,
+    kind: Option<String>,
+    outcome: Option<String>,
+    offset: Option<u64>,
+    limit: Option<u64>,
+}
+
+/// The filter of an audit request, with dates read; a 400 names a bad one.
+fn audit_filter(ctx: &Ctx) -> Result<(AuditFilter, u64, u64), ApiError> {
+    let query = actix_web::web::Query::<AuditQuery>::from_query(ctx.req.query_string())
+        .map_err(|e| ApiError::bad_request(format!("audit filters: {e}")))?
+        .into_inner();
+    let date = |text: Option<String>, end: bool, name: &str| -> Result<Option<String>, ApiError> {
+        text.filter(|t| !t.is_empty())
+            .map(|t| {
+                bound(&t, end).ok_or_else(|| {
+                    ApiError::bad_request(format!("{name} must be a date (2026-11-23) or an RFC 3339 time, got `{t}`"))
+                })
+            })
+            .transpose()
+    };
+    let filter = AuditFilter {
+        q: query.q,
+        from: date(query.from, false, "from")?,
+        to: date(query.to, true, "to")?,
+        user: query.user.filter(|s| !s.is_empty()),
+        connector: query.connector.filter(|s| !s.is_empty()),
+        kind: query.kind.filter(|s| !s.is_empty()),
+        outcome: query.outcome.filter(|s| !s.is_empty()),
+        up_to_seq: None,
+    };
+    let limit = query.limit.unwrap_or(50);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::bad_request("limit must be between 1 and 500"));
+    }
+    Ok((filter, query.offset.unwrap_or(0), limit))
+}
+
+fn filter_json(f: &AuditFilter) -> Value {
+    json!({"q": f.q, "from": f.from, "to": f.to, "user": f.user, "connector": f.connector, "kind": f.kind, "outcome": f.outcome})
+}
+
+pub(super) async fn audit(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+    let (filter, offset, limit) = audit_filter(&ctx)?;
+    // Reading the trail is itself recorded, before the records leave.
+    let mut entry = ctx.entry("audit_read", "ok");
+    entry.detail = json!({"filter": filter_json(&filter), "offset": offset, "limit": limit});
+    ctx.record(entry).await?;
+    let (records, total) = ctx.state.audit.search(&filter, offset, limit).await?;
+    Ok(HttpResponse::Ok().json(json!({"total": total, "offset": offset, "limit": limit, "records": records})))
+}
+
+pub(super) async fn audit_csv(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+    let (mut filter, _, _) = audit_filter(&ctx)?;
+    let mut entry = ctx.entry("audit_export", "ok");
+    entry.detail = json!({"filter": filter_json(&filter)});
+    ctx.record(entry).await?;
+    // The export is of the trail as it was when it started, this export's own record included.
+    filter.up_to_seq = ctx.state.store.last_audit().await?.map(|r| r.seq);
+    let state = ctx.state.clone();
+    const PAGE: u64 = 500;
+    // Pages of records become chunks of CSV as the client reads them: the export never holds the
+    // whole trail in memory.
+    let stream = futures_util::stream::unfold(Some(0u64), move |offset| {
+        let state = state.clone();
+        let filter = filter.clone();
+        async move {
+            let offset = offset?;
+            let mut out = Vec::new();
+            if offset == 0 && audit_csv::header(&mut out).is_err() {
+                return None;
+            }
+            match state.audit.search(&filter, offset, PAGE).await {
+                Ok((records, _)) => {
+                    for r in &records {
+                        if audit_csv::row(&mut out, r).is_err() {
+                            return None;
+                        }
+                    }
+                    let next = (records.len() as u64 == PAGE).then_some(offset + PAGE);
+                    Some((Ok::<_, actix_web::Error>(actix_web::web::Bytes::from(out)), next))
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "audit export stopped");
+                    Some((Err(actix_web::error::ErrorServiceUnavailable("the store stopped answering")), None))
+                }
+            }
+        }
+    });
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header(("content-disposition", "attachment; filename=\"sqlgate-audit.csv\""))
+        .streaming(stream))
+}
+
+pub(super) async fn audit_verify(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+    let verification = ctx.state.audit.verify(None).await?;
+    let mut entry = ctx.entry("audit_read", if verification.broken.is_some() { "error" } else { "ok" });
+    entry.detail = json!({"action": "verify", "records": verification.records});
+    ctx.record(entry).await?;
+    Ok(HttpResponse::Ok().json(verification))
+}

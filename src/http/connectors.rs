@@ -1,0 +1,198 @@
+//! Connectors as users see them: the list they may use, a connector's schema, and SQL live edit
+//! (`POST /api/v1/query`): guard → read-only session → trim, audited before the answer leaves.
+
+use std::sync::Arc;
+
+use actix_web::HttpResponse;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sqlgate_connectors::{unseal, Budget, Column, Connector, Exposure, SealedSecret, Target, Truncation};
+use sqlgate_guardrails::{check, Dialect, MaxRows, Policy, Verdict};
+
+use super::{ApiError, AppState, Ctx, OpenConnector};
+use crate::store::ConnectorRecord;
+
+/// The connector `key` (an id or a name), if the caller may use it. One the caller may not use is
+/// "not found", as if it did not exist.
+pub(super) async fn usable(ctx: &Ctx, key: &str) -> Result<ConnectorRecord, ApiError> {
+    let who = ctx.who()?;
+    let store = &ctx.state.store;
+    let record = match store.connector(key).await? {
+        Some(r) => Some(r),
+        None => store.connector_by_name(key).await?,
+    };
+    let not_found =
+        || ApiError::not_found(format!("no connector `{key}` that you may use; GET /api/v1/connectors lists yours"));
+    let record = record.ok_or_else(not_found)?;
+    if who.role.sees_all_connectors() || store.grants_of(&who.user_id).await?.contains(&record.id) {
+        Ok(record)
+    } else {
+        Err(not_found())
+    }
+}
+
+/// The connector of `record`, opened once per process: the URL is unsealed, the privilege report
+/// read (a superuser login is refused unless its URL allows it), and the pool kept.
+pub(super) async fn open(state: &AppState, record: &ConnectorRecord) -> Result<Arc<OpenConnector>, ApiError> {
+    if let Some(open) = state.open.lock().ok().and_then(|m| m.get(&record.id).cloned()) {
+        return Ok(open);
+    }
+    let connector = connect(state, record)?;
+    let privilege_warning = match &connector {
+        Connector::Sqlite { .. } => None,
+        _ => connector.vet(&Exposure::All).await?.summary(),
+    };
+    let open = Arc::new(OpenConnector { connector, privilege_warning });
+    if let Ok(mut map) = state.open.lock() {
+        map.insert(record.id.clone(), Arc::clone(&open));
+    }
+    Ok(open)
+}
+
+/// A connector for `record`, not yet connected.
+pub(super) fn connect(state: &AppState, record: &ConnectorRecord) -> Result<Connector, ApiError> {
+    let broken = |what: String| {
+        tracing::error!(connector = %record.name, "{what}");
+        ApiError::new(
+            actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+            "connector_unavailable",
+            format!("connector `{}` cannot be opened: {what}; an admin must re-create it", record.name),
+        )
+    };
+    let sealed = SealedSecret::from_base64(&record.sealed_url).map_err(|e| broken(e.to_string()))?;
+    let url = unseal(&state.master, &record.id, &sealed).map_err(|e| broken(e.to_string()))?;
+    let target = Target::parse(url.expose()).map_err(|e| broken(e.to_string()))?;
+    Connector::new(target).map_err(ApiError::from)
+}
+
+/// Forgets the open connector of `id` (after an update or delete).
+pub(super) fn forget(state: &AppState, id: &str) {
+    if let Ok(mut map) = state.open.lock() {
+        map.remove(id);
+    }
+}
+
+/// The guard's dialect for an engine name.
+pub(super) fn dialect(engine: &str) -> Dialect {
+    match engine {
+        "postgres" => Dialect::Postgres,
+        "mysql" => Dialect::Mysql,
+        _ => Dialect::Sqlite,
+    }
+}
+
+#[derive(Serialize)]
+struct Listed<'a> {
+    id: &'a str,
+    name: &'a str,
+    engine: &'a str,
+    production: bool,
+    max_rows: u64,
+}
+
+pub(super) async fn list(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+    let who = ctx.who()?;
+    let store = &ctx.state.store;
+    let all = store.connectors().await?;
+    let granted = if who.role.sees_all_connectors() { Vec::new() } else { store.grants_of(&who.user_id).await? };
+    let visible: Vec<Listed> = all
+        .iter()
+        .filter(|c| who.role.sees_all_connectors() || granted.contains(&c.id))
+        .map(|c| Listed { id: &c.id, name: &c.name, engine: &c.engine, production: c.production, max_rows: c.max_rows })
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({"connectors": visible})))
+}
+
+pub(super) async fn schema(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+    let record = usable(&ctx, &ctx.param("id")).await?;
+    let open = open(&ctx.state, &record).await?;
+    let schema = open.connector.schema(&Exposure::All).await?;
+    Ok(HttpResponse::Ok().json(json!({"connector": record.name, "tables": schema.tables})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QueryBody {
+    connector: String,
+    sql: String,
+}
+
+/// What `/api/v1/query` answers (the same JSON as `sqlgate query`).
+#[derive(Serialize)]
+struct Answer<'a> {
+    id: String,
+    sql: &'a str,
+    columns: &'a [Column],
+    rows: &'a [Vec<serde_json::Value>],
+    row_count: u64,
+    truncated: Option<Truncation>,
+    confidence: &'static str,
+    answer: String,
+    warnings: Vec<String>,
+}
+
+pub(super) async fn query(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+    let body: QueryBody = ctx.json()?;
+    let record = usable(&ctx, &body.connector).await?;
+    let config = &ctx.state.config.query;
+    let max_rows = config.max_rows.min(record.max_rows).max(1);
+    let budget = Budget { max_rows, max_bytes: config.max_bytes.min(record.max_bytes), ..Budget::default() };
+    let policy = Policy::new(dialect(&record.engine))
+        .with_max_rows(MaxRows::new(max_rows).map_err(|e| ApiError::bad_request(e.to_string()))?);
+    let mut entry = ctx.entry("query", "ok");
+    entry.connector = Some(record.name.clone());
+    entry.sql = Some(body.sql.clone());
+    let allowed = match check(&body.sql, &policy) {
+        Verdict::Allowed(allowed) => allowed,
+        Verdict::Rejected(r) => {
+            entry.outcome = "rejected";
+            entry.code = Some(r.code.as_str().to_owned());
+            entry.detail = json!({"message": r.message});
+            ctx.record(entry).await?;
+            return Err(ApiError::rejected(r.code.as_str(), r.message));
+        }
+    };
+    entry.tables = allowed.tables.clone();
+    let outcome = match open(&ctx.state, &record).await {
+        Ok(open) => open
+            .connector
+            .query(&allowed.sql, budget)
+            .await
+            .map(|r| (r, open.privilege_warning.clone()))
+            .map_err(ApiError::from),
+        Err(e) => Err(e),
+    };
+    let (result, privilege_warning) = match outcome {
+        Ok(done) => done,
+        Err(e) => {
+            entry.outcome = "error";
+            entry.code = Some(e.code().to_owned());
+            entry.detail = json!({"message": e.message()});
+            entry.duration_ms = Some(ctx.started.elapsed().as_millis() as u64);
+            ctx.record(entry).await?;
+            return Err(e);
+        }
+    };
+    let id = uuid::Uuid::new_v4().to_string();
+    entry.row_count = Some(result.row_count);
+    entry.truncated = Some(result.truncated.is_some());
+    entry.duration_ms = Some(ctx.started.elapsed().as_millis() as u64);
+    entry.detail = json!({"answer_id": id, "sql_sent": allowed.sql});
+    ctx.record(entry).await?;
+    let mut warnings = Vec::new();
+    if record.production {
+        warnings.push(format!("`{}` is a production database: every query on it is audited", record.name));
+    }
+    warnings.extend(crate::query::warnings(&result, privilege_warning));
+    Ok(HttpResponse::Ok().json(Answer {
+        id,
+        sql: &allowed.sql,
+        columns: &result.columns,
+        rows: &result.rows,
+        row_count: result.row_count,
+        truncated: result.truncated,
+        confidence: "high",
+        answer: crate::query::summary(&result, max_rows),
+        warnings,
+    }))
+}

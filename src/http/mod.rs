@@ -1,0 +1,303 @@
+//! The HTTP server: one table of routes, each with the access it needs, so that authentication
+//! and the role check happen in one place for every request; errors in one JSON shape; request
+//! ids, security headers and a log line per request that never holds a body, a cookie or a key.
+
+mod account;
+mod admin;
+mod connectors;
+mod errors;
+mod routes;
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::net::IpAddr;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use actix_web::dev::Service;
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::Method;
+use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use serde::de::DeserializeOwned;
+use sqlgate_connectors::{Connector, MasterKey};
+
+pub use admin::check_username;
+pub use errors::ApiError;
+pub use routes::{Access, ROUTES};
+
+use crate::audit::{Audit, Entry};
+use crate::auth::session::{Signer, COOKIE, CSRF_HEADER};
+use crate::auth::{apikey, now, Principal, Via};
+use crate::config::Config;
+use crate::store::Store;
+
+/// Everything a request may need, shared by all workers.
+pub struct AppState {
+    /// The configuration in force.
+    pub config: Config,
+    /// The metadata store.
+    pub store: Arc<dyn Store>,
+    /// The audit trail.
+    pub audit: Audit,
+    /// Session token signer.
+    pub signer: Signer,
+    /// Seals and opens connector credentials.
+    pub master: MasterKey,
+    /// Open connectors by id, made on first use from the sealed URL.
+    pub open: Mutex<HashMap<String, Arc<OpenConnector>>>,
+}
+
+/// A connector opened in this process, with the privilege check it passed.
+pub struct OpenConnector {
+    /// The connector.
+    pub connector: Connector,
+    /// The privilege report's summary line, if the credentials can do more than read.
+    pub privilege_warning: Option<String>,
+}
+
+/// One request, as a handler sees it.
+pub struct Ctx {
+    /// The request.
+    pub req: HttpRequest,
+    /// Its body (bounded by `server.body_limit`).
+    pub body: web::Bytes,
+    /// Shared state.
+    pub state: web::Data<AppState>,
+    /// Who is calling (`None` on public routes).
+    pub principal: Option<Principal>,
+    /// When the request arrived.
+    pub started: Instant,
+}
+
+/// What every handler returns.
+pub type Reply = Pin<Box<dyn Future<Output = Result<HttpResponse, ApiError>>>>;
+
+impl Ctx {
+    /// The caller; handlers behind an authenticated route always have one.
+    pub fn who(&self) -> Result<&Principal, ApiError> {
+        self.principal.as_ref().ok_or_else(ApiError::unauthenticated)
+    }
+
+    /// The body as JSON of type `T`, or a 400 that says what is wrong with it.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
+        serde_json::from_slice(&self.body)
+            .map_err(|e| ApiError::bad_request(format!("the request body is not valid: {e}")))
+    }
+
+    /// A path parameter.
+    pub fn param(&self, name: &str) -> String {
+        self.req.match_info().get(name).unwrap_or_default().to_owned()
+    }
+
+    /// The client's address.
+    pub fn ip(&self) -> Option<String> {
+        self.req.peer_addr().map(|a| a.ip().to_string())
+    }
+
+    /// An audit entry with the caller and address filled in.
+    pub fn entry(&self, kind: &'static str, outcome: &'static str) -> Entry {
+        Entry {
+            kind,
+            outcome,
+            username: self.principal.as_ref().map(|p| p.username.clone()),
+            role: self.principal.as_ref().map(|p| p.role.as_str().to_owned()),
+            ip: self.ip(),
+            duration_ms: Some(self.started.elapsed().as_millis() as u64),
+            ..Entry::default()
+        }
+    }
+
+    /// Records `entry`; if the trail cannot take it, the request fails (503) and nothing else is
+    /// returned.
+    pub async fn record(&self, entry: Entry) -> Result<(), ApiError> {
+        self.state.audit.record(entry).await.map(|_| ()).map_err(|e| {
+            tracing::error!(error = %e, "audit write failed; the request is refused");
+            ApiError::audit_unavailable()
+        })
+    }
+}
+
+/// Finds who is calling: an API key in `Authorization: Bearer`, or the session cookie. A
+/// cookie-authenticated write must carry the session's CSRF token in `X-CSRF-Token`.
+async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<Principal, ApiError> {
+    if let Some(value) = req.headers().get(header::AUTHORIZATION) {
+        let token = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim);
+        let Some((id, secret)) = token.and_then(apikey::parse) else {
+            return Err(ApiError::unauthenticated_because("the Authorization header is not `Bearer <API key>`"));
+        };
+        let key = state.store.api_key(id).await?.filter(|k| !k.revoked && apikey::matches(secret, &k.hash));
+        let Some(key) = key else {
+            return Err(ApiError::unauthenticated_because("the API key is not valid or was revoked"));
+        };
+        if key.expires_at.is_some_and(|at| at <= now()) {
+            return Err(ApiError::unauthenticated_because("the API key has expired; create a new one"));
+        }
+        let user = state.store.user(&key.user_id).await?.filter(|u| !u.disabled);
+        let Some(user) = user else { return Err(ApiError::unauthenticated_because("the key's user is disabled")) };
+        return Ok(Principal {
+            user_id: user.id,
+            username: user.username,
+            role: user.role,
+            via: Via::ApiKey { id: key.id },
+        });
+    }
+    let Some(cookie) = req.cookie(COOKIE) else { return Err(ApiError::unauthenticated()) };
+    let Some(claims) = state.signer.verify(cookie.value()) else {
+        return Err(ApiError::unauthenticated_because("the session has expired or is not valid; log in again"));
+    };
+    let now = now();
+    let session = state.store.session(&claims.sid).await?;
+    let Some(session) = session.filter(|s| !s.revoked && s.user_id == claims.sub) else {
+        return Err(ApiError::unauthenticated_because("the session has ended; log in again"));
+    };
+    let idle = state.config.sessions.idle_minutes as i64 * 60;
+    let absolute = state.config.sessions.absolute_hours as i64 * 3600;
+    if now - session.last_seen >= idle {
+        return Err(ApiError::unauthenticated_because("the session ended after a period of inactivity; log in again"));
+    }
+    if now - session.created_at >= absolute {
+        return Err(ApiError::unauthenticated_because("the session reached its maximum length; log in again"));
+    }
+    let user = state.store.user(&session.user_id).await?.filter(|u| !u.disabled);
+    let Some(user) = user else { return Err(ApiError::unauthenticated_because("the account is disabled")) };
+    if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        let sent = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        let matches: bool = subtle::ConstantTimeEq::ct_eq(sent.as_bytes(), claims.csrf.as_bytes()).into();
+        if sent.is_empty() || !matches {
+            return Err(ApiError::forbidden_because(
+                "csrf_failed",
+                "this write needs the session's CSRF token in the X-CSRF-Token header (the sqlgate_csrf cookie holds it)",
+            ));
+        }
+    }
+    state.store.touch_session(&session.id, now).await?;
+    Ok(Principal {
+        user_id: user.id,
+        username: user.username,
+        role: user.role,
+        via: Via::Session { id: session.id, csrf: claims.csrf },
+    })
+}
+
+/// Runs one route: authenticate and authorise per its access rule, then the handler.
+async fn dispatch(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+    access: Access,
+    handler: fn(Ctx) -> Reply,
+) -> Result<HttpResponse, ApiError> {
+    let started = Instant::now();
+    let body = read_body(payload, state.config.server.body_limit).await?;
+    let principal = match access {
+        Access::Public => None,
+        Access::Role(min) => {
+            let principal = authenticate(&req, &state).await?;
+            if principal.role < min {
+                let ctx = Ctx { req, body, state, principal: Some(principal), started };
+                let mut entry = ctx.entry("denied", "denied");
+                entry.detail = serde_json::json!({"method": ctx.req.method().as_str(), "path": ctx.req.path()});
+                ctx.record(entry).await?;
+                return Err(ApiError::forbidden(min));
+            }
+            Some(principal)
+        }
+    };
+    handler(Ctx { req, body, state, principal, started }).await
+}
+
+/// The request body, refused with a 413 past `limit` bytes (before reading the rest).
+async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::Bytes, ApiError> {
+    use futures_util::StreamExt;
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| ApiError::bad_request(format!("the request body could not be read: {e}")))?;
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::new(
+                actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                format!("the request body is larger than the server's limit of {limit} bytes"),
+            ));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+/// Registers every route of [`ROUTES`].
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    let mut paths: Vec<&str> = ROUTES.iter().map(|r| r.path).collect();
+    paths.sort_unstable();
+    paths.dedup();
+    for path in paths {
+        let mut resource = web::resource(path);
+        for route in ROUTES.iter().filter(|r| r.path == path) {
+            let (access, handler) = (route.access, route.handler);
+            resource = resource.route(web::method(route.method.clone()).to(
+                move |req: HttpRequest, payload: web::Payload, state: web::Data<AppState>| {
+                    dispatch(req, payload, state, access, handler)
+                },
+            ));
+        }
+        cfg.service(resource);
+    }
+}
+
+/// Serves until SIGINT or SIGTERM, then lets in-flight requests finish.
+pub async fn serve(state: AppState) -> std::io::Result<()> {
+    let bind = state.config.server.bind;
+    let workers = state.config.server.workers;
+    let shutdown = state.config.server.shutdown_timeout;
+    let state = web::Data::new(state);
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .wrap_fn(|req, srv| {
+                let started = Instant::now();
+                let id = uuid::Uuid::new_v4().to_string();
+                let method = req.method().clone();
+                let path = req.path().to_owned();
+                let peer: Option<IpAddr> = req.peer_addr().map(|a| a.ip());
+                let call = srv.call(req);
+                async move {
+                    let mut res = call.await?;
+                    let status = res.status().as_u16();
+                    let headers = res.headers_mut();
+                    for (name, value) in SECURITY_HEADERS {
+                        headers.insert(HeaderName::from_static(name), HeaderValue::from_static(value));
+                    }
+                    if let Ok(value) = HeaderValue::from_str(&id) {
+                        headers.insert(HeaderName::from_static("x-request-id"), value);
+                    }
+                    tracing::info!(
+                        request_id = %id, method = %method, path = %path, status,
+                        ms = started.elapsed().as_millis() as u64,
+                        peer = ?peer, "request"
+                    );
+                    Ok(res)
+                }
+            })
+            .configure(configure)
+            .default_service(web::to(|| async {
+                Err::<HttpResponse, _>(ApiError::not_found("no such route; see /api/v1/openapi.json"))
+            }))
+    })
+    .shutdown_timeout(shutdown)
+    .bind(bind)?;
+    if workers > 0 {
+        server = server.workers(workers);
+    }
+    tracing::info!(%bind, "sqlgate is listening");
+    server.run().await
+}
+
+/// Headers on every response: no sniffing, no framing, no caching, no referrer, and a policy that
+/// lets a JSON response load nothing.
+const SECURITY_HEADERS: [(&str, &str); 5] = [
+    ("x-content-type-options", "nosniff"),
+    ("x-frame-options", "DENY"),
+    ("content-security-policy", "default-src 'none'; frame-ancestors 'none'"),
+    ("referrer-policy", "no-referrer"),
+    ("cache-control", "no-store"),
+];

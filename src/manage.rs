@@ -1,0 +1,143 @@
+//! The store-side commands: `sqlgate users add|list|set-role` and `sqlgate audit verify`. They open
+//! the embedded store directly (SQLite in WAL mode lets them run beside a serving process) and
+//! record what they change in the audit trail like the API does.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde_json::json;
+
+use crate::audit::Entry;
+use crate::auth::{now, password, random_token, Role};
+use crate::exit::Outcome;
+use crate::serve::{audit, load_config, master_key, open_store, StartError};
+use crate::store::{Store, User};
+
+/// A `users` or `audit` command.
+pub enum Manage {
+    /// Add a user; the password is read from stdin, or generated and printed once.
+    AddUser { config: Option<PathBuf>, username: String, role: Role, password_stdin: bool },
+    /// List users.
+    ListUsers { config: Option<PathBuf> },
+    /// Change a user's role (ends their sessions).
+    SetRole { config: Option<PathBuf>, username: String, role: Role },
+    /// Verify the audit chain.
+    VerifyAudit { config: Option<PathBuf>, expect_head: Option<(i64, String)> },
+}
+
+/// Runs a store command.
+pub fn run(command: Manage) -> Outcome {
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("sqlgate: could not start the async runtime: {e}");
+            return Outcome::Database;
+        }
+    };
+    match runtime.block_on(execute(command)) {
+        Ok(outcome) => outcome,
+        Err(e) => {
+            eprintln!("sqlgate: {e}");
+            Outcome::Database
+        }
+    }
+}
+
+async fn execute(command: Manage) -> Result<Outcome, StartError> {
+    let config_path = match &command {
+        Manage::AddUser { config, .. }
+        | Manage::ListUsers { config }
+        | Manage::SetRole { config, .. }
+        | Manage::VerifyAudit { config, .. } => config.clone(),
+    };
+    let config = load_config(config_path.as_deref())?;
+    let master = master_key(&config)?;
+    let store: Arc<dyn Store> = open_store(&config, &master)?;
+    let trail = audit(Arc::clone(&store), &master);
+    let cli_entry = |detail: serde_json::Value| Entry {
+        kind: "admin",
+        outcome: "ok",
+        username: Some("cli".into()),
+        detail,
+        ..Entry::default()
+    };
+    match command {
+        Manage::AddUser { username, role, password_stdin, .. } => {
+            if let Err(e) = crate::http::check_username(&username) {
+                eprintln!("sqlgate: {e}");
+                return Ok(Outcome::Usage);
+            }
+            let (password, generated) = if password_stdin {
+                let mut text = String::new();
+                std::io::stdin().read_to_string(&mut text)?;
+                (text.trim_end_matches(['\n', '\r']).to_owned(), false)
+            } else {
+                (random_token(18), true)
+            };
+            if let Err(e) = password::check_policy(&password, &username) {
+                eprintln!("sqlgate: {e}");
+                return Ok(Outcome::Usage);
+            }
+            let hash = password::hash(&password).map_err(|e| StartError::Io(std::io::Error::other(e.to_string())))?;
+            let user = User {
+                id: uuid::Uuid::new_v4().to_string(),
+                username: username.clone(),
+                role,
+                password_hash: hash,
+                disabled: false,
+                failed_logins: 0,
+                locked_until: None,
+                created_at: now(),
+            };
+            store.create_user(&user).await?;
+            trail
+                .record(cli_entry(json!({"action": "user.create", "target": username, "before": null,
+                                         "after": {"username": username, "role": role, "disabled": false}})))
+                .await?;
+            if generated {
+                println!("created {username} ({role}); password (shown once): {password}");
+            } else {
+                println!("created {username} ({role})");
+            }
+            Ok(Outcome::Allowed)
+        }
+        Manage::ListUsers { .. } => {
+            for user in store.users().await? {
+                let state = if user.disabled { "disabled" } else { "active" };
+                println!("{}\t{}\t{}", user.username, user.role, state);
+            }
+            Ok(Outcome::Allowed)
+        }
+        Manage::SetRole { username, role, .. } => {
+            let Some(mut user) = store.user_by_name(&username).await? else {
+                eprintln!("sqlgate: no user `{username}`; `sqlgate users list` shows who exists");
+                return Ok(Outcome::Usage);
+            };
+            let before = user.role;
+            user.role = role;
+            store.update_user(&user).await?;
+            store.revoke_sessions_of(&user.id).await?;
+            trail
+                .record(cli_entry(json!({"action": "user.update", "target": username,
+                                         "before": {"role": before}, "after": {"role": role}})))
+                .await?;
+            println!("{username} is now {role} (their sessions ended)");
+            Ok(Outcome::Allowed)
+        }
+        Manage::VerifyAudit { expect_head, .. } => {
+            let v = trail.verify(expect_head.as_ref().map(|(s, h)| (*s, h.as_str()))).await?;
+            match (&v.broken, &v.head) {
+                (Some((seq, why)), _) => {
+                    println!("{}", json!({"ok": false, "records": v.records, "first_broken": seq, "reason": why}));
+                    Ok(Outcome::Rejected)
+                }
+                (None, head) => {
+                    let head = head.as_ref().map(|(seq, hash)| json!({"seq": seq, "hash": hash}));
+                    println!("{}", json!({"ok": true, "records": v.records, "head": head}));
+                    Ok(Outcome::Allowed)
+                }
+            }
+        }
+    }
+}

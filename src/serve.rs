@@ -1,0 +1,83 @@
+//! Starting the server, and the store-side CLI commands (`users`, `audit verify`): load the
+//! configuration, the master key and the store, each failure a message that says what to do.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use sqlgate_connectors::{KeyError, MasterKey};
+use thiserror::Error;
+
+use crate::audit::Audit;
+use crate::auth::session::Signer;
+use crate::config::{Config, ConfigError, LogFormat};
+use crate::http::AppState;
+use crate::store::{SqlcipherStore, Store, StoreError};
+
+/// Why the server or a store command could not start.
+#[derive(Debug, Error)]
+pub enum StartError {
+    /// The configuration was refused.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// No usable master key.
+    #[error("master key: {0}")]
+    Key(#[from] KeyError),
+    /// The store could not be opened.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The server could not listen or stopped with an error.
+    #[error("server: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// The configuration, from the file (if any) and the environment.
+pub fn load_config(path: Option<&Path>) -> Result<Config, StartError> {
+    Ok(Config::load(path, std::env::vars())?)
+}
+
+/// The master key: from `security.master_key_file`, or else `SQLGATE_MASTER_KEY`.
+pub fn master_key(config: &Config) -> Result<MasterKey, StartError> {
+    let file = &config.security.master_key_file;
+    Ok(if file.as_os_str().is_empty() { MasterKey::from_env()? } else { MasterKey::from_file(file)? })
+}
+
+/// The store and the keys derived for it.
+pub fn open_store(config: &Config, master: &MasterKey) -> Result<Arc<dyn Store>, StartError> {
+    let store = SqlcipherStore::open(&config.store.path, &master.subkey("store v1"))?;
+    Ok(Arc::new(store))
+}
+
+/// The audit trail over `store`.
+pub fn audit(store: Arc<dyn Store>, master: &MasterKey) -> Audit {
+    Audit::new(store, master.subkey("audit v1"))
+}
+
+/// Logs to stderr in the configured format. Nothing sqlgate logs holds a body, a cookie, a key
+/// or a credential: only methods, paths, statuses, timings and error messages.
+pub fn init_logging(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_new(&config.log.level)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match config.log.format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => builder.with_ansi(false).try_init(),
+    };
+}
+
+/// `sqlgate serve`: runs until SIGINT or SIGTERM.
+pub fn serve(config_path: Option<&Path>) -> Result<(), StartError> {
+    let config = load_config(config_path)?;
+    init_logging(&config);
+    let master = master_key(&config)?;
+    let store = open_store(&config, &master)?;
+    let state = AppState {
+        signer: Signer::new(&master.subkey("session v1")),
+        audit: audit(Arc::clone(&store), &master),
+        store,
+        master,
+        config,
+        open: Default::default(),
+    };
+    actix_web::rt::System::new().block_on(crate::http::serve(state))?;
+    Ok(())
+}

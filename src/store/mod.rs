@@ -1,0 +1,239 @@
+//! The metadata store: users, sessions, API keys, connectors (credentials sealed), grants and the
+//! audit trail. One trait; the embedded implementation is SQLite encrypted with SQLCipher.
+
+mod sqlcipher;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+pub use sqlcipher::SqlcipherStore;
+
+use crate::auth::Role;
+
+/// What can go wrong in the store.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// The store could not be opened or reached.
+    #[error("the store is unavailable: {0}")]
+    Unavailable(String),
+    /// A unique name is taken.
+    #[error("{0} already exists")]
+    Conflict(String),
+    /// The record does not exist.
+    #[error("{0} was not found")]
+    NotFound(String),
+    /// The store's contents are not what this version of sqlgate can read.
+    #[error("the store holds data this version cannot read: {0}")]
+    Corrupt(String),
+}
+
+/// A person (or CI identity) who can log in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct User {
+    /// Stable id (a UUID).
+    pub id: String,
+    /// Login name, unique.
+    pub username: String,
+    /// What the user may do.
+    pub role: Role,
+    /// The argon2id PHC string.
+    pub password_hash: String,
+    /// A disabled user cannot log in or use API keys.
+    pub disabled: bool,
+    /// Failed logins since the last success.
+    pub failed_logins: u32,
+    /// Unix seconds until which logins are refused.
+    pub locked_until: Option<i64>,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+/// A login session; the cookie's token names it, and revoking it here ends it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Session {
+    /// Random id, carried in the signed token.
+    pub id: String,
+    /// Whose session.
+    pub user_id: String,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds of the last request (for the idle timeout).
+    pub last_seen: i64,
+    /// Ended by logout, password change or role change.
+    pub revoked: bool,
+}
+
+/// An API key: only its hash is stored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ApiKey {
+    /// Random id (also the key's visible prefix).
+    pub id: String,
+    /// The user the key acts as.
+    pub user_id: String,
+    /// A label chosen by its owner.
+    pub name: String,
+    /// SHA-256 of the key's secret part, hex.
+    #[serde(skip)]
+    pub hash: String,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds after which the key stops working.
+    pub expires_at: Option<i64>,
+    /// Revoked keys stop working at once.
+    pub revoked: bool,
+}
+
+/// A database sqlgate can query. The URL (which may hold a password) is stored sealed only.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConnectorRecord {
+    /// Stable id (a UUID), also the associated data of the sealed URL.
+    pub id: String,
+    /// Unique name users pick it by.
+    pub name: String,
+    /// `postgres`, `mysql` or `sqlite`.
+    pub engine: String,
+    /// `host:port/database` or the SQLite path: what may be shown.
+    pub display: String,
+    /// The database URL, sealed with the master key (base64).
+    pub sealed_url: String,
+    /// A production database: every response that touches it says so.
+    pub production: bool,
+    /// Rows an answer may hold (at most the server's default).
+    pub max_rows: u64,
+    /// JSON bytes of rows an answer may hold.
+    pub max_bytes: usize,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+/// One audit record, as stored: the chain fields included.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuditRecord {
+    /// Position in the chain, from 1, without gaps.
+    pub seq: i64,
+    /// RFC 3339 UTC time, milliseconds.
+    pub at: String,
+    /// What happened (`query`, `login`, `login_failed`, `admin`, `audit_read`, …).
+    pub kind: String,
+    /// `ok`, `rejected`, `error`, `denied`.
+    pub outcome: String,
+    /// Who (user name), if known.
+    pub username: Option<String>,
+    /// Their role then.
+    pub role: Option<String>,
+    /// The connector's name, when one was used.
+    pub connector: Option<String>,
+    /// The question asked, when there was one.
+    pub question: Option<String>,
+    /// The SQL as given, or as sent.
+    pub sql: Option<String>,
+    /// The guard's rejection code, or the error's code.
+    pub code: Option<String>,
+    /// Tables the SQL read.
+    pub tables: Vec<String>,
+    /// Rows returned.
+    pub row_count: Option<u64>,
+    /// Whether the answer was cut.
+    pub truncated: Option<bool>,
+    /// Milliseconds the request took until the record.
+    pub duration_ms: Option<u64>,
+    /// Free-form details: an error message, an admin action's before/after (never a secret).
+    pub detail: serde_json::Value,
+    /// The client's address.
+    pub ip: Option<String>,
+    /// The previous record's hash (hex), or 64 zeros for the first.
+    pub prev_hash: String,
+    /// HMAC-SHA256 of this record's content and `prev_hash` (hex).
+    pub hash: String,
+}
+
+/// Filters for reading the audit trail; every field narrows.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct AuditFilter {
+    /// Text that must appear in the question, SQL, user, connector, code or details.
+    pub q: Option<String>,
+    /// Records at or after this RFC 3339 time (or date).
+    pub from: Option<String>,
+    /// Records before this RFC 3339 time (a date means the end of that day).
+    pub to: Option<String>,
+    /// Only this user.
+    pub user: Option<String>,
+    /// Only this connector.
+    pub connector: Option<String>,
+    /// Only this kind.
+    pub kind: Option<String>,
+    /// Only this outcome.
+    pub outcome: Option<String>,
+    /// Only records up to this sequence number (an export's snapshot, so later records do not
+    /// shift its pages).
+    #[serde(skip)]
+    pub up_to_seq: Option<i64>,
+}
+
+/// Everything sqlgate keeps. Implementations must make `append_audit` fail rather than
+/// overwrite: `seq` is unique.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Whether the store answers (for `/readyz`).
+    async fn ping(&self) -> Result<(), StoreError>;
+
+    /// Adds a user; the name must be free.
+    async fn create_user(&self, user: &User) -> Result<(), StoreError>;
+    /// A user by id.
+    async fn user(&self, id: &str) -> Result<Option<User>, StoreError>;
+    /// A user by login name.
+    async fn user_by_name(&self, username: &str) -> Result<Option<User>, StoreError>;
+    /// All users, by name.
+    async fn users(&self) -> Result<Vec<User>, StoreError>;
+    /// Replaces a user's mutable fields (role, hash, disabled, failed logins, lock).
+    async fn update_user(&self, user: &User) -> Result<(), StoreError>;
+
+    /// Adds a session.
+    async fn create_session(&self, session: &Session) -> Result<(), StoreError>;
+    /// A session by id.
+    async fn session(&self, id: &str) -> Result<Option<Session>, StoreError>;
+    /// Records activity on a session.
+    async fn touch_session(&self, id: &str, now: i64) -> Result<(), StoreError>;
+    /// Revokes one session.
+    async fn revoke_session(&self, id: &str) -> Result<(), StoreError>;
+    /// Revokes every session of a user; returns how many were live.
+    async fn revoke_sessions_of(&self, user_id: &str) -> Result<u64, StoreError>;
+
+    /// Adds an API key.
+    async fn create_api_key(&self, key: &ApiKey) -> Result<(), StoreError>;
+    /// A key by id.
+    async fn api_key(&self, id: &str) -> Result<Option<ApiKey>, StoreError>;
+    /// A user's keys.
+    async fn api_keys_of(&self, user_id: &str) -> Result<Vec<ApiKey>, StoreError>;
+    /// Revokes a key.
+    async fn revoke_api_key(&self, id: &str) -> Result<(), StoreError>;
+
+    /// Adds a connector; the name must be free.
+    async fn create_connector(&self, connector: &ConnectorRecord) -> Result<(), StoreError>;
+    /// A connector by id.
+    async fn connector(&self, id: &str) -> Result<Option<ConnectorRecord>, StoreError>;
+    /// A connector by name.
+    async fn connector_by_name(&self, name: &str) -> Result<Option<ConnectorRecord>, StoreError>;
+    /// All connectors, by name.
+    async fn connectors(&self) -> Result<Vec<ConnectorRecord>, StoreError>;
+    /// Replaces a connector's mutable fields.
+    async fn update_connector(&self, connector: &ConnectorRecord) -> Result<(), StoreError>;
+    /// Deletes a connector and its grants.
+    async fn delete_connector(&self, id: &str) -> Result<(), StoreError>;
+
+    /// Replaces the connectors a user is granted.
+    async fn set_grants(&self, user_id: &str, connector_ids: &[String]) -> Result<(), StoreError>;
+    /// The connector ids granted to a user.
+    async fn grants_of(&self, user_id: &str) -> Result<Vec<String>, StoreError>;
+
+    /// The last record of the chain, if any.
+    async fn last_audit(&self) -> Result<Option<AuditRecord>, StoreError>;
+    /// Appends a record; fails if its `seq` is taken.
+    async fn append_audit(&self, record: &AuditRecord) -> Result<(), StoreError>;
+    /// Records matching `filter`, newest first, `offset`/`limit` paged, and how many match.
+    async fn audit(&self, filter: &AuditFilter, offset: u64, limit: u64)
+        -> Result<(Vec<AuditRecord>, u64), StoreError>;
+    /// Every record from `after_seq` on, oldest first, at most `limit` (for verification and export).
+    async fn audit_after(&self, after_seq: i64, limit: u64) -> Result<Vec<AuditRecord>, StoreError>;
+}

@@ -1,0 +1,603 @@
+//! The embedded store: one SQLite file encrypted with SQLCipher, its key derived from the master
+//! key. Schema changes are numbered migrations, applied in order at open and recorded in
+//! `PRAGMA user_version`.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use zeroize::Zeroizing;
+
+use super::{ApiKey, AuditFilter, AuditRecord, ConnectorRecord, Session, Store, StoreError, User};
+use crate::auth::Role;
+
+/// Each entry moves the schema one version up.
+const MIGRATIONS: &[&str] = &[
+    // 1: accounts, connectors, grants, the audit trail.
+    "CREATE TABLE users (
+        id TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE, role TEXT NOT NULL, password_hash TEXT NOT NULL,
+        disabled INTEGER NOT NULL, failed_logins INTEGER NOT NULL, locked_until INTEGER, created_at INTEGER NOT NULL);
+     CREATE TABLE sessions (
+        id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id), created_at INTEGER NOT NULL,
+        last_seen INTEGER NOT NULL, revoked INTEGER NOT NULL);
+     CREATE INDEX sessions_user ON sessions(user_id);
+     CREATE TABLE api_keys (
+        id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id), name TEXT NOT NULL, hash TEXT NOT NULL,
+        created_at INTEGER NOT NULL, expires_at INTEGER, revoked INTEGER NOT NULL);
+     CREATE INDEX api_keys_user ON api_keys(user_id);
+     CREATE TABLE connectors (
+        id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, engine TEXT NOT NULL, display TEXT NOT NULL,
+        sealed_url TEXT NOT NULL, production INTEGER NOT NULL, max_rows INTEGER NOT NULL, max_bytes INTEGER NOT NULL,
+        created_at INTEGER NOT NULL);
+     CREATE TABLE grants (
+        user_id TEXT NOT NULL REFERENCES users(id), connector_id TEXT NOT NULL REFERENCES connectors(id) ON DELETE CASCADE,
+        PRIMARY KEY (user_id, connector_id));
+     CREATE TABLE audit (
+        seq INTEGER PRIMARY KEY, at TEXT NOT NULL, kind TEXT NOT NULL, outcome TEXT NOT NULL, username TEXT, role TEXT,
+        connector TEXT, question TEXT, sql TEXT, code TEXT, tables TEXT NOT NULL, row_count INTEGER, truncated INTEGER,
+        duration_ms INTEGER, detail TEXT NOT NULL, ip TEXT, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+     CREATE INDEX audit_at ON audit(at);",
+];
+
+/// The SQLCipher store. A single connection behind a mutex: SQLite writes one at a time anyway,
+/// and every call runs on the blocking pool.
+#[derive(Clone)]
+pub struct SqlcipherStore {
+    connection: Arc<Mutex<Connection>>,
+}
+
+impl SqlcipherStore {
+    /// Opens (or creates) the store at `path` with a 32-byte key, and migrates it. A wrong key is a
+    /// clear error, not garbage.
+    pub fn open(path: &Path, key: &Zeroizing<[u8; 32]>) -> Result<Self, StoreError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                StoreError::Unavailable(format!("cannot create the store's directory {}: {e}", dir.display()))
+            })?;
+        }
+        let connection = Connection::open(path)
+            .map_err(|e| StoreError::Unavailable(format!("cannot open the store {}: {e}", path.display())))?;
+        let hex: Zeroizing<String> = Zeroizing::new(key.iter().map(|b| format!("{b:02x}")).collect());
+        // A raw key (x'…') skips SQLCipher's own passphrase derivation: ours is already a key.
+        connection
+            .execute_batch(&format!("PRAGMA key = \"x'{}'\";", hex.as_str()))
+            .map_err(|e| StoreError::Unavailable(format!("cannot key the store: {e}")))?;
+        let readable: Result<i64, _> = connection.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0));
+        if readable.is_err() {
+            return Err(StoreError::Unavailable(format!(
+                "cannot read the store {}: it was written with another master key, or is not a sqlgate store",
+                path.display()
+            )));
+        }
+        connection
+            .execute_batch("PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")
+            .map_err(|e| StoreError::Unavailable(format!("cannot configure the store: {e}")))?;
+        migrate(&connection)?;
+        Ok(SqlcipherStore { connection: Arc::new(Mutex::new(connection)) })
+    }
+
+    /// Runs `work` on the connection, off the async threads.
+    async fn with<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let connection = Arc::clone(&self.connection);
+        tokio::task::spawn_blocking(move || {
+            let mut guard =
+                connection.lock().map_err(|_| StoreError::Unavailable("the store's lock is poisoned".into()))?;
+            work(&mut guard)
+        })
+        .await
+        .map_err(|e| StoreError::Unavailable(format!("the store worker stopped: {e}")))?
+    }
+}
+
+fn migrate(connection: &Connection) -> Result<(), StoreError> {
+    let version: usize = connection
+        .query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
+        .map_err(db)?
+        .try_into()
+        .map_err(|_| StoreError::Corrupt("negative schema version".into()))?;
+    if version > MIGRATIONS.len() {
+        return Err(StoreError::Corrupt(format!(
+            "schema version {version} is newer than this sqlgate knows ({}); upgrade sqlgate",
+            MIGRATIONS.len()
+        )));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+        connection
+            .execute_batch(&format!("BEGIN; {sql}; PRAGMA user_version = {}; COMMIT;", i + 1))
+            .map_err(|e| StoreError::Unavailable(format!("migration {} failed: {e}", i + 1)))?;
+    }
+    Ok(())
+}
+
+fn db(e: rusqlite::Error) -> StoreError {
+    match e {
+        rusqlite::Error::SqliteFailure(f, ref message) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
+            StoreError::Conflict(message.clone().unwrap_or_else(|| "a record with that key".into()))
+        }
+        other => StoreError::Unavailable(other.to_string()),
+    }
+}
+
+fn role(text: String) -> rusqlite::Result<Role> {
+    text.parse().map_err(|_| rusqlite::Error::InvalidColumnType(0, "role".into(), rusqlite::types::Type::Text))
+}
+
+fn user_row(r: &Row<'_>) -> rusqlite::Result<User> {
+    Ok(User {
+        id: r.get(0)?,
+        username: r.get(1)?,
+        role: role(r.get(2)?)?,
+        password_hash: r.get(3)?,
+        disabled: r.get(4)?,
+        failed_logins: r.get(5)?,
+        locked_until: r.get(6)?,
+        created_at: r.get(7)?,
+    })
+}
+
+const USER_COLUMNS: &str = "id, username, role, password_hash, disabled, failed_logins, locked_until, created_at";
+
+fn session_row(r: &Row<'_>) -> rusqlite::Result<Session> {
+    Ok(Session { id: r.get(0)?, user_id: r.get(1)?, created_at: r.get(2)?, last_seen: r.get(3)?, revoked: r.get(4)? })
+}
+
+fn key_row(r: &Row<'_>) -> rusqlite::Result<ApiKey> {
+    Ok(ApiKey {
+        id: r.get(0)?,
+        user_id: r.get(1)?,
+        name: r.get(2)?,
+        hash: r.get(3)?,
+        created_at: r.get(4)?,
+        expires_at: r.get(5)?,
+        revoked: r.get(6)?,
+    })
+}
+
+const KEY_COLUMNS: &str = "id, user_id, name, hash, created_at, expires_at, revoked";
+
+fn connector_row(r: &Row<'_>) -> rusqlite::Result<ConnectorRecord> {
+    Ok(ConnectorRecord {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        engine: r.get(2)?,
+        display: r.get(3)?,
+        sealed_url: r.get(4)?,
+        production: r.get(5)?,
+        max_rows: r.get::<_, i64>(6)?.max(0) as u64,
+        max_bytes: r.get::<_, i64>(7)?.max(0) as usize,
+        created_at: r.get(8)?,
+    })
+}
+
+const CONNECTOR_COLUMNS: &str = "id, name, engine, display, sealed_url, production, max_rows, max_bytes, created_at";
+
+fn audit_row(r: &Row<'_>) -> rusqlite::Result<AuditRecord> {
+    let tables: String = r.get(10)?;
+    let detail: String = r.get(14)?;
+    let bad = |i| rusqlite::Error::InvalidColumnType(i, "json".into(), rusqlite::types::Type::Text);
+    Ok(AuditRecord {
+        seq: r.get(0)?,
+        at: r.get(1)?,
+        kind: r.get(2)?,
+        outcome: r.get(3)?,
+        username: r.get(4)?,
+        role: r.get(5)?,
+        connector: r.get(6)?,
+        question: r.get(7)?,
+        sql: r.get(8)?,
+        code: r.get(9)?,
+        tables: serde_json::from_str(&tables).map_err(|_| bad(10))?,
+        row_count: r.get::<_, Option<i64>>(11)?.map(|n| n.max(0) as u64),
+        truncated: r.get(12)?,
+        duration_ms: r.get::<_, Option<i64>>(13)?.map(|n| n.max(0) as u64),
+        detail: serde_json::from_str(&detail).map_err(|_| bad(14))?,
+        ip: r.get(15)?,
+        prev_hash: r.get(16)?,
+        hash: r.get(17)?,
+    })
+}
+
+const AUDIT_COLUMNS: &str =
+    "seq, at, kind, outcome, username, role, connector, question, sql, code, tables, row_count, \
+     truncated, duration_ms, detail, ip, prev_hash, hash";
+
+/// `LIKE` pattern for "contains", with the wildcards in the text escaped.
+fn contains(text: &str) -> String {
+    let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+#[async_trait]
+impl Store for SqlcipherStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.with(|c| c.query_row("SELECT 1", [], |_| Ok(())).map_err(db)).await
+    }
+
+    async fn create_user(&self, user: &User) -> Result<(), StoreError> {
+        let u = user.clone();
+        self.with(move |c| {
+            c.execute(
+                &format!("INSERT INTO users ({USER_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
+                params![
+                    u.id,
+                    u.username,
+                    u.role.as_str(),
+                    u.password_hash,
+                    u.disabled,
+                    u.failed_logins,
+                    u.locked_until,
+                    u.created_at
+                ],
+            )
+            .map_err(|e| match db(e) {
+                StoreError::Conflict(_) => StoreError::Conflict(format!("user `{}`", u.username)),
+                other => other,
+            })?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn user(&self, id: &str) -> Result<Option<User>, StoreError> {
+        let id = id.to_owned();
+        self.with(move |c| {
+            c.query_row(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1"), [id], user_row)
+                .optional()
+                .map_err(db)
+        })
+        .await
+    }
+
+    async fn user_by_name(&self, username: &str) -> Result<Option<User>, StoreError> {
+        let name = username.to_owned();
+        self.with(move |c| {
+            c.query_row(&format!("SELECT {USER_COLUMNS} FROM users WHERE username = ?1"), [name], user_row)
+                .optional()
+                .map_err(db)
+        })
+        .await
+    }
+
+    async fn users(&self) -> Result<Vec<User>, StoreError> {
+        self.with(|c| {
+            let mut st = c.prepare(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY username")).map_err(db)?;
+            let rows = st.query_map([], user_row).map_err(db)?;
+            rows.collect::<Result<_, _>>().map_err(db)
+        })
+        .await
+    }
+
+    async fn update_user(&self, user: &User) -> Result<(), StoreError> {
+        let u = user.clone();
+        self.with(move |c| {
+            let n = c
+                .execute(
+                    "UPDATE users SET role = ?2, password_hash = ?3, disabled = ?4, failed_logins = ?5, locked_until = ?6 WHERE id = ?1",
+                    params![u.id, u.role.as_str(), u.password_hash, u.disabled, u.failed_logins, u.locked_until],
+                )
+                .map_err(db)?;
+            if n == 0 {
+                return Err(StoreError::NotFound(format!("user `{}`", u.username)));
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn create_session(&self, session: &Session) -> Result<(), StoreError> {
+        let s = session.clone();
+        self.with(move |c| {
+            c.execute(
+                "INSERT INTO sessions (id, user_id, created_at, last_seen, revoked) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![s.id, s.user_id, s.created_at, s.last_seen, s.revoked],
+            )
+            .map_err(db)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn session(&self, id: &str) -> Result<Option<Session>, StoreError> {
+        let id = id.to_owned();
+        self.with(move |c| {
+            c.query_row(
+                "SELECT id, user_id, created_at, last_seen, revoked FROM sessions WHERE id = ?1",
+                [id],
+                session_row,
+            )
+            .optional()
+            .map_err(db)
+        })
+        .await
+    }
+
+    async fn touch_session(&self, id: &str, now: i64) -> Result<(), StoreError> {
+        let id = id.to_owned();
+        self.with(move |c| {
+            c.execute("UPDATE sessions SET last_seen = max(last_seen, ?2) WHERE id = ?1", params![id, now])
+                .map_err(db)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn revoke_session(&self, id: &str) -> Result<(), StoreError> {
+        let id = id.to_owned();
+        self.with(move |c| {
+            c.execute("UPDATE sessions SET revoked = 1 WHERE id = ?1", [id]).map_err(db)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn revoke_sessions_of(&self, user_id: &str) -> Result<u64, StoreError> {
+        let id = user_id.to_owned();
+        self.with(move |c| {
+            let n =
+                c.execute("UPDATE sessions SET revoked = 1 WHERE user_id = ?1 AND revoked = 0", [id]).map_err(db)?;
+            Ok(n as u64)
+        })
+        .await
+    }
+
+    async fn create_api_key(&self, key: &ApiKey) -> Result<(), StoreError> {
+        let k = key.clone();
+        self.with(move |c| {
+            c.execute(
+                &format!("INSERT INTO api_keys ({KEY_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+                params![k.id, k.user_id, k.name, k.hash, k.created_at, k.expires_at, k.revoked],
+            )
+            .map_err(db)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn api_key(&self, id: &str) -> Result<Option<ApiKey>, StoreError> {
+        let id = id.to_owned();
+        self.with(move |c| {
+            c.query_row(&format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE id = ?1"), [id], key_row)
+                .optional()
+                .map_err(db)
+        })
+        .await
+    }
+
+    async fn api_keys_of(&self, user_id: &str) -> Result<Vec<ApiKey>, StoreError> {
+        let id = user_id.to_owned();
+        self.with(move |c| {
+            let mut st = c
+                .prepare(&format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE user_id = ?1 ORDER BY created_at, id"))
+                .map_err(db)?;
+            let rows = st.query_map([id], key_row).map_err(db)?;
+            rows.collect::<Result<_, _>>().map_err(db)
+        })
+        .await
+    }
+
+    async fn revoke_api_key(&self, id: &str) -> Result<(), StoreError> {
+        let id = id.to_owned();
+        self.with(move |c| {
+            c.execute("UPDATE api_keys SET revoked = 1 WHERE id = ?1", [id]).map_err(db)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn create_connector(&self, connector: &ConnectorRecord) -> Result<(), StoreError> {
+        let k = connector.clone();
+        self.with(move |c| {
+            c.execute(
+                &format!("INSERT INTO connectors ({CONNECTOR_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
+                params![
+                    k.id,
+                    k.name,
+                    k.engine,
+                    k.display,
+                    k.sealed_url,
+                    k.production,
+                    k.max_rows as i64,
+                    k.max_bytes as i64,
+                    k.created_at
+                ],
+            )
+            .map_err(|e| match db(e) {
+                StoreError::Conflict(_) => StoreError::Conflict(format!("connector `{}`", k.name)),
+                other => other,
+            })?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn connector(&self, id: &str) -> Result<Option<ConnectorRecord>, StoreError> {
+        let id = id.to_owned();
+        self.with(move |c| {
+            c.query_row(&format!("SELECT {CONNECTOR_COLUMNS} FROM connectors WHERE id = ?1"), [id], connector_row)
+                .optional()
+                .map_err(db)
+        })
+        .await
+    }
+
+    async fn connector_by_name(&self, name: &str) -> Result<Option<ConnectorRecord>, StoreError> {
+        let name = name.to_owned();
+        self.with(move |c| {
+            c.query_row(&format!("SELECT {CONNECTOR_COLUMNS} FROM connectors WHERE name = ?1"), [name], connector_row)
+                .optional()
+                .map_err(db)
+        })
+        .await
+    }
+
+    async fn connectors(&self) -> Result<Vec<ConnectorRecord>, StoreError> {
+        self.with(|c| {
+            let mut st = c.prepare(&format!("SELECT {CONNECTOR_COLUMNS} FROM connectors ORDER BY name")).map_err(db)?;
+            let rows = st.query_map([], connector_row).map_err(db)?;
+            rows.collect::<Result<_, _>>().map_err(db)
+        })
+        .await
+    }
+
+    async fn update_connector(&self, connector: &ConnectorRecord) -> Result<(), StoreError> {
+        let k = connector.clone();
+        self.with(move |c| {
+            let n = c
+                .execute(
+                    "UPDATE connectors SET name = ?2, engine = ?3, display = ?4, sealed_url = ?5, production = ?6, max_rows = ?7, max_bytes = ?8 WHERE id = ?1",
+                    params![k.id, k.name, k.engine, k.display, k.sealed_url, k.production, k.max_rows as i64, k.max_bytes as i64],
+                )
+                .map_err(|e| match db(e) {
+                    StoreError::Conflict(_) => StoreError::Conflict(format!("connector `{}`", k.name)),
+                    other => other,
+                })?;
+            if n == 0 {
+                return Err(StoreError::NotFound(format!("connector `{}`", k.name)));
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn delete_connector(&self, id: &str) -> Result<(), StoreError> {
+        let id = id.to_owned();
+        self.with(move |c| {
+            let tx = c.transaction().map_err(db)?;
+            tx.execute("DELETE FROM grants WHERE connector_id = ?1", [&id]).map_err(db)?;
+            let n = tx.execute("DELETE FROM connectors WHERE id = ?1", [&id]).map_err(db)?;
+            if n == 0 {
+                return Err(StoreError::NotFound(format!("connector {id}")));
+            }
+            tx.commit().map_err(db)
+        })
+        .await
+    }
+
+    async fn set_grants(&self, user_id: &str, connector_ids: &[String]) -> Result<(), StoreError> {
+        let user = user_id.to_owned();
+        let ids = connector_ids.to_vec();
+        self.with(move |c| {
+            let tx = c.transaction().map_err(db)?;
+            tx.execute("DELETE FROM grants WHERE user_id = ?1", [&user]).map_err(db)?;
+            for id in &ids {
+                tx.execute("INSERT OR IGNORE INTO grants (user_id, connector_id) VALUES (?1, ?2)", params![user, id])
+                    .map_err(|e| match db(e) {
+                    StoreError::Conflict(_) => StoreError::NotFound(format!("connector {id}")),
+                    other => other,
+                })?;
+            }
+            tx.commit().map_err(db)
+        })
+        .await
+    }
+
+    async fn grants_of(&self, user_id: &str) -> Result<Vec<String>, StoreError> {
+        let user = user_id.to_owned();
+        self.with(move |c| {
+            let mut st =
+                c.prepare("SELECT connector_id FROM grants WHERE user_id = ?1 ORDER BY connector_id").map_err(db)?;
+            let rows = st.query_map([user], |r| r.get(0)).map_err(db)?;
+            rows.collect::<Result<_, _>>().map_err(db)
+        })
+        .await
+    }
+
+    async fn last_audit(&self) -> Result<Option<AuditRecord>, StoreError> {
+        self.with(|c| {
+            c.query_row(&format!("SELECT {AUDIT_COLUMNS} FROM audit ORDER BY seq DESC LIMIT 1"), [], audit_row)
+                .optional()
+                .map_err(db)
+        })
+        .await
+    }
+
+    async fn append_audit(&self, record: &AuditRecord) -> Result<(), StoreError> {
+        let a = record.clone();
+        self.with(move |c| {
+            let tables = serde_json::to_string(&a.tables).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let detail = serde_json::to_string(&a.detail).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            c.execute(
+                &format!(
+                    "INSERT INTO audit ({AUDIT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
+                ),
+                params![
+                    a.seq, a.at, a.kind, a.outcome, a.username, a.role, a.connector, a.question, a.sql, a.code, tables,
+                    a.row_count.map(|n| n as i64), a.truncated, a.duration_ms.map(|n| n as i64), detail, a.ip, a.prev_hash, a.hash
+                ],
+            )
+            .map_err(db)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn audit(
+        &self,
+        filter: &AuditFilter,
+        offset: u64,
+        limit: u64,
+    ) -> Result<(Vec<AuditRecord>, u64), StoreError> {
+        let f = filter.clone();
+        self.with(move |c| {
+            let mut clauses: Vec<&str> = Vec::new();
+            let mut values: Vec<String> = Vec::new();
+            let mut add = |clause: &'static str, value: Option<String>| {
+                if let Some(v) = value {
+                    clauses.push(clause);
+                    values.push(v);
+                }
+            };
+            add(
+                "(question LIKE ?#{n} ESCAPE '\\' OR sql LIKE ?#{n} ESCAPE '\\' OR username LIKE ?#{n} ESCAPE '\\' \
+                 OR connector LIKE ?#{n} ESCAPE '\\' OR code LIKE ?#{n} ESCAPE '\\' OR kind LIKE ?#{n} ESCAPE '\\' \
+                 OR detail LIKE ?#{n} ESCAPE '\\')",
+                f.q.as_deref().filter(|q| !q.is_empty()).map(contains),
+            );
+            add("at >= ?#{n}", f.from);
+            add("at < ?#{n}", f.to);
+            add("username = ?#{n}", f.user);
+            add("connector = ?#{n}", f.connector);
+            add("kind = ?#{n}", f.kind);
+            add("outcome = ?#{n}", f.outcome);
+            add("seq <= ?#{n}", f.up_to_seq.map(|n| n.to_string()));
+            let mut sql_where = String::new();
+            for (i, clause) in clauses.iter().enumerate() {
+                sql_where.push_str(if i == 0 { " WHERE " } else { " AND " });
+                sql_where.push_str(&clause.replace("#{n}", &(i + 1).to_string()));
+            }
+            let params = rusqlite::params_from_iter(values.iter());
+            let total: i64 = c
+                .query_row(&format!("SELECT count(*) FROM audit{sql_where}"), params.clone(), |r| r.get(0))
+                .map_err(db)?;
+            let mut st = c
+                .prepare(&format!(
+                    "SELECT {AUDIT_COLUMNS} FROM audit{sql_where} ORDER BY seq DESC LIMIT {} OFFSET {}",
+                    limit.min(i64::MAX as u64),
+                    offset.min(i64::MAX as u64)
+                ))
+                .map_err(db)?;
+            let rows = st.query_map(params, audit_row).map_err(db)?;
+            let rows: Vec<AuditRecord> = rows.collect::<Result<_, _>>().map_err(db)?;
+            Ok((rows, total.max(0) as u64))
+        })
+        .await
+    }
+
+    async fn audit_after(&self, after_seq: i64, limit: u64) -> Result<Vec<AuditRecord>, StoreError> {
+        self.with(move |c| {
+            let mut st = c
+                .prepare(&format!(
+                    "SELECT {AUDIT_COLUMNS} FROM audit WHERE seq > ?1 ORDER BY seq LIMIT {}",
+                    limit.min(i64::MAX as u64)
+                ))
+                .map_err(db)?;
+            let rows = st.query_map([after_seq], audit_row).map_err(db)?;
+            rows.collect::<Result<_, _>>().map_err(db)
+        })
+        .await
+    }
+}

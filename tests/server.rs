@@ -1,0 +1,635 @@
+//! Black-box tests of `sqlgate serve`: each test starts the real server on its own port with its
+//! own encrypted store, and talks to it over HTTP like a browser or a CI job would.
+
+use std::io::Write;
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use base64::Engine;
+use reqwest::blocking::{Client, RequestBuilder, Response};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+const ADMIN_PASSWORD: &str = "Boss-Pass-for-tests-1";
+const PASSWORD: &str = "Correct-horse-7-battery";
+
+/// A running server, stopped (and its files removed) on drop.
+struct Server {
+    child: Child,
+    base: String,
+    dir: PathBuf,
+    key: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+impl Server {
+    fn start(test: &str) -> Server {
+        let dir = std::env::temp_dir().join(format!("sqlgate-server-{}-{test}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let key = base64::engine::general_purpose::STANDARD.encode(rand_bytes());
+        let port = free_port();
+        let mut server = Server {
+            child: Command::new("true").spawn().unwrap(),
+            base: format!("http://127.0.0.1:{port}"),
+            dir: dir.clone(),
+            key,
+        };
+        let add = server
+            .command(&["users", "add", "admin", "--role", "admin", "--password-stdin"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        add.stdin.as_ref().unwrap().write_all(ADMIN_PASSWORD.as_bytes()).unwrap();
+        let out = add.wait_with_output().unwrap();
+        assert!(out.status.success(), "users add: {}", String::from_utf8_lossy(&out.stdout));
+        let log = std::fs::File::create(dir.join("server.log")).unwrap();
+        server.child = server
+            .command(&["serve"])
+            .env("SQLGATE_SERVER_BIND", format!("127.0.0.1:{port}"))
+            .env("SQLGATE_LOG_FORMAT", "json")
+            .env("SQLGATE_SERVER_WORKERS", "2")
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        // Generous: a loaded CI machine may take seconds to start a process.
+        for _ in 0..600 {
+            if reqwest::blocking::get(format!("{}/healthz", server.base)).is_ok_and(|r| r.status() == 200) {
+                return server;
+            }
+            if let Ok(Some(status)) = server.child.try_wait() {
+                panic!("the server exited ({status}): {}", server.log());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("the server did not start: {}", std::fs::read_to_string(dir.join("server.log")).unwrap_or_default());
+    }
+
+    /// `sqlgate ARGS` with this server's store and key.
+    fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_sqlgate"));
+        c.args(args)
+            .env("SQLGATE_MASTER_KEY", &self.key)
+            .env("SQLGATE_STORE_PATH", self.dir.join("store.db"))
+            .env_remove("SQLGATE_LOG_LEVEL");
+        c
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("server.log")).unwrap_or_default()
+    }
+
+    /// A client with a cookie jar, logged in as `user`; returns it and the CSRF token.
+    fn login(&self, user: &str, password: &str) -> (Client, String) {
+        let client = Client::builder().cookie_store(true).build().unwrap();
+        let res = client
+            .post(format!("{}/api/v1/login", self.base))
+            .json(&json!({"username": user, "password": password}))
+            .send()
+            .unwrap();
+        assert_eq!(res.status(), 200, "login {user}");
+        let body: Value = res.json().unwrap();
+        (client, body["csrf_token"].as_str().unwrap().to_owned())
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+fn rand_bytes() -> [u8; 32] {
+    let mut bytes = [0u8; 32];
+    let mut f = std::fs::File::open("/dev/urandom").unwrap();
+    std::io::Read::read_exact(&mut f, &mut bytes).unwrap();
+    bytes
+}
+
+/// An admin session plus helpers for admin calls.
+struct Admin<'a> {
+    server: &'a Server,
+    client: Client,
+    csrf: String,
+}
+
+impl<'a> Admin<'a> {
+    fn new(server: &'a Server) -> Self {
+        let (client, csrf) = server.login("admin", ADMIN_PASSWORD);
+        Admin { server, client, csrf }
+    }
+
+    fn call(&self, method: Method, path: &str, body: Option<Value>) -> Response {
+        let mut req: RequestBuilder =
+            self.client.request(method, self.server.url(path)).header("x-csrf-token", &self.csrf);
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        req.send().unwrap()
+    }
+
+    fn ok(&self, method: Method, path: &str, body: Option<Value>) -> Value {
+        let res = self.call(method, path, body);
+        let status = res.status();
+        let text = res.text().unwrap();
+        assert!(status.is_success(), "{path}: {status} {text}");
+        serde_json::from_str(&text).unwrap_or(Value::Null)
+    }
+
+    /// Creates a user with `role` and an API key for them; returns (user id, key).
+    fn user_with_key(&self, name: &str, role: &str) -> (String, String) {
+        let user = self.ok(
+            Method::POST,
+            "/api/v1/admin/users",
+            Some(json!({"username": name, "password": PASSWORD, "role": role})),
+        );
+        let (client, csrf) = self.server.login(name, PASSWORD);
+        let key = client
+            .post(self.server.url("/api/v1/apikeys"))
+            .header("x-csrf-token", csrf)
+            .json(&json!({"name": "ci"}))
+            .send()
+            .unwrap()
+            .json::<Value>()
+            .unwrap();
+        (user["id"].as_str().unwrap().to_owned(), key["key"].as_str().unwrap().to_owned())
+    }
+}
+
+fn bearer(server: &Server, key: &str, method: Method, path: &str, body: Option<Value>) -> Response {
+    let mut req = Client::new().request(method, server.url(path)).bearer_auth(key);
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    req.send().unwrap()
+}
+
+/// The rule for every route: the lowest role that may call it (`None`: public). A route the server
+/// has that is not here fails the test.
+const RULES: &[(&str, &str, Option<&str>)] = &[
+    ("GET", "/healthz", None),
+    ("GET", "/readyz", None),
+    ("GET", "/api/v1/openapi.json", None),
+    ("POST", "/api/v1/login", None),
+    ("POST", "/api/v1/logout", Some("member")),
+    ("GET", "/api/v1/me", Some("member")),
+    ("POST", "/api/v1/me/password", Some("member")),
+    ("GET", "/api/v1/apikeys", Some("member")),
+    ("POST", "/api/v1/apikeys", Some("member")),
+    ("DELETE", "/api/v1/apikeys/{id}", Some("member")),
+    ("GET", "/api/v1/connectors", Some("member")),
+    ("GET", "/api/v1/connectors/{id}/schema", Some("member")),
+    ("POST", "/api/v1/query", Some("power_user")),
+    ("GET", "/api/v1/admin/users", Some("admin")),
+    ("POST", "/api/v1/admin/users", Some("admin")),
+    ("PATCH", "/api/v1/admin/users/{id}", Some("admin")),
+    ("POST", "/api/v1/admin/users/{id}/password", Some("admin")),
+    ("GET", "/api/v1/admin/users/{id}/grants", Some("admin")),
+    ("PUT", "/api/v1/admin/users/{id}/grants", Some("admin")),
+    ("GET", "/api/v1/admin/connectors", Some("admin")),
+    ("POST", "/api/v1/admin/connectors", Some("admin")),
+    ("PATCH", "/api/v1/admin/connectors/{id}", Some("admin")),
+    ("DELETE", "/api/v1/admin/connectors/{id}", Some("admin")),
+    ("POST", "/api/v1/admin/connectors/{id}/test", Some("admin")),
+    ("GET", "/api/v1/admin/audit", Some("admin")),
+    ("GET", "/api/v1/admin/audit.csv", Some("admin")),
+    ("GET", "/api/v1/admin/audit/verify", Some("admin")),
+];
+
+const ROLES: [&str; 4] = ["member", "analyst", "power_user", "admin"];
+
+#[test]
+fn every_route_has_a_rule_and_every_role_gets_exactly_what_it_may() {
+    let server = Server::start("matrix");
+    let admin = Admin::new(&server);
+    let keys: Vec<(usize, String)> = ROLES
+        .iter()
+        .enumerate()
+        .map(|(rank, role)| (rank, admin.user_with_key(&format!("matrix-{role}"), role).1))
+        .collect();
+    let doc = admin.ok(Method::GET, "/api/v1/openapi.json", None);
+    let mut served: Vec<(String, String)> = Vec::new();
+    for (path, methods) in doc["paths"].as_object().unwrap() {
+        for method in methods.as_object().unwrap().keys() {
+            served.push((method.to_uppercase(), path.clone()));
+        }
+    }
+    for (method, path) in &served {
+        assert!(
+            RULES.iter().any(|(m, p, _)| m == method && p == path),
+            "{method} {path} is served but has no rule in this test: add one"
+        );
+    }
+    assert_eq!(served.len(), RULES.len(), "a rule names a route the server does not serve");
+    let unknown_id = "00000000-0000-0000-0000-000000000000";
+    for (method, path, min) in RULES {
+        if *path == "/api/v1/logout" || *path == "/api/v1/me/password" {
+            continue; // They end sessions; the lifecycle test covers them.
+        }
+        let concrete = path.replace("{id}", unknown_id);
+        let method = Method::from_bytes(method.as_bytes()).unwrap();
+        let body = (method != Method::GET && method != Method::DELETE).then(|| json!({}));
+        // Anonymous.
+        let mut req = Client::new().request(method.clone(), server.url(&concrete));
+        if let Some(b) = &body {
+            req = req.json(b);
+        }
+        let status = req.send().unwrap().status().as_u16();
+        match min {
+            None => assert!(status != 401 && status != 403, "anonymous {method} {path}: {status}"),
+            Some(_) => assert_eq!(status, 401, "anonymous {method} {path}"),
+        }
+        for (rank, key) in &keys {
+            let status = bearer(&server, key, method.clone(), &concrete, body.clone()).status().as_u16();
+            let allowed = min.is_none_or(|m| ROLES.iter().position(|r| r == &m).unwrap() <= *rank);
+            if allowed {
+                assert!(status != 401 && status != 403, "{} {method} {path}: {status}", ROLES[*rank]);
+            } else {
+                assert_eq!(status, 403, "{} {method} {path}", ROLES[*rank]);
+            }
+        }
+    }
+}
+
+fn psql(db: &str, sql: &str) {
+    let out = Command::new("psql")
+        .args(["-h", "127.0.0.1", "-U", "postgres", "-d", db, "-v", "ON_ERROR_STOP=1", "-qc", sql])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+fn mariadb(sql: &str) {
+    let out = Command::new("mariadb").args(["-h", "127.0.0.1", "-u", "root", "-e", sql]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn power_users_query_postgres_and_mariadb_and_admins_find_it_in_the_audit_trail() {
+    psql("postgres", "DROP DATABASE IF EXISTS sqlgate_srv_query WITH (FORCE)");
+    psql("postgres", "CREATE DATABASE sqlgate_srv_query");
+    psql(
+        "sqlgate_srv_query",
+        "CREATE TABLE orders AS SELECT g AS id, 'order ' || g AS label FROM generate_series(1, 100) g",
+    );
+    mariadb(
+        "DROP DATABASE IF EXISTS sqlgate_srv_query; CREATE DATABASE sqlgate_srv_query;
+         CREATE TABLE sqlgate_srv_query.items (id INT PRIMARY KEY, name VARCHAR(20));
+         INSERT INTO sqlgate_srv_query.items VALUES (1, 'bolt'), (2, 'nut');",
+    );
+    let server = Server::start("query");
+    let admin = Admin::new(&server);
+    let secret = "pg-Secret-8d1f2e";
+    let pg = admin.ok(
+        Method::POST,
+        "/api/v1/admin/connectors",
+        Some(json!({"name": "sales", "production": true,
+                    "url": format!("postgres://postgres:{secret}@127.0.0.1:5432/sqlgate_srv_query?allow_superuser=true")})),
+    );
+    assert!(!pg.to_string().contains(secret));
+    admin.ok(
+        Method::POST,
+        "/api/v1/admin/connectors",
+        Some(json!({"name": "stock", "url": "mysql://root@127.0.0.1:3306/sqlgate_srv_query?allow_superuser=true"})),
+    );
+    let (_, power) = admin.user_with_key("pat", "power_user");
+    let (_, analyst) = admin.user_with_key("ann", "analyst");
+
+    let res = bearer(
+        &server,
+        &power,
+        Method::POST,
+        "/api/v1/query",
+        Some(json!({"connector": "sales", "sql": "SELECT * FROM orders ORDER BY id"})),
+    );
+    assert_eq!(res.status(), 200);
+    let answer: Value = res.json().unwrap();
+    assert_eq!(answer["row_count"], 20);
+    assert_eq!(answer["rows"][0], json!([1, "order 1"]));
+    assert_eq!(answer["truncated"]["reason"], "rows");
+    assert!(answer["sql"].as_str().unwrap().ends_with("LIMIT 21"));
+    assert!(
+        answer["warnings"].as_array().unwrap().iter().any(|w| w.as_str().unwrap().contains("production")),
+        "{answer}"
+    );
+
+    let res = bearer(
+        &server,
+        &power,
+        Method::POST,
+        "/api/v1/query",
+        Some(json!({"connector": "stock", "sql": "SELECT name FROM items ORDER BY id"})),
+    );
+    let answer: Value = res.json().unwrap();
+    assert_eq!(answer["rows"], json!([["bolt"], ["nut"]]), "{answer}");
+    assert_eq!(answer["truncated"], Value::Null);
+    assert!(!answer["warnings"].to_string().contains("production"));
+
+    let rejected = bearer(
+        &server,
+        &power,
+        Method::POST,
+        "/api/v1/query",
+        Some(json!({"connector": "sales", "sql": "DELETE FROM orders"})),
+    );
+    assert_eq!(rejected.status(), 422);
+    let rejected: Value = rejected.json().unwrap();
+    assert_eq!(rejected["error"]["code"], "sql_rejected");
+    assert!(rejected["error"]["guard_code"].is_string());
+
+    let refused = bearer(
+        &server,
+        &analyst,
+        Method::POST,
+        "/api/v1/query",
+        Some(json!({"connector": "sales", "sql": "SELECT 1"})),
+    );
+    assert_eq!(refused.status(), 403);
+    // An analyst without a grant sees no connector; with one, exactly it.
+    let listed: Value = bearer(&server, &analyst, Method::GET, "/api/v1/connectors", None).json().unwrap();
+    assert_eq!(listed["connectors"], json!([]));
+    let ann = admin.ok(Method::GET, "/api/v1/admin/users", None)["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "ann")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    admin.ok(Method::PUT, &format!("/api/v1/admin/users/{ann}/grants"), Some(json!({"connectors": ["stock"]})));
+    let listed: Value = bearer(&server, &analyst, Method::GET, "/api/v1/connectors", None).json().unwrap();
+    assert_eq!(listed["connectors"].as_array().unwrap().len(), 1);
+    assert_eq!(listed["connectors"][0]["name"], "stock");
+    let sales_schema = bearer(
+        &server,
+        &analyst,
+        Method::GET,
+        &format!("/api/v1/connectors/{}/schema", pg["id"].as_str().unwrap()),
+        None,
+    );
+    assert_eq!(sales_schema.status(), 404, "an ungranted connector is not found");
+
+    // The trail: both queries, the rejection and the refusal, filterable and exported.
+    let today = &admin.ok(Method::GET, "/api/v1/admin/audit?limit=1", None)["records"][0]["at"].as_str().unwrap()[..10]
+        .to_owned();
+    let found = admin.ok(Method::GET, &format!("/api/v1/admin/audit?kind=query&from={today}&to={today}"), None);
+    assert_eq!(found["total"], 3, "{found}");
+    let rows: Vec<&Value> = found["records"].as_array().unwrap().iter().collect();
+    assert!(rows.iter().any(|r| r["outcome"] == "rejected" && r["code"].is_string()));
+    assert!(rows.iter().any(|r| r["connector"] == "sales"
+        && r["row_count"] == 20
+        && r["truncated"] == true
+        && r["tables"] == json!(["orders"])));
+    let none = admin.ok(Method::GET, "/api/v1/admin/audit?kind=query&to=2000-01-01", None);
+    assert_eq!(none["total"], 0);
+    let denied = admin.ok(Method::GET, "/api/v1/admin/audit?outcome=denied&user=ann", None);
+    assert!(denied["total"].as_u64().unwrap() >= 1);
+    let searched = admin.ok(Method::GET, "/api/v1/admin/audit?q=items", None);
+    assert!(searched["records"].as_array().unwrap().iter().any(|r| r["connector"] == "stock"));
+    let csv = admin.call(Method::GET, "/api/v1/admin/audit.csv?kind=query&connector=sales", None);
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    let csv = csv.text().unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(lines[0].starts_with("seq,at,kind,outcome"), "{csv}");
+    assert_eq!(lines.len(), 3, "the header and the two queries on sales: {csv}");
+    assert!(csv.contains("SELECT * FROM orders ORDER BY id") && csv.contains("DELETE FROM orders"));
+    let verified = admin.ok(Method::GET, "/api/v1/admin/audit/verify", None);
+    assert!(verified["broken"].is_null(), "{verified}");
+
+    // The connector's password is in no response, log line or the store file.
+    let everything = [
+        admin.ok(Method::GET, "/api/v1/admin/connectors", None).to_string(),
+        admin.ok(Method::GET, "/api/v1/admin/audit?limit=500", None).to_string(),
+        admin.call(Method::GET, "/api/v1/admin/audit.csv", None).text().unwrap(),
+        admin
+            .ok(Method::POST, &format!("/api/v1/admin/connectors/{}/test", pg["id"].as_str().unwrap()), None)
+            .to_string(),
+        server.log(),
+    ];
+    for text in &everything {
+        assert!(!text.contains(secret), "the password leaked: {text}");
+    }
+    assert!(!std::fs::read(server.dir.join("store.db")).unwrap().windows(secret.len()).any(|w| w == secret.as_bytes()));
+    drop(server);
+    psql("postgres", "DROP DATABASE IF EXISTS sqlgate_srv_query WITH (FORCE)");
+    mariadb("DROP DATABASE IF EXISTS sqlgate_srv_query");
+}
+
+#[test]
+fn lockout_csrf_sessions_and_api_keys() {
+    let server = Server::start("sessions");
+    let admin = Admin::new(&server);
+    admin.ok(
+        Method::POST,
+        "/api/v1/admin/users",
+        Some(json!({"username": "lee", "password": PASSWORD, "role": "analyst"})),
+    );
+    let weak = admin.call(
+        Method::POST,
+        "/api/v1/admin/users",
+        Some(json!({"username": "weak", "password": "password1234", "role": "member"})),
+    );
+    assert_eq!(weak.status(), 400);
+    assert!(weak.text().unwrap().contains("common passwords"));
+
+    // Five wrong passwords lock the account, even against the right one.
+    let login = |password: &str| {
+        Client::new()
+            .post(server.url("/api/v1/login"))
+            .json(&json!({"username": "lee", "password": password}))
+            .send()
+            .unwrap()
+    };
+    for _ in 0..4 {
+        assert_eq!(login("wrong-Password-99").status(), 401);
+    }
+    let locked = login("wrong-Password-99");
+    assert_eq!(locked.status(), 429);
+    assert!(locked.headers().contains_key("retry-after"));
+    assert_eq!(login(PASSWORD).status(), 429, "locked even with the right password");
+    let lockouts = admin.ok(Method::GET, "/api/v1/admin/audit?kind=lockout", None);
+    assert_eq!(lockouts["total"], 1);
+    let lee = admin.ok(Method::GET, "/api/v1/admin/users", None)["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "lee")
+        .unwrap()
+        .clone();
+    assert_eq!(lee["locked"], true);
+    let lee_id = lee["id"].as_str().unwrap();
+    admin.ok(Method::POST, &format!("/api/v1/admin/users/{lee_id}/password"), Some(json!({"password": PASSWORD})));
+
+    // The session cookie is HttpOnly and SameSite=Strict; writes need the CSRF token.
+    let res = Client::new()
+        .post(server.url("/api/v1/login"))
+        .json(&json!({"username": "lee", "password": PASSWORD}))
+        .send()
+        .unwrap();
+    let cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("sqlgate_session="))
+        .unwrap();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    let (client, csrf) = server.login("lee", PASSWORD);
+    let no_csrf = client.post(server.url("/api/v1/apikeys")).json(&json!({"name": "x"})).send().unwrap();
+    assert_eq!(no_csrf.status(), 403);
+    assert_eq!(no_csrf.json::<Value>().unwrap()["error"]["code"], "csrf_failed");
+    let key = client
+        .post(server.url("/api/v1/apikeys"))
+        .header("x-csrf-token", &csrf)
+        .json(&json!({"name": "ci"}))
+        .send()
+        .unwrap();
+    assert_eq!(key.status(), 201);
+    let key: Value = key.json().unwrap();
+    let token = key["key"].as_str().unwrap();
+    assert_eq!(bearer(&server, token, Method::GET, "/api/v1/me", None).json::<Value>().unwrap()["username"], "lee");
+    // The listing never shows the key again.
+    let listed = client.get(server.url("/api/v1/apikeys")).send().unwrap().text().unwrap();
+    assert!(!listed.contains(token.split('_').nth(2).unwrap()), "{listed}");
+    // Another user cannot revoke it by its id.
+    let (other, other_csrf) = server.login("admin", ADMIN_PASSWORD);
+    let theirs = other
+        .delete(server.url(&format!("/api/v1/apikeys/{}", key["id"].as_str().unwrap())))
+        .header("x-csrf-token", other_csrf)
+        .send()
+        .unwrap();
+    assert_eq!(theirs.status(), 404);
+    // Revoked: refused at once.
+    let revoked = client
+        .delete(server.url(&format!("/api/v1/apikeys/{}", key["id"].as_str().unwrap())))
+        .header("x-csrf-token", &csrf)
+        .send()
+        .unwrap();
+    assert_eq!(revoked.status(), 200);
+    assert_eq!(bearer(&server, token, Method::GET, "/api/v1/me", None).status(), 401);
+
+    // A role change ends the user's sessions; so does logout.
+    assert_eq!(client.get(server.url("/api/v1/me")).send().unwrap().status(), 200);
+    admin.ok(Method::PATCH, &format!("/api/v1/admin/users/{lee_id}"), Some(json!({"role": "member"})));
+    assert_eq!(client.get(server.url("/api/v1/me")).send().unwrap().status(), 401);
+    let (client, csrf) = server.login("lee", PASSWORD);
+    assert_eq!(client.get(server.url("/api/v1/me")).send().unwrap().json::<Value>().unwrap()["role"], "member");
+    assert_eq!(client.post(server.url("/api/v1/logout")).header("x-csrf-token", &csrf).send().unwrap().status(), 200);
+    assert_eq!(client.get(server.url("/api/v1/me")).send().unwrap().status(), 401);
+    // A tampered token is refused.
+    let forged = Client::new()
+        .get(server.url("/api/v1/me"))
+        .header("cookie", "sqlgate_session=eyJhbGciOiJub25lIn0.e30.")
+        .send()
+        .unwrap();
+    assert_eq!(forged.status(), 401);
+}
+
+/// The store's key, derived from the master key as the server does (HKDF-SHA256).
+fn store_key(master_b64: &str) -> String {
+    let master = base64::engine::general_purpose::STANDARD.decode(master_b64).unwrap();
+    let (_, hkdf) = hkdf::Hkdf::<sha2::Sha256>::extract(Some(b"sqlgate master key"), &master);
+    let mut key = [0u8; 32];
+    hkdf.expand(b"sqlgate subkey: store v1", &mut key).unwrap();
+    key.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn open_store(server: &Server) -> rusqlite::Connection {
+    let c = rusqlite::Connection::open(server.dir.join("store.db")).unwrap();
+    c.execute_batch(&format!("PRAGMA key = \"x'{}'\";", store_key(&server.key))).unwrap();
+    c
+}
+
+#[test]
+fn a_tampered_trail_fails_verification_and_an_unwritable_trail_fails_the_request() {
+    let server = Server::start("tamper");
+    let admin = Admin::new(&server);
+    let (_, power) = admin.user_with_key("pia", "power_user");
+    let path = server.dir.join("data.sqlite");
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1);")
+        .unwrap();
+    admin.ok(
+        Method::POST,
+        "/api/v1/admin/connectors",
+        Some(json!({"name": "local", "url": format!("sqlite:{}", path.display())})),
+    );
+    let q = |sql: &str| {
+        bearer(&server, &power, Method::POST, "/api/v1/query", Some(json!({"connector": "local", "sql": sql})))
+    };
+    assert_eq!(q("SELECT x FROM t").status(), 200);
+
+    let verify = |extra: &[&str]| {
+        let mut args = vec!["audit", "verify"];
+        args.extend_from_slice(extra);
+        let out = server.command(&args).output().unwrap();
+        (out.status.code(), serde_json::from_slice::<Value>(&out.stdout).unwrap_or(Value::Null))
+    };
+    let (code, whole) = verify(&[]);
+    assert_eq!(code, Some(0), "{whole}");
+    let head = format!("{}:{}", whole["head"]["seq"], whole["head"]["hash"].as_str().unwrap());
+
+    // Edit one record's SQL.
+    let store = open_store(&server);
+    let seq: i64 = store.query_row("SELECT seq FROM audit WHERE kind = 'query'", [], |r| r.get(0)).unwrap();
+    store.execute("UPDATE audit SET sql = 'SELECT 2' WHERE seq = ?1", [seq]).unwrap();
+    let (code, broken) = verify(&[]);
+    assert_eq!(code, Some(1));
+    assert_eq!(broken["first_broken"], seq, "{broken}");
+    store.execute("UPDATE audit SET sql = 'SELECT x FROM t' WHERE seq = ?1", [seq]).unwrap();
+    assert_eq!(verify(&[]).0, Some(0));
+    // Delete one in the middle; then cut the end (only the recorded head shows that).
+    let last: i64 = store.query_row("SELECT max(seq) FROM audit", [], |r| r.get(0)).unwrap();
+    store.execute("DELETE FROM audit WHERE seq = ?1", [last]).unwrap();
+    assert_eq!(verify(&[]).0, Some(0), "a cut end alone looks whole");
+    assert_eq!(verify(&["--expect-head", &head]).0, Some(1));
+    store.execute("DELETE FROM audit WHERE seq = 2", []).unwrap();
+    let (code, broken) = verify(&[]);
+    assert_eq!(code, Some(1));
+    assert_eq!(broken["first_broken"], 3);
+
+    // A trail that refuses writes: the query is not answered.
+    store
+        .execute_batch(
+            "CREATE TRIGGER no_audit BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'read-only trail'); END;",
+        )
+        .unwrap();
+    let refused = q("SELECT x FROM t");
+    assert_eq!(refused.status(), 503);
+    let body: Value = refused.json().unwrap();
+    assert_eq!(body["error"]["code"], "audit_unavailable");
+    assert!(body.get("rows").is_none());
+}
+
+#[test]
+fn configuration_errors_name_the_setting() {
+    let out = Command::new(env!("CARGO_BIN_EXE_sqlgate"))
+        .args(["serve"])
+        .env("SQLGATE_QUERY_READ_ONLY", "false")
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("SQLGATE_QUERY_READ_ONLY"));
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_sqlgate")).args(["serve"]).env_remove("SQLGATE_MASTER_KEY").output().unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("SQLGATE_MASTER_KEY"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
