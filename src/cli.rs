@@ -33,6 +33,16 @@ enum RawCommand {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// Try sqlgate: a sample company database, an encrypted store and an admin, served on
+    /// 127.0.0.1:8080. The second start reuses what the first made.
+    Demo {
+        /// Where the demo keeps its files.
+        #[arg(long, default_value = "sqlgate-demo")]
+        data_dir: PathBuf,
+        /// Where to listen.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        bind: std::net::SocketAddr,
+    },
     /// Manage users in the store.
     #[command(subcommand)]
     Users(RawUsers),
@@ -161,6 +171,8 @@ pub enum Command {
     Query(Box<QueryCommand>),
     /// Serve the API.
     Serve(Option<PathBuf>),
+    /// Serve the demo.
+    Demo(crate::demo::DemoCommand),
     /// A store command.
     Manage(Manage),
 }
@@ -238,6 +250,7 @@ impl TryFrom<Args> for Command {
                 Ok(Command::Query(Box::new(QueryCommand { target, policy, budget, sql: raw.sql })))
             }
             RawCommand::Serve { config } => Ok(Command::Serve(config)),
+            RawCommand::Demo { data_dir, bind } => Ok(Command::Demo(crate::demo::DemoCommand { data_dir, bind })),
             RawCommand::Users(RawUsers::Add { username, role, password_stdin, config }) => {
                 Ok(Command::Manage(Manage::AddUser { config, username, role: role.parse()?, password_stdin }))
             }

@@ -9,6 +9,7 @@ mod auth;
 mod check;
 mod cli;
 mod config;
+mod demo;
 mod error_shape;
 mod exit;
 mod http;
@@ -23,6 +24,13 @@ fn main() -> ExitCode {
         Ok(cli::Command::Check(command)) => check::run(command),
         Ok(cli::Command::Query(command)) => query::run(*command),
         Ok(cli::Command::Manage(command)) => manage::run(command),
+        Ok(cli::Command::Demo(command)) => match demo::run(command) {
+            Ok(()) => exit::Outcome::Allowed,
+            Err(e) => {
+                eprintln!("sqlgate: {e}");
+                exit::Outcome::Database
+            }
+        },
         Ok(cli::Command::Serve(config)) => match serve::serve(config.as_deref()) {
             Ok(()) => exit::Outcome::Allowed,
             Err(e) => {

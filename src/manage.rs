@@ -79,7 +79,7 @@ async fn execute(command: Manage) -> Result<Outcome, StartError> {
                 eprintln!("sqlgate: {e}");
                 return Ok(Outcome::Usage);
             }
-            let hash = password::hash(&password).map_err(|e| StartError::Io(std::io::Error::other(e.to_string())))?;
+            let hash = password::hash(&password).map_err(|e| StartError::Setup(e.to_string()))?;
             let user = User {
                 id: uuid::Uuid::new_v4().to_string(),
                 username: username.clone(),

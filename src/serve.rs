@@ -25,6 +25,9 @@ pub enum StartError {
     /// The store could not be opened.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Something the command sets up failed.
+    #[error("{0}")]
+    Setup(String),
     /// The server could not listen or stopped with an error.
     #[error("server: {0}")]
     Io(#[from] std::io::Error),
