@@ -67,7 +67,30 @@ pub const SETTINGS: &[Setting] = &[
         default: "5",
         doc: "failed logins (per account) before it is locked",
     },
-    Setting { section: "auth", key: "lockout_minutes", default: "15", doc: "how long a locked account stays locked" },
+    Setting {
+        section: "auth",
+        key: "lockout_minutes",
+        default: "15",
+        doc: "how long a locked account (or address) stays locked",
+    },
+    Setting {
+        section: "auth",
+        key: "ip_lockout_attempts",
+        default: "5",
+        doc: "failed logins from one client address, per lockout period, before the address is locked",
+    },
+    Setting {
+        section: "limits",
+        key: "user_per_minute",
+        default: "600",
+        doc: "requests per minute per user (0: no limit); more get 429 with Retry-After",
+    },
+    Setting {
+        section: "limits",
+        key: "ip_per_minute",
+        default: "1200",
+        doc: "requests per minute per client address (0: no limit); more get 429 with Retry-After",
+    },
     Setting {
         section: "query",
         key: "max_rows",
@@ -103,6 +126,8 @@ pub struct Config {
     pub sessions: Sessions,
     /// Logins.
     pub auth: Auth,
+    /// Rate limits.
+    pub limits: LimitsSection,
     /// Answer budgets.
     pub query: Query,
     /// Logs.
@@ -159,6 +184,18 @@ pub struct Auth {
     pub lockout_attempts: u32,
     /// Lock length.
     pub lockout_minutes: u64,
+    /// Failures per address before a lock.
+    pub ip_lockout_attempts: u32,
+}
+
+/// `[limits]`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsSection {
+    /// Requests per minute per user.
+    pub user_per_minute: u32,
+    /// Requests per minute per address.
+    pub ip_per_minute: u32,
 }
 
 /// `[query]`.
@@ -288,8 +325,8 @@ impl Config {
         if self.sessions.idle_minutes == 0 || self.sessions.absolute_hours == 0 {
             return bad("sessions.idle_minutes and sessions.absolute_hours must be at least 1");
         }
-        if self.auth.lockout_attempts == 0 {
-            return bad("auth.lockout_attempts must be at least 1");
+        if self.auth.lockout_attempts == 0 || self.auth.ip_lockout_attempts == 0 {
+            return bad("auth.lockout_attempts and auth.ip_lockout_attempts must be at least 1");
         }
         Ok(())
     }

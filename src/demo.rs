@@ -78,6 +78,7 @@ pub fn run(command: DemoCommand) -> Result<(), StartError> {
     let state = AppState {
         signer: Signer::new(&master.subkey("session v1")),
         audit: audit(Arc::clone(&store), &master),
+        limits: crate::limits::Limits::new(&config),
         store,
         master,
         config,

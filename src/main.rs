@@ -13,6 +13,7 @@ mod demo;
 mod error_shape;
 mod exit;
 mod http;
+mod limits;
 mod manage;
 mod query;
 mod serve;

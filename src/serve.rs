@@ -76,6 +76,7 @@ pub fn serve(config_path: Option<&Path>) -> Result<(), StartError> {
     let state = AppState {
         signer: Signer::new(&master.subkey("session v1")),
         audit: audit(Arc::clone(&store), &master),
+        limits: crate::limits::Limits::new(&config),
         store,
         master,
         config,

@@ -37,6 +37,11 @@ fn free_port() -> u16 {
 
 impl Server {
     fn start(test: &str) -> Server {
+        Self::start_with(test, &[])
+    }
+
+    /// A server with extra `SQLGATE_*` settings.
+    fn start_with(test: &str, settings: &[(&str, &str)]) -> Server {
         let dir = std::env::temp_dir().join(format!("sqlgate-server-{}-{test}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
@@ -63,6 +68,7 @@ impl Server {
             .env("SQLGATE_SERVER_BIND", format!("127.0.0.1:{port}"))
             .env("SQLGATE_LOG_FORMAT", "json")
             .env("SQLGATE_SERVER_WORKERS", "2")
+            .envs(settings.iter().copied())
             .stderr(log)
             .spawn()
             .unwrap();
@@ -278,17 +284,16 @@ fn mariadb(sql: &str) {
 
 #[test]
 fn power_users_query_postgres_and_mariadb_and_admins_find_it_in_the_audit_trail() {
-    psql("postgres", "DROP DATABASE IF EXISTS sqlgate_srv_query WITH (FORCE)");
-    psql("postgres", "CREATE DATABASE sqlgate_srv_query");
-    psql(
-        "sqlgate_srv_query",
-        "CREATE TABLE orders AS SELECT g AS id, 'order ' || g AS label FROM generate_series(1, 100) g",
-    );
-    mariadb(
-        "DROP DATABASE IF EXISTS sqlgate_srv_query; CREATE DATABASE sqlgate_srv_query;
-         CREATE TABLE sqlgate_srv_query.items (id INT PRIMARY KEY, name VARCHAR(20));
-         INSERT INTO sqlgate_srv_query.items VALUES (1, 'bolt'), (2, 'nut');",
-    );
+    // Named per process: another checkout's run may be using the server at the same time.
+    let db = format!("sqlgate_srv_query_{}", std::process::id());
+    psql("postgres", &format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"));
+    psql("postgres", &format!("CREATE DATABASE {db}"));
+    psql(&db, "CREATE TABLE orders AS SELECT g AS id, 'order ' || g AS label FROM generate_series(1, 100) g");
+    mariadb(&format!(
+        "DROP DATABASE IF EXISTS {db}; CREATE DATABASE {db};
+         CREATE TABLE {db}.items (id INT PRIMARY KEY, name VARCHAR(20));
+         INSERT INTO {db}.items VALUES (1, 'bolt'), (2, 'nut');"
+    ));
     let server = Server::start("query");
     let admin = Admin::new(&server);
     let secret = "pg-Secret-8d1f2e";
@@ -296,13 +301,13 @@ fn power_users_query_postgres_and_mariadb_and_admins_find_it_in_the_audit_trail(
         Method::POST,
         "/api/v1/admin/connectors",
         Some(json!({"name": "sales", "production": true,
-                    "url": format!("postgres://postgres:{secret}@127.0.0.1:5432/sqlgate_srv_query?allow_superuser=true")})),
+                    "url": format!("postgres://postgres:{secret}@127.0.0.1:5432/{db}?allow_superuser=true")})),
     );
     assert!(!pg.to_string().contains(secret));
     admin.ok(
         Method::POST,
         "/api/v1/admin/connectors",
-        Some(json!({"name": "stock", "url": "mysql://root@127.0.0.1:3306/sqlgate_srv_query?allow_superuser=true"})),
+        Some(json!({"name": "stock", "url": format!("mysql://root@127.0.0.1:3306/{db}?allow_superuser=true")})),
     );
     let (_, power) = admin.user_with_key("pat", "power_user");
     let (_, analyst) = admin.user_with_key("ann", "analyst");
@@ -314,9 +319,8 @@ fn power_users_query_postgres_and_mariadb_and_admins_find_it_in_the_audit_trail(
         "/api/v1/query",
         Some(json!({"connector": "sales", "sql": "SELECT * FROM orders ORDER BY id"})),
     );
-    assert_eq!(res.status(), 200);
     let answer: Value = res.json().unwrap();
-    assert_eq!(answer["row_count"], 20);
+    assert_eq!(answer["row_count"], 20, "{answer}");
     assert_eq!(answer["rows"][0], json!([1, "order 1"]));
     assert_eq!(answer["truncated"]["reason"], "rows");
     assert!(answer["sql"].as_str().unwrap().ends_with("LIMIT 21"));
@@ -424,8 +428,8 @@ fn power_users_query_postgres_and_mariadb_and_admins_find_it_in_the_audit_trail(
     }
     assert!(!std::fs::read(server.dir.join("store.db")).unwrap().windows(secret.len()).any(|w| w == secret.as_bytes()));
     drop(server);
-    psql("postgres", "DROP DATABASE IF EXISTS sqlgate_srv_query WITH (FORCE)");
-    mariadb("DROP DATABASE IF EXISTS sqlgate_srv_query");
+    psql("postgres", &format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"));
+    mariadb(&format!("DROP DATABASE IF EXISTS {db}"));
 }
 
 #[test]
@@ -632,4 +636,45 @@ fn configuration_errors_name_the_setting() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[test]
+fn addresses_lock_out_and_rates_are_limited_with_retry_after() {
+    let server = Server::start_with(
+        "limits",
+        &[("SQLGATE_AUTH_IP_LOCKOUT_ATTEMPTS", "3"), ("SQLGATE_LIMITS_USER_PER_MINUTE", "8")],
+    );
+    let admin = Admin::new(&server);
+    let (_, key) = admin.user_with_key("rae", "member");
+    // Wrong passwords for names that do not exist still count against the address.
+    let login = |user: &str, password: &str| {
+        Client::new()
+            .post(server.url("/api/v1/login"))
+            .json(&json!({"username": user, "password": password}))
+            .send()
+            .unwrap()
+    };
+    assert_eq!(login("nobody-1", "x").status(), 401);
+    assert_eq!(login("nobody-2", "x").status(), 401);
+    assert_eq!(login("nobody-3", "x").status(), 401);
+    let locked = login("nobody-4", "x");
+    assert_eq!(locked.status(), 429);
+    assert!(locked.headers()["retry-after"].to_str().unwrap().parse::<u64>().unwrap() > 60);
+    assert_eq!(locked.json::<Value>().unwrap()["error"]["code"], "address_locked");
+    assert_eq!(login("admin", ADMIN_PASSWORD).status(), 429, "the right password from a locked address");
+    // The existing session still works; the lockout is in the trail.
+    assert_eq!(admin.ok(Method::GET, "/api/v1/admin/audit?kind=lockout", None)["total"], 1);
+
+    // 8 requests a minute for rae: the 9th within the minute is refused with Retry-After.
+    let statuses: Vec<u16> =
+        (0..9).map(|_| bearer(&server, &key, Method::GET, "/api/v1/me", None).status().as_u16()).collect();
+    // user_with_key used two of rae's requests (login and key creation do not count: only
+    // authenticated routes do, and the key creation was one).
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 7, "{statuses:?}");
+    let limited = bearer(&server, &key, Method::GET, "/api/v1/me", None);
+    assert_eq!(limited.status(), 429);
+    assert!(limited.headers().contains_key("retry-after"));
+    assert_eq!(limited.json::<Value>().unwrap()["error"]["code"], "rate_limited");
+    // Other users are not affected.
+    assert_eq!(admin.call(Method::GET, "/api/v1/me", None).status(), 200);
 }

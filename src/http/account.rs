@@ -26,12 +26,19 @@ pub(super) async fn login(ctx: Ctx) -> Result<HttpResponse, ApiError> {
     let now = now();
     let mut failed = ctx.entry("login_failed", "denied");
     failed.username = Some(body.username.clone());
+    let ip = ctx.req.peer_addr().map(|a| a.ip());
+    if let Some(wait) = ip.and_then(|ip| state.limits.login_locked(ip, now)) {
+        failed.kind = "login_locked";
+        failed.detail = json!({"reason": "address locked"});
+        ctx.record(failed).await?;
+        return Err(ip_locked(wait.0));
+    }
     let Some(mut user) = state.store.user_by_name(&body.username).await? else {
         // The same work as a wrong password, so timing does not tell which names exist.
         password::verify(&body.password, password::decoy_hash());
         failed.detail = json!({"reason": "unknown user"});
         ctx.record(failed).await?;
-        return Err(ApiError::unauthenticated_because(WRONG));
+        return Err(address_failure(&ctx, ip, now).await?.unwrap_or_else(|| ApiError::unauthenticated_because(WRONG)));
     };
     failed.role = Some(user.role.as_str().to_owned());
     if let Some(until) = user.locked_until.filter(|until| *until > now) {
@@ -69,7 +76,7 @@ pub(super) async fn login(ctx: Ctx) -> Result<HttpResponse, ApiError> {
                 state.config.auth.lockout_minutes * 60,
             ));
         }
-        return Err(ApiError::unauthenticated_because(WRONG));
+        return Err(address_failure(&ctx, ip, now).await?.unwrap_or_else(|| ApiError::unauthenticated_because(WRONG)));
     }
     user.failed_logins = 0;
     user.locked_until = None;
@@ -103,6 +110,27 @@ pub(super) async fn login(ctx: Ctx) -> Result<HttpResponse, ApiError> {
         .cookie(cookie(COOKIE, token, true))
         .cookie(cookie(CSRF_COOKIE, csrf.clone(), false))
         .json(json!({"user": {"id": user.id, "username": user.username, "role": user.role}, "csrf_token": csrf})))
+}
+
+/// Counts a failed login against the client's address; when that locks the address, records the
+/// lockout and returns the error to answer with.
+async fn address_failure(ctx: &Ctx, ip: Option<std::net::IpAddr>, now: i64) -> Result<Option<ApiError>, ApiError> {
+    let Some(wait) = ip.and_then(|ip| ctx.state.limits.login_failed(ip, now)) else { return Ok(None) };
+    let mut entry = ctx.entry("lockout", "denied");
+    entry.detail = json!({"address": ctx.ip(), "minutes": wait.0 / 60});
+    ctx.record(entry).await?;
+    Ok(Some(ip_locked(wait.0)))
+}
+
+fn ip_locked(seconds: u64) -> ApiError {
+    ApiError::too_many(
+        "address_locked",
+        format!(
+            "too many failed logins from this address: logins from it are refused for {} more minutes",
+            seconds.div_ceil(60)
+        ),
+        seconds,
+    )
 }
 
 pub(super) async fn logout(ctx: Ctx) -> Result<HttpResponse, ApiError> {

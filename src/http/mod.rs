@@ -44,6 +44,8 @@ pub struct AppState {
     pub signer: Signer,
     /// Seals and opens connector credentials.
     pub master: MasterKey,
+    /// Rate limits and the per-address login lockout.
+    pub limits: crate::limits::Limits,
     /// Open connectors by id, made on first use from the sealed URL.
     pub open: Mutex<HashMap<String, Arc<OpenConnector>>>,
 }
@@ -189,11 +191,16 @@ async fn dispatch(
     handler: fn(Ctx) -> Reply,
 ) -> Result<HttpResponse, ApiError> {
     let started = Instant::now();
+    let probe = matches!(req.path(), "/healthz" | "/readyz");
+    if let (false, Some(peer)) = (probe, req.peer_addr()) {
+        state.limits.check_ip(peer.ip()).map_err(|w| rate_limited("this address", w))?;
+    }
     let body = read_body(payload, state.config.server.body_limit).await?;
     let principal = match access {
         Access::Public => None,
         Access::Role(min) => {
             let principal = authenticate(&req, &state).await?;
+            state.limits.check_user(&principal.user_id).map_err(|w| rate_limited("this user", w))?;
             if principal.role < min {
                 let ctx = Ctx { req, body, state, principal: Some(principal), started };
                 let mut entry = ctx.entry("denied", "denied");
@@ -205,6 +212,14 @@ async fn dispatch(
         }
     };
     handler(Ctx { req, body, state, principal, started }).await
+}
+
+fn rate_limited(who: &str, wait: crate::limits::Wait) -> ApiError {
+    ApiError::too_many(
+        "rate_limited",
+        format!("too many requests from {who}; retry after {} seconds", wait.0.max(1)),
+        wait.0.max(1),
+    )
 }
 
 /// The request body, refused with a 413 past `limit` bytes (before reading the rest).

@@ -1,0 +1,104 @@
+//! Rate limits (per user and per client address) and the per-address login lockout, with
+//! governor's keyed GCRA limiters. In-process: each replica limits what it sees.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+use crate::config::Config;
+
+/// The limiters of one process.
+pub struct Limits {
+    per_user: Option<DefaultKeyedRateLimiter<String>>,
+    per_ip: Option<DefaultKeyedRateLimiter<IpAddr>>,
+    /// Failed logins per address: `ip_lockout_attempts` per lockout period.
+    failures: DefaultKeyedRateLimiter<IpAddr>,
+    /// Addresses locked out, until (unix seconds).
+    locked: Mutex<HashMap<IpAddr, i64>>,
+    lock_seconds: i64,
+    checks: AtomicU64,
+}
+
+/// How long to wait, when a limit says no.
+pub struct Wait(pub u64);
+
+impl Limits {
+    /// Limits as configured. A per-minute rate of 0 turns that limit off.
+    pub fn new(config: &Config) -> Self {
+        let attempts = NonZeroU32::new(config.auth.ip_lockout_attempts).unwrap_or(NonZeroU32::MIN);
+        let period = Duration::from_secs(config.auth.lockout_minutes.max(1) * 60);
+        // `attempts` failures at once, then one more per period/attempts: at most `attempts` per period.
+        let quota =
+            Quota::with_period(period / attempts.get()).unwrap_or(Quota::per_minute(attempts)).allow_burst(attempts);
+        Limits {
+            per_user: per_minute(config.limits.user_per_minute),
+            per_ip: per_minute(config.limits.ip_per_minute),
+            failures: RateLimiter::keyed(quota),
+            locked: Mutex::new(HashMap::new()),
+            lock_seconds: period.as_secs() as i64,
+            checks: AtomicU64::new(0),
+        }
+    }
+
+    /// One request from `ip`.
+    pub fn check_ip(&self, ip: IpAddr) -> Result<(), Wait> {
+        self.tidy();
+        check(self.per_ip.as_ref(), &ip)
+    }
+
+    /// One request by `user_id`.
+    pub fn check_user(&self, user_id: &str) -> Result<(), Wait> {
+        check(self.per_user.as_ref(), &user_id.to_owned())
+    }
+
+    /// Whether logins from `ip` are locked out, and for how long.
+    pub fn login_locked(&self, ip: IpAddr, now: i64) -> Option<Wait> {
+        let locked = self.locked.lock().ok()?;
+        locked.get(&ip).filter(|until| **until > now).map(|until| Wait((until - now) as u64))
+    }
+
+    /// Counts a failed login from `ip`; returns the lockout when this one reached the limit.
+    pub fn login_failed(&self, ip: IpAddr, now: i64) -> Option<Wait> {
+        if self.failures.check_key(&ip).is_ok() {
+            return None;
+        }
+        let mut locked = self.locked.lock().ok()?;
+        locked.insert(ip, now + self.lock_seconds);
+        Some(Wait(self.lock_seconds as u64))
+    }
+
+    /// Drops state of keys not seen lately, now and then.
+    fn tidy(&self) {
+        if self.checks.fetch_add(1, Ordering::Relaxed) % 4096 == 4095 {
+            if let Some(l) = &self.per_ip {
+                l.retain_recent();
+            }
+            if let Some(l) = &self.per_user {
+                l.retain_recent();
+            }
+            self.failures.retain_recent();
+            if let Ok(mut locked) = self.locked.lock() {
+                let now = crate::auth::now();
+                locked.retain(|_, until| *until > now);
+            }
+        }
+    }
+}
+
+fn per_minute<K: std::hash::Hash + Eq + Clone>(n: u32) -> Option<DefaultKeyedRateLimiter<K>> {
+    NonZeroU32::new(n).map(|n| RateLimiter::keyed(Quota::per_minute(n)))
+}
+
+fn check<K: std::hash::Hash + Eq + Clone>(limiter: Option<&DefaultKeyedRateLimiter<K>>, key: &K) -> Result<(), Wait> {
+    let Some(limiter) = limiter else { return Ok(()) };
+    limiter.check_key(key).map_err(|not_until| {
+        let wait = not_until.wait_time_from(DefaultClock::default().now());
+        Wait(wait.as_secs() + u64::from(wait.subsec_nanos() > 0))
+    })
+}
