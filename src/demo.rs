@@ -111,18 +111,7 @@ async fn first_start(store: &Arc<dyn Store>, master: &MasterKey, sample: &Path) 
     if store.user_by_name("admin").await?.is_none() {
         let new = format!("{}-{}", random_token(9), random_token(9));
         let hash = password::hash(&new).map_err(|e| StartError::Setup(e.to_string()))?;
-        store
-            .create_user(&User {
-                id: uuid::Uuid::new_v4().to_string(),
-                username: "admin".into(),
-                role: Role::Admin,
-                password_hash: hash,
-                disabled: false,
-                failed_logins: 0,
-                locked_until: None,
-                created_at: now(),
-            })
-            .await?;
+        store.create_user(&User::new("admin".into(), Role::Admin, hash)).await?;
         password = Some(new);
     }
     if store.connector_by_name("sample").await?.is_none() {

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use serde_json::json;
 
 use crate::audit::Entry;
-use crate::auth::{now, password, random_token, Role};
+use crate::auth::{password, random_token, Role};
 use crate::exit::Outcome;
 use crate::serve::{audit, load_config, master_key, open_store, StartError};
 use crate::store::{Store, User};
@@ -80,16 +80,7 @@ async fn execute(command: Manage) -> Result<Outcome, StartError> {
                 return Ok(Outcome::Usage);
             }
             let hash = password::hash(&password).map_err(|e| StartError::Setup(e.to_string()))?;
-            let user = User {
-                id: uuid::Uuid::new_v4().to_string(),
-                username: username.clone(),
-                role,
-                password_hash: hash,
-                disabled: false,
-                failed_logins: 0,
-                locked_until: None,
-                created_at: now(),
-            };
+            let user = User::new(username.clone(), role, hash);
             store.create_user(&user).await?;
             trail
                 .record(cli_entry(json!({"action": "user.create", "target": username, "before": null,

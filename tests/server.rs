@@ -192,6 +192,8 @@ const RULES: &[(&str, &str, Option<&str>)] = &[
     ("POST", "/api/v1/logout", Some("member")),
     ("GET", "/api/v1/me", Some("member")),
     ("POST", "/api/v1/me/password", Some("member")),
+    ("POST", "/api/v1/me/totp/enrol", Some("member")),
+    ("POST", "/api/v1/me/totp/verify", Some("member")),
     ("GET", "/api/v1/apikeys", Some("member")),
     ("POST", "/api/v1/apikeys", Some("member")),
     ("DELETE", "/api/v1/apikeys/{id}", Some("member")),
@@ -677,4 +679,70 @@ fn addresses_lock_out_and_rates_are_limited_with_retry_after() {
     assert_eq!(limited.json::<Value>().unwrap()["error"]["code"], "rate_limited");
     // Other users are not affected.
     assert_eq!(admin.call(Method::GET, "/api/v1/me", None).status(), 200);
+}
+
+fn code_for(secret: &str, account: &str) -> String {
+    let bytes = totp_rs::Secret::Encoded(secret.to_owned()).to_bytes().unwrap();
+    totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes, Some("sqlgate".into()), account.into())
+        .unwrap()
+        .generate_current()
+        .unwrap()
+}
+
+#[test]
+fn a_second_factor_is_enrolled_required_and_recoverable() {
+    let server = Server::start("totp");
+    let admin = Admin::new(&server);
+    let tia = admin.ok(
+        Method::POST,
+        "/api/v1/admin/users",
+        Some(json!({"username": "tia", "password": PASSWORD, "role": "analyst"})),
+    );
+    let (client, csrf) = server.login("tia", PASSWORD);
+    let post = |path: &str, body: Value| {
+        client.post(server.url(path)).header("x-csrf-token", &csrf).json(&body).send().unwrap()
+    };
+    let enrol: Value = post("/api/v1/me/totp/enrol", json!({})).json().unwrap();
+    let secret = enrol["secret"].as_str().unwrap().to_owned();
+    assert!(enrol["otpauth_uri"].as_str().unwrap().starts_with("otpauth://totp/sqlgate:tia?"), "{enrol}");
+    assert!(
+        enrol["qr_svg"].as_str().unwrap().starts_with("<?xml") || enrol["qr_svg"].as_str().unwrap().contains("<svg")
+    );
+    assert_eq!(
+        post("/api/v1/me/totp/verify", json!({"code": "000000"})).status().as_u16(),
+        if code_for(&secret, "tia") == "000000" { 200 } else { 400 }
+    );
+    let verified: Value = post("/api/v1/me/totp/verify", json!({"code": code_for(&secret, "tia")})).json().unwrap();
+    let recovery: Vec<String> =
+        verified["recovery_codes"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_owned()).collect();
+    assert_eq!(recovery.len(), 10, "{verified}");
+
+    let login = |body: Value| Client::new().post(server.url("/api/v1/login")).json(&body).send().unwrap();
+    let without = login(json!({"username": "tia", "password": PASSWORD}));
+    assert_eq!(without.status(), 401);
+    assert_eq!(without.json::<Value>().unwrap()["error"]["code"], "totp_required");
+    assert_eq!(login(json!({"username": "tia", "password": PASSWORD, "totp": "12345x"})).status(), 401);
+    assert_eq!(
+        login(json!({"username": "tia", "password": "wrong-Password-1", "totp": code_for(&secret, "tia")})).status(),
+        401
+    );
+    assert_eq!(login(json!({"username": "tia", "password": PASSWORD, "totp": code_for(&secret, "tia")})).status(), 200);
+    assert_eq!(login(json!({"username": "tia", "password": PASSWORD, "recovery_code": recovery[0]})).status(), 200);
+    assert_eq!(
+        login(json!({"username": "tia", "password": PASSWORD, "recovery_code": recovery[0]})).status(),
+        401,
+        "a recovery code works once"
+    );
+    // The secret is sealed in the store, never in plaintext.
+    assert!(!std::fs::read(server.dir.join("store.db")).unwrap().windows(secret.len()).any(|w| w == secret.as_bytes()));
+    assert!(!server.log().contains(&secret));
+    // An admin can remove the factor; the user logs in with the password alone again.
+    admin.ok(
+        Method::PATCH,
+        &format!("/api/v1/admin/users/{}", tia["id"].as_str().unwrap()),
+        Some(json!({"reset_totp": true})),
+    );
+    assert_eq!(login(json!({"username": "tia", "password": PASSWORD})).status(), 200);
+    let kinds = admin.ok(Method::GET, "/api/v1/admin/audit?user=tia&kind=totp_enabled", None);
+    assert_eq!(kinds["total"], 1);
 }

@@ -3,6 +3,7 @@
 pub mod apikey;
 pub mod password;
 pub mod session;
+pub mod totp;
 
 use std::fmt;
 use std::str::FromStr;

@@ -6,10 +6,12 @@ use actix_web::HttpResponse;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::AppState;
 use super::{ApiError, Ctx};
 use crate::auth::session::{Claims, COOKIE, CSRF_COOKIE};
-use crate::auth::{apikey, now, password, random_token, Via};
-use crate::store::{ApiKey, Session};
+use crate::auth::{apikey, now, password, random_token, totp, Via};
+use crate::store::{ApiKey, Session, User};
+use sqlgate_connectors::{seal, unseal, SealedSecret, Secret};
 
 const WRONG: &str = "the user name or password is wrong";
 
@@ -18,6 +20,12 @@ const WRONG: &str = "the user name or password is wrong";
 struct Login {
     username: String,
     password: String,
+    /// The current TOTP code, for accounts with a second factor.
+    #[serde(default)]
+    totp: Option<String>,
+    /// A recovery code instead of the TOTP code (each works once).
+    #[serde(default)]
+    recovery_code: Option<String>,
 }
 
 pub(super) async fn login(ctx: Ctx) -> Result<HttpResponse, ApiError> {
@@ -77,6 +85,32 @@ pub(super) async fn login(ctx: Ctx) -> Result<HttpResponse, ApiError> {
             ));
         }
         return Err(address_failure(&ctx, ip, now).await?.unwrap_or_else(|| ApiError::unauthenticated_because(WRONG)));
+    }
+    if user.totp_enabled {
+        let (code, recovery) = (body.totp.as_deref(), body.recovery_code.as_deref());
+        if code.is_none() && recovery.is_none() {
+            // The password was right: ask for the second factor, and count nothing against the
+            // account.
+            return Err(ApiError::unauthenticated_because(
+                "this account has a second factor: send the current code from the authenticator app as `totp` (or a recovery code as `recovery_code`)",
+            )
+            .with_code("totp_required"));
+        }
+        let secret = open_totp_secret(state, &user)?;
+        let passed = match (code, recovery) {
+            (Some(code), _) => totp::check(&secret, &user.username, code),
+            (None, Some(recovery)) => totp::use_recovery_code(recovery, &mut user.recovery_codes),
+            (None, None) => false,
+        };
+        if !passed {
+            user.failed_logins += 1;
+            state.store.update_user(&user).await?;
+            failed.detail = json!({"reason": "wrong second factor"});
+            ctx.record(failed).await?;
+            return Err(address_failure(&ctx, ip, now).await?.unwrap_or_else(|| {
+                ApiError::unauthenticated_because("the code is wrong or expired; try the next one")
+            }));
+        }
     }
     user.failed_logins = 0;
     user.locked_until = None;
@@ -248,4 +282,79 @@ pub(super) async fn revoke_key(ctx: Ctx) -> Result<HttpResponse, ApiError> {
     entry.detail = json!({"key_id": key.id, "name": key.name});
     ctx.record(entry).await?;
     Ok(HttpResponse::Ok().json(json!({"status": "revoked", "id": key.id})))
+}
+
+/// The associated data a user's TOTP secret is sealed with.
+fn totp_label(user: &User) -> String {
+    format!("totp:{}", user.id)
+}
+
+fn open_totp_secret(state: &AppState, user: &User) -> Result<String, ApiError> {
+    let broken = || {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "the second factor could not be read; ask an admin to reset it",
+        )
+    };
+    let sealed = user.totp_secret.as_deref().ok_or_else(broken)?;
+    let sealed = SealedSecret::from_base64(sealed).map_err(|_| broken())?;
+    let secret = unseal(&state.master, &totp_label(user), &sealed).map_err(|_| broken())?;
+    Ok(secret.expose().to_owned())
+}
+
+/// Starts (or restarts) enrolment: a new secret, its otpauth URI and QR code. Logins need no
+/// code until one is verified with `POST /api/v1/me/totp/verify`.
+pub(super) async fn totp_enrol(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+    let who = ctx.who()?;
+    let state = &ctx.state;
+    let mut user = state.store.user(&who.user_id).await?.ok_or_else(ApiError::unauthenticated)?;
+    if user.totp_enabled {
+        return Err(ApiError::conflict("a second factor is already active; an admin can reset it"));
+    }
+    let secret = totp::new_secret();
+    let sealed = seal(&state.master, &totp_label(&user), &Secret::new(secret.clone()))
+        .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "could not seal the secret"))?;
+    user.totp_secret = Some(sealed.to_base64());
+    state.store.update_user(&user).await?;
+    let uri = totp::uri(&secret, &user.username).ok_or_else(|| {
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "could not make the otpauth URI")
+    })?;
+    ctx.record(ctx.entry("totp_enrol", "ok")).await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "otpauth_uri": uri, "secret": secret, "qr_svg": totp::qr_svg(&uri),
+        "message": "scan the QR code (or type the secret) into an authenticator app, then send its current code to POST /api/v1/me/totp/verify",
+    })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Code {
+    code: String,
+}
+
+/// Finishes enrolment with a code from the app: from now on logins need a code. Answers with the
+/// recovery codes, once.
+pub(super) async fn totp_verify(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+    let body: Code = ctx.json()?;
+    let who = ctx.who()?;
+    let state = &ctx.state;
+    let mut user = state.store.user(&who.user_id).await?.ok_or_else(ApiError::unauthenticated)?;
+    if user.totp_secret.is_none() || user.totp_enabled {
+        return Err(ApiError::conflict("there is no enrolment to finish; start one with POST /api/v1/me/totp/enrol"));
+    }
+    let secret = open_totp_secret(state, &user)?;
+    if !totp::check(&secret, &user.username, &body.code) {
+        ctx.record(ctx.entry("totp_enrol", "denied")).await?;
+        return Err(ApiError::bad_request("the code does not match; check the app's clock and send the current code"));
+    }
+    let (codes, hashes) = totp::recovery_codes();
+    user.totp_enabled = true;
+    user.recovery_codes = hashes;
+    state.store.update_user(&user).await?;
+    ctx.record(ctx.entry("totp_enabled", "ok")).await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "status": "enabled", "recovery_codes": codes,
+        "message": "logins now need a code; keep these recovery codes somewhere safe: each works once, and they are not shown again",
+    })))
 }

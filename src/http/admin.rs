@@ -27,6 +27,7 @@ struct UserView<'a> {
     role: Role,
     disabled: bool,
     locked: bool,
+    totp: bool,
     created_at: i64,
 }
 
@@ -37,12 +38,13 @@ fn view(u: &User) -> UserView<'_> {
         role: u.role,
         disabled: u.disabled,
         locked: u.locked_until.is_some_and(|t| t > now()),
+        totp: u.totp_enabled,
         created_at: u.created_at,
     }
 }
 
 fn summary(u: &User) -> Value {
-    json!({"username": u.username, "role": u.role, "disabled": u.disabled})
+    json!({"username": u.username, "role": u.role, "disabled": u.disabled, "totp": u.totp_enabled})
 }
 
 pub(super) async fn list_users(ctx: Ctx) -> Result<HttpResponse, ApiError> {
@@ -75,16 +77,7 @@ pub(super) async fn create_user(ctx: Ctx) -> Result<HttpResponse, ApiError> {
     check_username(&body.username).map_err(ApiError::bad_request)?;
     let role: Role = body.role.parse().map_err(|e: crate::auth::UnknownRole| ApiError::bad_request(e.to_string()))?;
     password::check_policy(&body.password, &body.username).map_err(|e| ApiError::bad_request(e.to_string()))?;
-    let user = User {
-        id: uuid::Uuid::new_v4().to_string(),
-        username: body.username,
-        role,
-        password_hash: hash(&body.password)?,
-        disabled: false,
-        failed_logins: 0,
-        locked_until: None,
-        created_at: now(),
-    };
+    let user = User::new(body.username, role, hash(&body.password)?);
     ctx.state.store.create_user(&user).await?;
     admin_action(&ctx, "user.create", &user.username, Value::Null, summary(&user)).await?;
     Ok(HttpResponse::Created().json(view(&user)))
@@ -97,6 +90,9 @@ struct UserChange {
     role: Option<String>,
     #[serde(default)]
     disabled: Option<bool>,
+    /// `true` removes the second factor (the user can enrol again).
+    #[serde(default)]
+    reset_totp: bool,
 }
 
 async fn target_user(ctx: &Ctx) -> Result<User, ApiError> {
@@ -114,6 +110,11 @@ pub(super) async fn update_user(ctx: Ctx) -> Result<HttpResponse, ApiError> {
     if let Some(disabled) = body.disabled {
         user.disabled = disabled;
     }
+    if body.reset_totp {
+        user.totp_secret = None;
+        user.totp_enabled = false;
+        user.recovery_codes.clear();
+    }
     let was = ctx.state.store.user(&user.id).await?.ok_or_else(|| ApiError::not_found("the user is gone"))?;
     if was.role == Role::Admin && !was.disabled && (user.role != Role::Admin || user.disabled) {
         let admins = ctx.state.store.users().await?.iter().filter(|u| u.role == Role::Admin && !u.disabled).count();
@@ -123,7 +124,7 @@ pub(super) async fn update_user(ctx: Ctx) -> Result<HttpResponse, ApiError> {
     }
     ctx.state.store.update_user(&user).await?;
     // A new role or a disabled account takes effect at once: its sessions end.
-    if user.role != was.role || user.disabled != was.disabled {
+    if user.role != was.role || user.disabled != was.disabled || body.reset_totp {
         ctx.state.store.revoke_sessions_of(&user.id).await?;
     }
     admin_action(&ctx, "user.update", &user.username, before, summary(&user)).await?;

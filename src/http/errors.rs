@@ -92,6 +92,12 @@ impl ApiError {
         )
     }
 
+    /// The same error with another code.
+    pub fn with_code(mut self, code: &'static str) -> Self {
+        self.code = code;
+        self
+    }
+
     /// The code, for the audit trail.
     pub fn code(&self) -> &'static str {
         self.code

@@ -67,6 +67,20 @@ pub static ROUTES: &[Route] = &[
         "Change one's own password (ends one's other sessions).",
         account::change_password
     ),
+    route!(
+        POST,
+        "/api/v1/me/totp/enrol",
+        ANY,
+        "Start TOTP enrolment: a secret, its otpauth URI and QR code.",
+        account::totp_enrol
+    ),
+    route!(
+        POST,
+        "/api/v1/me/totp/verify",
+        ANY,
+        "Finish TOTP enrolment with a code; answers with recovery codes once.",
+        account::totp_verify
+    ),
     route!(GET, "/api/v1/apikeys", ANY, "One's API keys (never the keys themselves).", account::list_keys),
     route!(POST, "/api/v1/apikeys", ANY, "Create an API key; the key is shown once.", account::create_key),
     route!(DELETE, "/api/v1/apikeys/{id}", ANY, "Revoke one of one's API keys.", account::revoke_key),
@@ -75,7 +89,13 @@ pub static ROUTES: &[Route] = &[
     route!(POST, "/api/v1/query", POWER, "SQL live edit: guard, run read-only and trim one query.", connectors::query),
     route!(GET, "/api/v1/admin/users", ADMIN, "All users.", admin::list_users),
     route!(POST, "/api/v1/admin/users", ADMIN, "Create a user.", admin::create_user),
-    route!(PATCH, "/api/v1/admin/users/{id}", ADMIN, "Change a user's role or disable them.", admin::update_user),
+    route!(
+        PATCH,
+        "/api/v1/admin/users/{id}",
+        ADMIN,
+        "Change a user's role, disable them, or reset their second factor.",
+        admin::update_user
+    ),
     route!(
         POST,
         "/api/v1/admin/users/{id}/password",

@@ -47,6 +47,32 @@ pub struct User {
     pub locked_until: Option<i64>,
     /// Unix seconds.
     pub created_at: i64,
+    /// The TOTP secret, sealed with the master key (the user id as associated data); present
+    /// from enrolment on.
+    pub totp_secret: Option<String>,
+    /// Whether logins need a TOTP code (set once the first code was verified).
+    pub totp_enabled: bool,
+    /// SHA-256 (hex) of each unused recovery code.
+    pub recovery_codes: Vec<String>,
+}
+
+impl User {
+    /// A new, enabled user without a second factor.
+    pub fn new(username: String, role: Role, password_hash: String) -> Self {
+        User {
+            id: uuid::Uuid::new_v4().to_string(),
+            username,
+            role,
+            password_hash,
+            disabled: false,
+            failed_logins: 0,
+            locked_until: None,
+            created_at: crate::auth::now(),
+            totp_secret: None,
+            totp_enabled: false,
+            recovery_codes: Vec::new(),
+        }
+    }
 }
 
 /// A login session; the cookie's token names it, and revoking it here ends it.
@@ -186,7 +212,7 @@ pub trait Store: Send + Sync {
     async fn user_by_name(&self, username: &str) -> Result<Option<User>, StoreError>;
     /// All users, by name.
     async fn users(&self) -> Result<Vec<User>, StoreError>;
-    /// Replaces a user's mutable fields (role, hash, disabled, failed logins, lock).
+    /// Replaces a user's mutable fields (role, hash, disabled, failed logins, lock, TOTP).
     async fn update_user(&self, user: &User) -> Result<(), StoreError>;
 
     /// Adds a session.

@@ -38,6 +38,10 @@ const MIGRATIONS: &[&str] = &[
         connector TEXT, question TEXT, sql TEXT, code TEXT, tables TEXT NOT NULL, row_count INTEGER, truncated INTEGER,
         duration_ms INTEGER, detail TEXT NOT NULL, ip TEXT, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
      CREATE INDEX audit_at ON audit(at);",
+    // 2: TOTP second factor.
+    "ALTER TABLE users ADD COLUMN totp_secret TEXT;
+     ALTER TABLE users ADD COLUMN totp_enabled INTEGER NOT NULL DEFAULT 0;
+     ALTER TABLE users ADD COLUMN recovery_codes TEXT NOT NULL DEFAULT '[]';",
 ];
 
 /// The SQLCipher store. A single connection behind a mutex: SQLite writes one at a time anyway,
@@ -127,6 +131,7 @@ fn role(text: String) -> rusqlite::Result<Role> {
 }
 
 fn user_row(r: &Row<'_>) -> rusqlite::Result<User> {
+    let codes: String = r.get(10)?;
     Ok(User {
         id: r.get(0)?,
         username: r.get(1)?,
@@ -136,10 +141,20 @@ fn user_row(r: &Row<'_>) -> rusqlite::Result<User> {
         failed_logins: r.get(5)?,
         locked_until: r.get(6)?,
         created_at: r.get(7)?,
+        totp_secret: r.get(8)?,
+        totp_enabled: r.get(9)?,
+        recovery_codes: serde_json::from_str(&codes).map_err(|_| {
+            rusqlite::Error::InvalidColumnType(10, "recovery_codes".into(), rusqlite::types::Type::Text)
+        })?,
     })
 }
 
-const USER_COLUMNS: &str = "id, username, role, password_hash, disabled, failed_logins, locked_until, created_at";
+const USER_COLUMNS: &str = "id, username, role, password_hash, disabled, failed_logins, locked_until, created_at, \
+     totp_secret, totp_enabled, recovery_codes";
+
+fn codes_json(codes: &[String]) -> String {
+    serde_json::to_string(codes).unwrap_or_else(|_| "[]".into())
+}
 
 fn session_row(r: &Row<'_>) -> rusqlite::Result<Session> {
     Ok(Session { id: r.get(0)?, user_id: r.get(1)?, created_at: r.get(2)?, last_seen: r.get(3)?, revoked: r.get(4)? })
@@ -221,7 +236,7 @@ impl Store for SqlcipherStore {
         let u = user.clone();
         self.with(move |c| {
             c.execute(
-                &format!("INSERT INTO users ({USER_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
+                &format!("INSERT INTO users ({USER_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
                 params![
                     u.id,
                     u.username,
@@ -230,7 +245,10 @@ impl Store for SqlcipherStore {
                     u.disabled,
                     u.failed_logins,
                     u.locked_until,
-                    u.created_at
+                    u.created_at,
+                    u.totp_secret,
+                    u.totp_enabled,
+                    codes_json(&u.recovery_codes)
                 ],
             )
             .map_err(|e| match db(e) {
@@ -276,8 +294,12 @@ impl Store for SqlcipherStore {
         self.with(move |c| {
             let n = c
                 .execute(
-                    "UPDATE users SET role = ?2, password_hash = ?3, disabled = ?4, failed_logins = ?5, locked_until = ?6 WHERE id = ?1",
-                    params![u.id, u.role.as_str(), u.password_hash, u.disabled, u.failed_logins, u.locked_until],
+                    "UPDATE users SET role = ?2, password_hash = ?3, disabled = ?4, failed_logins = ?5, locked_until = ?6, \
+                     totp_secret = ?7, totp_enabled = ?8, recovery_codes = ?9 WHERE id = ?1",
+                    params![
+                        u.id, u.role.as_str(), u.password_hash, u.disabled, u.failed_logins, u.locked_until, u.totp_secret,
+                        u.totp_enabled, codes_json(&u.recovery_codes)
+                    ],
                 )
                 .map_err(db)?;
             if n == 0 {
