@@ -79,6 +79,7 @@ pub fn run(command: DemoCommand) -> Result<(), StartError> {
         signer: Signer::new(&master.subkey("session v1")),
         audit: audit(Arc::clone(&store), &master),
         limits: crate::limits::Limits::new(&config),
+        metrics: crate::metrics::Metrics::new(),
         store,
         master,
         config,

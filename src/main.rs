@@ -15,6 +15,7 @@ mod exit;
 mod http;
 mod limits;
 mod manage;
+mod metrics;
 mod query;
 mod serve;
 mod store;

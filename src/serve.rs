@@ -77,6 +77,7 @@ pub fn serve(config_path: Option<&Path>) -> Result<(), StartError> {
         signer: Signer::new(&master.subkey("session v1")),
         audit: audit(Arc::clone(&store), &master),
         limits: crate::limits::Limits::new(&config),
+        metrics: crate::metrics::Metrics::new(),
         store,
         master,
         config,

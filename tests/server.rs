@@ -187,6 +187,7 @@ fn bearer(server: &Server, key: &str, method: Method, path: &str, body: Option<V
 const RULES: &[(&str, &str, Option<&str>)] = &[
     ("GET", "/healthz", None),
     ("GET", "/readyz", None),
+    ("GET", "/metrics", None),
     ("GET", "/api/v1/openapi.json", None),
     ("POST", "/api/v1/login", None),
     ("POST", "/api/v1/logout", Some("member")),
@@ -414,6 +415,17 @@ fn power_users_query_postgres_and_mariadb_and_admins_find_it_in_the_audit_trail(
     assert!(csv.contains("SELECT * FROM orders ORDER BY id") && csv.contains("DELETE FROM orders"));
     let verified = admin.ok(Method::GET, "/api/v1/admin/audit/verify", None);
     assert!(verified["broken"].is_null(), "{verified}");
+    // Metrics count by route pattern (never by id), rejections by the guard's code.
+    let metrics = reqwest::blocking::get(server.url("/metrics")).unwrap().text().unwrap();
+    let line = |prefix: &str| metrics.lines().find(|l| l.starts_with(prefix)).map(str::to_owned);
+    let queries = line("sqlgate_http_requests_total{method=\"POST\",route=\"/api/v1/query\",status=\"200\"}").unwrap();
+    assert!(queries.ends_with(" 2"), "{queries}");
+    assert!(line("sqlgate_guard_rejections_total{code=").is_some_and(|l| l.ends_with(" 1")), "{metrics}");
+    assert!(
+        line("sqlgate_http_request_duration_seconds_bucket{route=\"/api/v1/connectors/{id}/schema\"").is_some(),
+        "{metrics}"
+    );
+    assert!(!metrics.contains(pg["id"].as_str().unwrap()));
 
     // The connector's password is in no response, log line or the store file.
     let everything = [
@@ -619,6 +631,8 @@ fn a_tampered_trail_fails_verification_and_an_unwritable_trail_fails_the_request
     let body: Value = refused.json().unwrap();
     assert_eq!(body["error"]["code"], "audit_unavailable");
     assert!(body.get("rows").is_none());
+    let metrics = reqwest::blocking::get(server.url("/metrics")).unwrap().text().unwrap();
+    assert!(metrics.lines().any(|l| l == "sqlgate_audit_write_failures_total 1"), "{metrics}");
 }
 
 #[test]

@@ -145,6 +145,7 @@ pub(super) async fn query(ctx: Ctx) -> Result<HttpResponse, ApiError> {
     let allowed = match check(&body.sql, &policy) {
         Verdict::Allowed(allowed) => allowed,
         Verdict::Rejected(r) => {
+            ctx.state.metrics.rejection(r.code.as_str());
             entry.outcome = "rejected";
             entry.code = Some(r.code.as_str().to_owned());
             entry.detail = json!({"message": r.message});
@@ -165,6 +166,7 @@ pub(super) async fn query(ctx: Ctx) -> Result<HttpResponse, ApiError> {
     let (result, privilege_warning) = match outcome {
         Ok(done) => done,
         Err(e) => {
+            ctx.state.metrics.connector_error(e.code());
             entry.outcome = "error";
             entry.code = Some(e.code().to_owned());
             entry.detail = json!({"message": e.message()});

@@ -44,6 +44,8 @@ pub struct AppState {
     pub signer: Signer,
     /// Seals and opens connector credentials.
     pub master: MasterKey,
+    /// Prometheus metrics.
+    pub metrics: crate::metrics::Metrics,
     /// Rate limits and the per-address login lockout.
     pub limits: crate::limits::Limits,
     /// Open connectors by id, made on first use from the sealed URL.
@@ -114,6 +116,7 @@ impl Ctx {
     /// returned.
     pub async fn record(&self, entry: Entry) -> Result<(), ApiError> {
         self.state.audit.record(entry).await.map(|_| ()).map_err(|e| {
+            self.state.metrics.audit_failure();
             tracing::error!(error = %e, "audit write failed; the request is refused");
             ApiError::audit_unavailable()
         })
@@ -274,10 +277,16 @@ pub async fn serve(state: AppState) -> std::io::Result<()> {
                 let method = req.method().clone();
                 let path = req.path().to_owned();
                 let peer: Option<IpAddr> = req.peer_addr().map(|a| a.ip());
+                // The route's pattern, not its path: ids do not become label values.
+                let route = req.match_pattern().unwrap_or_else(|| "unmatched".into());
+                let state = req.app_data::<web::Data<AppState>>().cloned();
                 let call = srv.call(req);
                 async move {
                     let mut res = call.await?;
                     let status = res.status().as_u16();
+                    if let Some(state) = state {
+                        state.metrics.request(&route, method.as_str(), status, started.elapsed().as_secs_f64());
+                    }
                     let headers = res.headers_mut();
                     for (name, value) in SECURITY_HEADERS {
                         headers.insert(HeaderName::from_static(name), HeaderValue::from_static(value));

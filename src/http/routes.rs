@@ -50,6 +50,7 @@ macro_rules! route {
 pub static ROUTES: &[Route] = &[
     route!(GET, "/healthz", Access::Public, "The process is up.", health),
     route!(GET, "/readyz", Access::Public, "The store answers.", ready),
+    route!(GET, "/metrics", Access::Public, "Prometheus metrics (text format).", metrics),
     route!(GET, "/api/v1/openapi.json", Access::Public, "This API, as OpenAPI 3.", openapi),
     route!(
         POST,
@@ -141,6 +142,10 @@ pub static ROUTES: &[Route] = &[
 
 async fn health(_ctx: Ctx) -> Result<HttpResponse, super::ApiError> {
     Ok(HttpResponse::Ok().json(serde_json::json!({"status": "ok"})))
+}
+
+async fn metrics(ctx: Ctx) -> Result<HttpResponse, super::ApiError> {
+    Ok(HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(ctx.state.metrics.render()))
 }
 
 async fn ready(ctx: Ctx) -> Result<HttpResponse, super::ApiError> {
