@@ -100,7 +100,7 @@ enum RawAudit {
 }
 
 const QUERY_HELP: &str = "Prints {\"id\",\"sql\",\"columns\":[{\"name\",\"type\"}],\"rows\",\"row_count\",\"truncated\",\"confidence\",\"answer\",\"warnings\"} \
-or {\"error\":{\"code\",\"message\"}}.\nExit status: 0 answered, 1 rejected by the guard, 2 usage error, 3 database error.\n\
+or {\"error\":{\"code\",\"message\"}}.\nExit status: 0 answered, 1 rejected by the guard, 2 usage error, 3 database error, 4 HTTP or auth error (--server).\n\
 URL forms: postgres://USER:PASSWORD@HOST:PORT/DATABASE, mysql://… (also MariaDB), sqlite:PATH (opened read-only).
 Server URL parameters: sslmode=disable|require|verify-full, sslrootcert=CA.pem, search_path=a,b (PostgreSQL),
 statement_timeout=MS (10000), lock_timeout=MS (1000), connect_timeout=S (5), pool_size=N (4), refuse_privileged=true,
@@ -111,8 +111,17 @@ The password is never printed; prefer PGPASSWORD-style secrets in a sealed conne
 #[derive(Debug, clap::Args)]
 struct RawQuery {
     /// The database: postgres://…, mysql://… or sqlite:PATH (see below).
+    #[arg(long, required_unless_present = "server", conflicts_with_all = ["server", "token", "connector"])]
+    db: Option<String>,
+    /// A sqlgate server to send the query to (`http://host:port`), instead of --db.
+    #[arg(long, requires_all = ["token", "connector"])]
+    server: Option<String>,
+    /// The API key for --server (or the SQLGATE_TOKEN variable).
+    #[arg(long, env = "SQLGATE_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+    /// The connector's name on the server.
     #[arg(long)]
-    db: String,
+    connector: Option<String>,
     /// Rows the answer may hold; the guard asks the database for one more.
     #[arg(long, default_value_t = 20)]
     max_rows: u64,
@@ -169,6 +178,8 @@ pub enum Command {
     Check(CheckCommand),
     /// Run SQL against a database.
     Query(Box<QueryCommand>),
+    /// Send a query to a server.
+    Remote(crate::client::Remote),
     /// Serve the API.
     Serve(Option<PathBuf>),
     /// Serve the demo.
@@ -240,7 +251,15 @@ impl TryFrom<Args> for Command {
                 Ok(Command::Check(CheckCommand { policy, input }))
             }
             RawCommand::Query(raw) => {
-                let target = Target::parse(&raw.db)?;
+                if let (Some(server), Some(token), Some(connector)) = (&raw.server, &raw.token, &raw.connector) {
+                    return Ok(Command::Remote(crate::client::Remote {
+                        server: server.clone(),
+                        token: token.clone(),
+                        connector: connector.clone(),
+                        sql: raw.sql,
+                    }));
+                }
+                let target = Target::parse(raw.db.as_deref().unwrap_or_default())?;
                 let max_rows = MaxRows::new(raw.max_rows)?;
                 if !(1024..=16 * 1024 * 1024).contains(&raw.max_bytes) {
                     return Err(UsageError::MaxBytes(raw.max_bytes));

@@ -260,7 +260,7 @@ pub fn settings_help() -> String {
 }
 
 /// Variables that start with `SQLGATE_` but are not settings.
-const OTHER_VARIABLES: &[&str] = &["SQLGATE_MASTER_KEY"];
+const OTHER_VARIABLES: &[&str] = &["SQLGATE_MASTER_KEY", "SQLGATE_TOKEN"];
 
 impl Config {
     /// Reads `path` (when given), applies the environment's overrides, and checks the values.

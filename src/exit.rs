@@ -13,6 +13,8 @@ pub enum Outcome {
     Usage,
     /// 3: the database failed or refused the query.
     Database,
+    /// 4: the server could not be reached, or refused the caller (HTTP or auth error).
+    Http,
 }
 
 impl From<Outcome> for ExitCode {
@@ -22,6 +24,7 @@ impl From<Outcome> for ExitCode {
             Outcome::Rejected => 1,
             Outcome::Usage => 2,
             Outcome::Database => 3,
+            Outcome::Http => 4,
         })
     }
 }

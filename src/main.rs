@@ -8,6 +8,7 @@ mod audit;
 mod auth;
 mod check;
 mod cli;
+mod client;
 mod config;
 mod demo;
 mod error_shape;
@@ -26,6 +27,7 @@ fn main() -> ExitCode {
         Ok(cli::Command::Check(command)) => check::run(command),
         Ok(cli::Command::Query(command)) => query::run(*command),
         Ok(cli::Command::Manage(command)) => manage::run(command),
+        Ok(cli::Command::Remote(remote)) => client::run(remote),
         Ok(cli::Command::Demo(command)) => match demo::run(command) {
             Ok(()) => exit::Outcome::Allowed,
             Err(e) => {

@@ -364,6 +364,27 @@ fn power_users_query_postgres_and_mariadb_and_admins_find_it_in_the_audit_trail(
         Some(json!({"connector": "sales", "sql": "SELECT 1"})),
     );
     assert_eq!(refused.status(), 403);
+    // The CLI client of the API: the same JSON, exit codes as `query --db`, 4 for HTTP/auth errors.
+    let remote = |token: &str, sql: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_sqlgate"))
+            .args(["query", "--server", &server.base, "--token", token, "--connector", "sales", sql])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(!text.contains(token), "the token was printed");
+        (out.status.code(), serde_json::from_str::<Value>(&text).unwrap_or(Value::Null))
+    };
+    let (code, answer) = remote(&power, "SELECT id FROM orders ORDER BY id LIMIT 2");
+    assert_eq!((code, answer["rows"].clone()), (Some(0), json!([[1], [2]])), "{answer}");
+    let (code, answer) = remote(&power, "UPDATE orders SET id = 0");
+    assert_eq!((code, answer["error"]["code"].as_str()), (Some(1), Some("sql_rejected")));
+    let (code, answer) = remote(&power, "SELECT no_such_column FROM orders");
+    assert_eq!((code, answer["error"]["code"].as_str()), (Some(3), Some("database_error")));
+    let (code, answer) = remote(&analyst, "SELECT 1");
+    assert_eq!((code, answer["error"]["code"].as_str()), (Some(4), Some("forbidden")));
+    let (code, answer) = remote("sqg_nope_nope", "SELECT 1");
+    assert_eq!((code, answer["error"]["code"].as_str()), (Some(4), Some("unauthenticated")));
+
     // An analyst without a grant sees no connector; with one, exactly it.
     let listed: Value = bearer(&server, &analyst, Method::GET, "/api/v1/connectors", None).json().unwrap();
     assert_eq!(listed["connectors"], json!([]));
@@ -393,7 +414,7 @@ fn power_users_query_postgres_and_mariadb_and_admins_find_it_in_the_audit_trail(
     let today = &admin.ok(Method::GET, "/api/v1/admin/audit?limit=1", None)["records"][0]["at"].as_str().unwrap()[..10]
         .to_owned();
     let found = admin.ok(Method::GET, &format!("/api/v1/admin/audit?kind=query&from={today}&to={today}"), None);
-    assert_eq!(found["total"], 3, "{found}");
+    assert_eq!(found["total"], 6, "three queries here, three from the CLI client: {found}");
     let rows: Vec<&Value> = found["records"].as_array().unwrap().iter().collect();
     assert!(rows.iter().any(|r| r["outcome"] == "rejected" && r["code"].is_string()));
     assert!(rows.iter().any(|r| r["connector"] == "sales"
@@ -411,7 +432,7 @@ fn power_users_query_postgres_and_mariadb_and_admins_find_it_in_the_audit_trail(
     let csv = csv.text().unwrap();
     let lines: Vec<&str> = csv.lines().collect();
     assert!(lines[0].starts_with("seq,at,kind,outcome"), "{csv}");
-    assert_eq!(lines.len(), 3, "the header and the two queries on sales: {csv}");
+    assert_eq!(lines.len(), 6, "the header and the five queries on sales: {csv}");
     assert!(csv.contains("SELECT * FROM orders ORDER BY id") && csv.contains("DELETE FROM orders"));
     let verified = admin.ok(Method::GET, "/api/v1/admin/audit/verify", None);
     assert!(verified["broken"].is_null(), "{verified}");
@@ -419,8 +440,12 @@ fn power_users_query_postgres_and_mariadb_and_admins_find_it_in_the_audit_trail(
     let metrics = reqwest::blocking::get(server.url("/metrics")).unwrap().text().unwrap();
     let line = |prefix: &str| metrics.lines().find(|l| l.starts_with(prefix)).map(str::to_owned);
     let queries = line("sqlgate_http_requests_total{method=\"POST\",route=\"/api/v1/query\",status=\"200\"}").unwrap();
-    assert!(queries.ends_with(" 2"), "{queries}");
-    assert!(line("sqlgate_guard_rejections_total{code=").is_some_and(|l| l.ends_with(" 1")), "{metrics}");
+    assert!(queries.ends_with(" 3"), "{queries}");
+    assert!(line("sqlgate_guard_rejections_total{code=").is_some(), "{metrics}");
+    assert!(
+        line("sqlgate_connector_errors_total{code=\"database_error\"}").is_some_and(|l| l.ends_with(" 1")),
+        "{metrics}"
+    );
     assert!(
         line("sqlgate_http_request_duration_seconds_bucket{route=\"/api/v1/connectors/{id}/schema\"").is_some(),
         "{metrics}"
