@@ -88,6 +88,16 @@ enum RawUsers {
 
 #[derive(Debug, Subcommand)]
 enum RawAudit {
+    /// Delete records older than N days now (the server does this hourly with
+    /// audit.retention_days); a chained record says what was purged, so verify still passes.
+    Purge {
+        /// Records older than this many days go; 0 means every record before now.
+        #[arg(long)]
+        older_than_days: u32,
+        /// The config file.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
     /// Walk the hash chain; print the head, or the first broken record (exit 1).
     Verify {
         /// A head recorded earlier, as SEQ:HASH: also detects records cut from the end.
@@ -276,6 +286,9 @@ impl TryFrom<Args> for Command {
             RawCommand::Users(RawUsers::List { config }) => Ok(Command::Manage(Manage::ListUsers { config })),
             RawCommand::Users(RawUsers::SetRole { username, role, config }) => {
                 Ok(Command::Manage(Manage::SetRole { config, username, role: role.parse()? }))
+            }
+            RawCommand::Audit(RawAudit::Purge { older_than_days, config }) => {
+                Ok(Command::Manage(Manage::PurgeAudit { config, older_than_days }))
             }
             RawCommand::Audit(RawAudit::Verify { expect_head, config }) => {
                 let expect_head = expect_head

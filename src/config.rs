@@ -103,6 +103,12 @@ pub const SETTINGS: &[Setting] = &[
         default: "32768",
         doc: "JSON bytes of rows an answer may hold (a connector may lower it)",
     },
+    Setting {
+        section: "audit",
+        key: "retention_days",
+        default: "90",
+        doc: "records older than this are purged (hourly) without breaking verification; 0 keeps everything",
+    },
     Setting { section: "log", key: "format", default: "\"text\"", doc: "`text` or `json` (one object per line)" },
     Setting {
         section: "log",
@@ -130,6 +136,8 @@ pub struct Config {
     pub limits: LimitsSection,
     /// Answer budgets.
     pub query: Query,
+    /// The audit trail.
+    pub audit: AuditSection,
     /// Logs.
     pub log: Log,
 }
@@ -206,6 +214,14 @@ pub struct Query {
     pub max_rows: u64,
     /// JSON bytes per answer.
     pub max_bytes: usize,
+}
+
+/// `[audit]`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditSection {
+    /// Days records are kept (0: forever).
+    pub retention_days: u32,
 }
 
 /// `[log]`.

@@ -22,6 +22,8 @@ pub enum Manage {
     ListUsers { config: Option<PathBuf> },
     /// Change a user's role (ends their sessions).
     SetRole { config: Option<PathBuf>, username: String, role: Role },
+    /// Purge old audit records.
+    PurgeAudit { config: Option<PathBuf>, older_than_days: u32 },
     /// Verify the audit chain.
     VerifyAudit { config: Option<PathBuf>, expect_head: Option<(i64, String)> },
 }
@@ -49,7 +51,8 @@ async fn execute(command: Manage) -> Result<Outcome, StartError> {
         Manage::AddUser { config, .. }
         | Manage::ListUsers { config }
         | Manage::SetRole { config, .. }
-        | Manage::VerifyAudit { config, .. } => config.clone(),
+        | Manage::VerifyAudit { config, .. }
+        | Manage::PurgeAudit { config, .. } => config.clone(),
     };
     let config = load_config(config_path.as_deref())?;
     let master = master_key(&config)?;
@@ -114,6 +117,13 @@ async fn execute(command: Manage) -> Result<Outcome, StartError> {
                                          "before": {"role": before}, "after": {"role": role}})))
                 .await?;
             println!("{username} is now {role} (their sessions ended)");
+            Ok(Outcome::Allowed)
+        }
+        Manage::PurgeAudit { older_than_days, .. } => {
+            let cutoff = time::OffsetDateTime::now_utc() - time::Duration::days(i64::from(older_than_days));
+            let cutoff = crate::audit::timestamp(cutoff);
+            let removed = trail.purge_before(&cutoff).await?;
+            println!("{}", json!({"purged": removed, "before": cutoff}));
             Ok(Outcome::Allowed)
         }
         Manage::VerifyAudit { expect_head, .. } => {

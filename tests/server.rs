@@ -645,6 +645,25 @@ fn a_tampered_trail_fails_verification_and_an_unwritable_trail_fails_the_request
     assert_eq!(code, Some(1));
     assert_eq!(broken["first_broken"], 3);
 
+    // Retention: a purge removes the (here: tampered) past and leaves a chain that verifies;
+    // deleting the oldest survivor is still detected.
+    drop(store);
+    let out = server.command(&["audit", "purge", "--older-than-days", "0"]).output().unwrap();
+    let purged: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(purged["purged"].as_u64().unwrap() >= 3, "{purged}");
+    assert_eq!(verify(&["--expect-head", &head]).0, Some(1), "the recorded head was purged too");
+    assert_eq!(q("SELECT x FROM t").status(), 200);
+    let (code, whole) = verify(&[]);
+    assert_eq!(code, Some(0), "a purged trail verifies: {whole}");
+    let store = open_store(&server);
+    let first: i64 = store.query_row("SELECT min(seq) FROM audit", [], |r| r.get(0)).unwrap();
+    let kind: String = store.query_row("SELECT kind FROM audit WHERE seq = ?1", [first], |r| r.get(0)).unwrap();
+    assert_eq!(kind, "audit_purged");
+    store.execute("DELETE FROM audit WHERE seq = ?1", [first]).unwrap();
+    let (code, broken) = verify(&[]);
+    assert_eq!(code, Some(1), "{broken}");
+    assert_eq!(broken["first_broken"], first + 1);
+
     // A trail that refuses writes: the query is not answered.
     store
         .execute_batch(

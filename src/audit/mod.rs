@@ -131,6 +131,11 @@ impl Audit {
     /// then fail the request.
     pub async fn record(&self, entry: Entry) -> Result<AuditRecord, StoreError> {
         let _one_at_a_time = self.append.lock().await;
+        self.append_locked(entry).await
+    }
+
+    /// Appends `entry`; the caller holds the append lock.
+    async fn append_locked(&self, entry: Entry) -> Result<AuditRecord, StoreError> {
         let last = self.store.last_audit().await?;
         let (seq, prev_hash) = last.map_or((1, GENESIS.to_owned()), |r| (r.seq + 1, r.hash));
         let mut record = AuditRecord {
@@ -158,13 +163,36 @@ impl Audit {
         Ok(record)
     }
 
+    /// Retention: deletes every record older than `cutoff` (an RFC 3339 time). First a chained
+    /// `audit_purged` record names the last record removed and its hash, so verification can tell
+    /// this purge from a deletion: without the key, nobody can write that record. Returns how many
+    /// records were removed.
+    pub async fn purge_before(&self, cutoff: &str) -> Result<u64, StoreError> {
+        let _one_at_a_time = self.append.lock().await;
+        let filter = AuditFilter { to: Some(cutoff.to_owned()), ..AuditFilter::default() };
+        let (newest_old, _) = self.store.audit(&filter, 0, 1).await?;
+        let Some(last) = newest_old.into_iter().next() else { return Ok(0) };
+        let entry = Entry {
+            kind: "audit_purged",
+            outcome: "ok",
+            username: Some("sqlgate".into()),
+            detail: serde_json::json!({"through_seq": last.seq, "through_hash": last.hash, "cutoff": cutoff}),
+            ..Entry::default()
+        };
+        self.append_locked(entry).await?;
+        self.store.delete_audit_through(last.seq).await
+    }
+
     /// Walks the whole chain from the first record: every sequence number follows the last, every
-    /// record links to the one before, and every hash is the keyed hash of its record. With
-    /// `expect_head`, also checks that the chain still reaches that earlier head.
+    /// record links to the one before, and every hash is the keyed hash of its record. A chain
+    /// that does not start at 1 must hold the `audit_purged` record that removed what came before.
+    /// With `expect_head`, also checks that the chain still reaches that earlier head.
     pub async fn verify(&self, expect_head: Option<(i64, &str)>) -> Result<Verification, StoreError> {
         let mut checked = 0u64;
         let mut previous: Option<(i64, String)> = None;
         let mut expected_head_seen = false;
+        let mut first_cut: Option<(i64, String)> = None;
+        let mut purges: Vec<(i64, String)> = Vec::new();
         loop {
             let after = previous.as_ref().map_or(0, |(seq, _)| *seq);
             let page = self.store.audit_after(after, 1000).await?;
@@ -173,7 +201,12 @@ impl Audit {
             }
             for record in page {
                 let (want_seq, want_prev) = match &previous {
-                    None => (1, GENESIS.to_owned()),
+                    None if record.seq == 1 => (1, GENESIS.to_owned()),
+                    // Records before this one were purged: checked against the purge record below.
+                    None => {
+                        first_cut = Some((record.seq, record.prev_hash.clone()));
+                        (record.seq, record.prev_hash.clone())
+                    }
                     Some((seq, hash)) => (seq + 1, hash.clone()),
                 };
                 let broken =
@@ -198,8 +231,29 @@ impl Audit {
                         expected_head_seen = true;
                     }
                 }
+                if record.kind == "audit_purged" {
+                    if let (Some(seq), Some(hash)) =
+                        (record.detail["through_seq"].as_i64(), record.detail["through_hash"].as_str())
+                    {
+                        purges.push((seq, hash.to_owned()));
+                    }
+                }
                 checked += 1;
                 previous = Some((record.seq, record.hash));
+            }
+        }
+        if let Some((first, prev)) = first_cut {
+            if !purges.iter().any(|(through, hash)| *through == first - 1 && *hash == prev) {
+                return Ok(Verification {
+                    records: checked,
+                    head: None,
+                    broken: Some((
+                        first,
+                        format!(
+                            "records before {first} are gone, and no purge record accounts for them: they were deleted"
+                        ),
+                    )),
+                });
             }
         }
         if let Some((seq, _)) = expect_head {

@@ -268,6 +268,22 @@ pub async fn serve(state: AppState) -> std::io::Result<()> {
     let workers = state.config.server.workers;
     let shutdown = state.config.server.shutdown_timeout;
     let state = web::Data::new(state);
+    let retention = state.config.audit.retention_days;
+    if retention > 0 {
+        let state = state.clone();
+        actix_web::rt::spawn(async move {
+            let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
+            loop {
+                hourly.tick().await;
+                let cutoff = time::OffsetDateTime::now_utc() - time::Duration::days(i64::from(retention));
+                match state.audit.purge_before(&crate::audit::timestamp(cutoff)).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(records = n, days = retention, "audit retention purged old records"),
+                    Err(e) => tracing::error!(error = %e, "audit retention could not purge"),
+                }
+            }
+        });
+    }
     let mut server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())

@@ -260,6 +260,8 @@ pub trait Store: Send + Sync {
     /// Records matching `filter`, newest first, `offset`/`limit` paged, and how many match.
     async fn audit(&self, filter: &AuditFilter, offset: u64, limit: u64)
         -> Result<(Vec<AuditRecord>, u64), StoreError>;
+    /// Deletes every record up to `seq` (retention); returns how many.
+    async fn delete_audit_through(&self, seq: i64) -> Result<u64, StoreError>;
     /// Every record from `after_seq` on, oldest first, at most `limit` (for verification and export).
     async fn audit_after(&self, after_seq: i64, limit: u64) -> Result<Vec<AuditRecord>, StoreError>;
 }

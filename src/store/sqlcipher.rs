@@ -609,6 +609,10 @@ impl Store for SqlcipherStore {
         .await
     }
 
+    async fn delete_audit_through(&self, seq: i64) -> Result<u64, StoreError> {
+        self.with(move |c| c.execute("DELETE FROM audit WHERE seq <= ?1", [seq]).map(|n| n as u64).map_err(db)).await
+    }
+
     async fn audit_after(&self, after_seq: i64, limit: u64) -> Result<Vec<AuditRecord>, StoreError> {
         self.with(move |c| {
             let mut st = c
