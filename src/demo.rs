@@ -27,6 +27,7 @@ pub struct DemoCommand {
 
 /// Runs the demo until SIGINT/SIGTERM.
 pub fn run(command: DemoCommand) -> Result<(), StartError> {
+    crate::serve::size_worker_stacks();
     let dir = &command.data_dir;
     std::fs::create_dir_all(dir)?;
     let key_file = dir.join("master.key");
