@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use sqlgate_connectors::Secret;
 use thiserror::Error;
 
 /// One setting: section, key, default (as TOML), and what it means.
@@ -47,6 +48,12 @@ pub const SETTINGS: &[Setting] = &[
         key: "path",
         default: "\"sqlgate-data/store.db\"",
         doc: "the embedded store: a SQLite file encrypted with SQLCipher (key derived from the master key)",
+    },
+    Setting {
+        section: "store",
+        key: "url",
+        default: "\"\"",
+        doc: "empty: the embedded store at `store.path`; a `mongodb://` URL: the MongoDB store (a replica set), in the database the URL's path names, else `sqlgate` (may hold a password: never logged)",
     },
     Setting {
         section: "security",
@@ -164,6 +171,8 @@ pub struct Server {
 pub struct StoreSection {
     /// The SQLCipher file.
     pub path: PathBuf,
+    /// Empty, or the MongoDB URL (it may hold a password).
+    pub url: Secret,
 }
 
 /// `[security]`.
@@ -344,6 +353,14 @@ impl Config {
         if self.auth.lockout_attempts == 0 || self.auth.ip_lockout_attempts == 0 {
             return bad("auth.lockout_attempts and auth.ip_lockout_attempts must be at least 1");
         }
+        // The URL is not echoed: it may hold a password.
+        let url = self.store.url.expose();
+        if url.starts_with("mongodb+srv://") {
+            return bad("store.url: mongodb+srv:// URLs need DNS lookups this build leaves out; list the hosts in a mongodb:// URL");
+        }
+        if !url.is_empty() && !url.starts_with("mongodb://") {
+            return bad("store.url must be empty (the embedded store at store.path) or a mongodb:// URL");
+        }
         Ok(())
     }
 }
@@ -416,6 +433,24 @@ mod tests {
         for s in SETTINGS {
             let row = format!("| `{}` | `{}` | `{}` |", s.section, s.key, s.default.trim_matches('"'));
             assert!(readme.contains(&row), "README.md lacks the row starting {row}");
+        }
+    }
+
+    #[test]
+    fn the_store_url_is_empty_or_mongodb_and_never_shown() {
+        let config = Config::load(None, env(&[])).unwrap();
+        assert_eq!(config.store.url.expose(), "");
+        let url = "mongodb://sqlgate:pa55-word@db1:27017,db2:27017/meta?replicaSet=rs0";
+        let config = Config::load(None, env(&[("SQLGATE_STORE_URL", url)])).unwrap();
+        assert_eq!(config.store.url.expose(), url);
+        assert!(!format!("{config:?}").contains("pa55-word"), "the URL's password shows in Debug");
+        for (bad, says) in [
+            ("postgres://sqlgate:pa55-word@db/meta", "mongodb://"),
+            ("mongodb+srv://sqlgate:pa55-word@cluster.example", "mongodb+srv"),
+        ] {
+            let e = Config::load(None, env(&[("SQLGATE_STORE_URL", bad)])).unwrap_err().to_string();
+            assert!(e.contains("store.url") && e.contains(says), "{e}");
+            assert!(!e.contains("pa55-word"), "the error shows the password: {e}");
         }
     }
 

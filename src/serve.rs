@@ -11,7 +11,7 @@ use crate::audit::Audit;
 use crate::auth::session::Signer;
 use crate::config::{Config, ConfigError, LogFormat};
 use crate::http::AppState;
-use crate::store::{SqlcipherStore, Store, StoreError};
+use crate::store::{database_in_url, MongoStore, SqlcipherStore, Store, StoreError, DEFAULT_DATABASE};
 
 /// Why the server or a store command could not start.
 #[derive(Debug, Error)]
@@ -44,10 +44,15 @@ pub fn master_key(config: &Config) -> Result<MasterKey, StartError> {
     Ok(if file.as_os_str().is_empty() { MasterKey::from_env()? } else { MasterKey::from_file(file)? })
 }
 
-/// The store and the keys derived for it.
+/// The store: the embedded SQLCipher file (its key derived from the master key) when `store.url`
+/// is empty, else MongoDB at that URL. Errors never hold the URL's password.
 pub fn open_store(config: &Config, master: &MasterKey) -> Result<Arc<dyn Store>, StartError> {
-    let store = SqlcipherStore::open(&config.store.path, &master.subkey("store v1"))?;
-    Ok(Arc::new(store))
+    let url = config.store.url.expose();
+    if url.is_empty() {
+        return Ok(Arc::new(SqlcipherStore::open(&config.store.path, &master.subkey("store v1"))?));
+    }
+    let database = database_in_url(url)?.unwrap_or_else(|| DEFAULT_DATABASE.to_owned());
+    Ok(Arc::new(MongoStore::connect(url, &database)?))
 }
 
 /// The audit trail over `store`.

@@ -1,12 +1,19 @@
 //! The metadata store: users, sessions, API keys, connectors (credentials sealed), grants and the
-//! audit trail. One trait; the embedded implementation is SQLite encrypted with SQLCipher.
+//! audit trail. One trait, two implementations with the same semantics: the embedded one is SQLite
+//! encrypted with SQLCipher, the scaled-out one MongoDB. `conformance` is the test suite both pass.
 
+#[cfg(test)]
+mod conformance;
+mod mongo;
+#[cfg(test)]
+mod secantusd;
 mod sqlcipher;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+pub use mongo::{database_in_url, MongoStore, DEFAULT_DATABASE};
 pub use sqlcipher::SqlcipherStore;
 
 use crate::auth::Role;
