@@ -812,3 +812,34 @@ fn a_second_factor_is_enrolled_required_and_recoverable() {
     let kinds = admin.ok(Method::GET, "/api/v1/admin/audit?user=tia&kind=totp_enabled", None);
     assert_eq!(kinds["total"], 1);
 }
+
+#[test]
+fn processes_writing_the_trail_at_once_keep_one_chain() {
+    let server = Server::start("concurrent");
+    let admin = Admin::new(&server);
+    // Six CLI processes and the server append at the same time.
+    let children: Vec<_> = (0..6)
+        .map(|i| {
+            let mut add = server
+                .command(&["users", "add", &format!("bulk{i}"), "--role", "member"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            add.stdin.take();
+            add
+        })
+        .collect();
+    for _ in 0..10 {
+        admin.ok(Method::GET, "/api/v1/admin/users", None);
+        admin.ok(Method::GET, "/api/v1/admin/audit?limit=1", None);
+    }
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let out = server.command(&["audit", "verify"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    let created = admin.ok(Method::GET, "/api/v1/admin/audit?q=user.create&kind=admin", None);
+    assert_eq!(created["total"], 7, "the admin and six users: {created}");
+}

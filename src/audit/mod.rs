@@ -134,8 +134,20 @@ impl Audit {
         self.append_locked(entry).await
     }
 
-    /// Appends `entry`; the caller holds the append lock.
+    /// Appends `entry`; the caller holds the append lock. Another process (a CLI command, another
+    /// replica) may take the same sequence number first: the store refuses the second, and the
+    /// record is chained again onto the new end, a few times at most.
     async fn append_locked(&self, entry: Entry) -> Result<AuditRecord, StoreError> {
+        let mut attempts = 0;
+        loop {
+            match self.try_append(entry.clone()).await {
+                Err(StoreError::Conflict(_)) if attempts < 8 => attempts += 1,
+                other => return other,
+            }
+        }
+    }
+
+    async fn try_append(&self, entry: Entry) -> Result<AuditRecord, StoreError> {
         let last = self.store.last_audit().await?;
         let (seq, prev_hash) = last.map_or((1, GENESIS.to_owned()), |r| (r.seq + 1, r.hash));
         let mut record = AuditRecord {

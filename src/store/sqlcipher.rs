@@ -75,7 +75,10 @@ impl SqlcipherStore {
             )));
         }
         connection
-            .execute_batch("PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")
+            // Other processes (the CLI beside a serving process) write too: wait for their locks.
+            .execute_batch(
+                "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;",
+            )
             .map_err(|e| StoreError::Unavailable(format!("cannot configure the store: {e}")))?;
         migrate(&connection)?;
         Ok(SqlcipherStore { connection: Arc::new(Mutex::new(connection)) })
