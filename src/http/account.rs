@@ -43,7 +43,7 @@ pub(super) async fn login(ctx: Ctx) -> Result<HttpResponse, ApiError> {
     }
     let Some(mut user) = state.store.user_by_name(&body.username).await? else {
         // The same work as a wrong password, so timing does not tell which names exist.
-        password::verify(&body.password, password::decoy_hash());
+        verify(&body.password, password::decoy_hash()).await;
         failed.detail = json!({"reason": "unknown user"});
         ctx.record(failed).await?;
         return Err(address_failure(&ctx, ip, now).await?.unwrap_or_else(|| ApiError::unauthenticated_because(WRONG)));
@@ -59,7 +59,7 @@ pub(super) async fn login(ctx: Ctx) -> Result<HttpResponse, ApiError> {
             (until - now) as u64,
         ));
     }
-    if !password::verify(&body.password, &user.password_hash) || user.disabled {
+    if !verify(&body.password, &user.password_hash).await || user.disabled {
         user.failed_logins += 1;
         let lock = user.failed_logins >= state.config.auth.lockout_attempts;
         if lock {
@@ -202,12 +202,12 @@ pub(super) async fn change_password(ctx: Ctx) -> Result<HttpResponse, ApiError> 
     let who = ctx.who()?;
     let store = &ctx.state.store;
     let mut user = store.user(&who.user_id).await?.ok_or_else(ApiError::unauthenticated)?;
-    if !password::verify(&body.current, &user.password_hash) {
+    if !verify(&body.current, &user.password_hash).await {
         ctx.record(ctx.entry("password_change", "denied")).await?;
         return Err(ApiError::forbidden_because("wrong_password", "the current password is wrong"));
     }
     password::check_policy(&body.new, &user.username).map_err(|e| ApiError::bad_request(e.to_string()))?;
-    user.password_hash = hash(&body.new)?;
+    user.password_hash = hash(&body.new).await?;
     store.update_user(&user).await?;
     let ended = store.revoke_sessions_of(&user.id).await?;
     let mut entry = ctx.entry("password_change", "ok");
@@ -218,10 +218,18 @@ pub(super) async fn change_password(ctx: Ctx) -> Result<HttpResponse, ApiError> 
     ))
 }
 
-/// An argon2id hash, or a 500 that says so.
-pub(super) fn hash(password: &str) -> Result<String, ApiError> {
-    password::hash(password)
-        .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "could not hash the password"))
+/// An argon2id hash, or a 500 that says so. Hashing takes tens of milliseconds of CPU on purpose,
+/// so it runs on the blocking pool, not on the worker that serves other requests.
+pub(super) async fn hash(password: &str) -> Result<String, ApiError> {
+    let password = zeroize::Zeroizing::new(password.to_owned());
+    let failed = || ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "could not hash the password");
+    actix_web::web::block(move || password::hash(&password)).await.map_err(|_| failed())?.map_err(|_| failed())
+}
+
+/// Whether `password` matches `phc`, checked on the blocking pool (see [`hash`]).
+async fn verify(password: &str, phc: &str) -> bool {
+    let (password, phc) = (zeroize::Zeroizing::new(password.to_owned()), phc.to_owned());
+    actix_web::web::block(move || password::verify(&password, &phc)).await.unwrap_or(false)
 }
 
 pub(super) async fn list_keys(ctx: Ctx) -> Result<HttpResponse, ApiError> {

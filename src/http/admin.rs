@@ -77,7 +77,7 @@ pub(super) async fn create_user(ctx: Ctx) -> Result<HttpResponse, ApiError> {
     check_username(&body.username).map_err(ApiError::bad_request)?;
     let role: Role = body.role.parse().map_err(|e: crate::auth::UnknownRole| ApiError::bad_request(e.to_string()))?;
     password::check_policy(&body.password, &body.username).map_err(|e| ApiError::bad_request(e.to_string()))?;
-    let user = User::new(body.username, role, hash(&body.password)?);
+    let user = User::new(body.username, role, hash(&body.password).await?);
     ctx.state.store.create_user(&user).await?;
     admin_action(&ctx, "user.create", &user.username, Value::Null, summary(&user)).await?;
     Ok(HttpResponse::Created().json(view(&user)))
@@ -141,7 +141,7 @@ pub(super) async fn reset_password(ctx: Ctx) -> Result<HttpResponse, ApiError> {
     let body: Reset = ctx.json()?;
     let mut user = target_user(&ctx).await?;
     password::check_policy(&body.password, &user.username).map_err(|e| ApiError::bad_request(e.to_string()))?;
-    user.password_hash = hash(&body.password)?;
+    user.password_hash = hash(&body.password).await?;
     user.failed_logins = 0;
     user.locked_until = None;
     ctx.state.store.update_user(&user).await?;
