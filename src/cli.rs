@@ -49,6 +49,24 @@ enum RawCommand {
     /// The audit trail.
     #[command(subcommand)]
     Audit(RawAudit),
+    /// The master key.
+    #[command(subcommand)]
+    Keys(RawKeys),
+}
+
+#[derive(Debug, Subcommand)]
+enum RawKeys {
+    /// Re-seal every credential and TOTP secret, re-chain the audit trail and re-encrypt the
+    /// store under a new master key, all or nothing. Stop the server first; the current key comes
+    /// from the usual place (SQLGATE_MASTER_KEY or security.master_key_file).
+    Rotate {
+        /// File with the new key's base64 (mode 0600).
+        #[arg(long)]
+        new_key_file: PathBuf,
+        /// The config file.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -286,6 +304,9 @@ impl TryFrom<Args> for Command {
             RawCommand::Users(RawUsers::List { config }) => Ok(Command::Manage(Manage::ListUsers { config })),
             RawCommand::Users(RawUsers::SetRole { username, role, config }) => {
                 Ok(Command::Manage(Manage::SetRole { config, username, role: role.parse()? }))
+            }
+            RawCommand::Keys(RawKeys::Rotate { new_key_file, config }) => {
+                Ok(Command::Manage(Manage::RotateKeys { config, new_key_file }))
             }
             RawCommand::Audit(RawAudit::Purge { older_than_days, config }) => {
                 Ok(Command::Manage(Manage::PurgeAudit { config, older_than_days }))

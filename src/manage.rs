@@ -22,6 +22,8 @@ pub enum Manage {
     ListUsers { config: Option<PathBuf> },
     /// Change a user's role (ends their sessions).
     SetRole { config: Option<PathBuf>, username: String, role: Role },
+    /// Re-seal everything under a new master key.
+    RotateKeys { config: Option<PathBuf>, new_key_file: PathBuf },
     /// Purge old audit records.
     PurgeAudit { config: Option<PathBuf>, older_than_days: u32 },
     /// Verify the audit chain.
@@ -52,7 +54,8 @@ async fn execute(command: Manage) -> Result<Outcome, StartError> {
         | Manage::ListUsers { config }
         | Manage::SetRole { config, .. }
         | Manage::VerifyAudit { config, .. }
-        | Manage::PurgeAudit { config, .. } => config.clone(),
+        | Manage::PurgeAudit { config, .. }
+        | Manage::RotateKeys { config, .. } => config.clone(),
     };
     let config = load_config(config_path.as_deref())?;
     let master = master_key(&config)?;
@@ -117,6 +120,49 @@ async fn execute(command: Manage) -> Result<Outcome, StartError> {
                                          "before": {"role": before}, "after": {"role": role}})))
                 .await?;
             println!("{username} is now {role} (their sessions ended)");
+            Ok(Outcome::Allowed)
+        }
+        Manage::RotateKeys { new_key_file, .. } => {
+            let new = sqlgate_connectors::MasterKey::from_file(&new_key_file)?;
+            if new.id() == master.id() {
+                eprintln!("sqlgate: the new key is the key in use; make a new one (head -c 32 /dev/urandom | base64)");
+                return Ok(Outcome::Usage);
+            }
+            let chain = match trail.rechained(&new.subkey("audit v1")).await? {
+                Ok(chain) => chain,
+                Err(why) => {
+                    eprintln!("sqlgate: {why}");
+                    return Ok(Outcome::Rejected);
+                }
+            };
+            let setup = |e: &dyn std::fmt::Display| StartError::Setup(format!("{e}; nothing was rotated"));
+            let mut connectors = Vec::new();
+            let records = store.connectors().await?;
+            let sealed = records
+                .iter()
+                .map(|c| Ok((c.id.clone(), sqlgate_connectors::SealedSecret::from_base64(&c.sealed_url)?)))
+                .collect::<Result<Vec<_>, sqlgate_connectors::SealError>>()
+                .map_err(|e| setup(&e))?;
+            for (id, blob) in sqlgate_connectors::rotate(&master, &new, &sealed).map_err(|e| setup(&e))? {
+                connectors.push((id, blob.to_base64()));
+            }
+            let mut totp = Vec::new();
+            for user in store.users().await? {
+                let Some(sealed) = &user.totp_secret else { continue };
+                let label = format!("totp:{}", user.id);
+                let blob = sqlgate_connectors::SealedSecret::from_base64(sealed).map_err(|e| setup(&e))?;
+                let secret = sqlgate_connectors::unseal(&master, &label, &blob).map_err(|e| setup(&e))?;
+                let resealed = sqlgate_connectors::seal(&new, &label, &secret).map_err(|e| setup(&e))?;
+                totp.push((user.id.clone(), resealed.to_base64()));
+            }
+            let rotation = crate::store::Rotation { connectors, totp, audit: chain };
+            store.rotate(&rotation, &new.subkey("store v1")).await?;
+            println!(
+                "{}",
+                json!({"rotated": true, "connectors": rotation.connectors.len(), "totp_secrets": rotation.totp.len(),
+                       "audit_records": rotation.audit.len(), "new_key": new.id().to_string(),
+                       "next": "start sqlgate with the new key; keep the old one until you have checked"})
+            );
             Ok(Outcome::Allowed)
         }
         Manage::PurgeAudit { older_than_days, .. } => {

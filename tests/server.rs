@@ -85,6 +85,29 @@ impl Server {
         panic!("the server did not start: {}", std::fs::read_to_string(dir.join("server.log")).unwrap_or_default());
     }
 
+    /// Stops the server and starts it again on the same store and port, with `key`.
+    fn restart(&mut self, key: &str) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.key = key.to_owned();
+        let port = self.base.rsplit(':').next().unwrap().to_owned();
+        let log = std::fs::File::options().append(true).open(self.dir.join("server.log")).unwrap();
+        self.child = self
+            .command(&["serve"])
+            .env("SQLGATE_SERVER_BIND", format!("127.0.0.1:{port}"))
+            .env("SQLGATE_LOG_FORMAT", "json")
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        for _ in 0..600 {
+            if reqwest::blocking::get(format!("{}/healthz", self.base)).is_ok_and(|r| r.status() == 200) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("the server did not restart: {}", self.log());
+    }
+
     /// `sqlgate ARGS` with this server's store and key.
     fn command(&self, args: &[&str]) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_sqlgate"));
@@ -842,4 +865,85 @@ fn processes_writing_the_trail_at_once_keep_one_chain() {
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
     let created = admin.ok(Method::GET, "/api/v1/admin/audit?q=user.create&kind=admin", None);
     assert_eq!(created["total"], 7, "the admin and six users: {created}");
+}
+
+#[test]
+fn rotating_the_master_key_reseals_everything_and_keeps_the_chain() {
+    let mut server = Server::start("rotate");
+    let admin = Admin::new(&server);
+    let (_, power) = admin.user_with_key("pol", "power_user");
+    let path = server.dir.join("data.sqlite");
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (7);")
+        .unwrap();
+    admin.ok(
+        Method::POST,
+        "/api/v1/admin/connectors",
+        Some(json!({"name": "local", "url": format!("sqlite:{}", path.display())})),
+    );
+    let q = |server: &Server| {
+        bearer(
+            server,
+            &power,
+            Method::POST,
+            "/api/v1/query",
+            Some(json!({"connector": "local", "sql": "SELECT x FROM t"})),
+        )
+    };
+    assert_eq!(q(&server).status(), 200);
+    // A user with a second factor: its sealed secret must survive the rotation.
+    admin.ok(
+        Method::POST,
+        "/api/v1/admin/users",
+        Some(json!({"username": "tom", "password": PASSWORD, "role": "member"})),
+    );
+    let (tom, csrf) = server.login("tom", PASSWORD);
+    let enrol: Value =
+        tom.post(server.url("/api/v1/me/totp/enrol")).header("x-csrf-token", &csrf).send().unwrap().json().unwrap();
+    let secret = enrol["secret"].as_str().unwrap().to_owned();
+    let verified = tom
+        .post(server.url("/api/v1/me/totp/verify"))
+        .header("x-csrf-token", &csrf)
+        .json(&json!({"code": code_for(&secret, "tom")}))
+        .send()
+        .unwrap();
+    assert_eq!(verified.status(), 200);
+
+    let old_key = server.key.clone();
+    let new_key = base64::engine::general_purpose::STANDARD.encode(rand_bytes());
+    let key_file = server.dir.join("new.key");
+    std::fs::write(&key_file, &new_key).unwrap();
+    std::fs::set_permissions(&key_file, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    let _ = server.child.kill();
+    let _ = server.child.wait();
+    let out = server.command(&["keys", "rotate", "--new-key-file", key_file.to_str().unwrap()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((report["connectors"].as_u64(), report["totp_secrets"].as_u64()), (Some(1), Some(1)), "{report}");
+
+    // The old key opens nothing any more.
+    let old = server.command(&["users", "list"]).output().unwrap();
+    assert_ne!(old.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&old.stderr).contains("another master key"),
+        "{}",
+        String::from_utf8_lossy(&old.stderr)
+    );
+
+    // With the new key: the connector opens, the second factor works, and the chain verifies.
+    server.restart(&new_key);
+    assert_eq!(q(&server).json::<Value>().unwrap()["rows"], json!([[7]]));
+    let login = Client::new()
+        .post(server.url("/api/v1/login"))
+        .json(&json!({"username": "tom", "password": PASSWORD, "totp": code_for(&secret, "tom")}))
+        .send()
+        .unwrap();
+    assert_eq!(login.status(), 200);
+    let out = server.command(&["audit", "verify"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    // Rotating back to the same key is refused: it would seal nothing new.
+    let out = server.command(&["keys", "rotate", "--new-key-file", key_file.to_str().unwrap()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!old_key.is_empty());
 }

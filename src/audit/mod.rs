@@ -286,6 +286,38 @@ impl Audit {
         Ok(Verification { records: checked, head: previous, broken: None })
     }
 
+    /// The chain re-linked and re-hashed under `new_key` (for a master key rotation): each
+    /// record's (seq, prev_hash, hash). The first record keeps its link (genesis, or the hash a
+    /// purge record names). Refuses a chain that does not verify under the current key: rotating
+    /// would make a tampered trail look whole.
+    pub async fn rechained(
+        &self,
+        new_key: &Zeroizing<[u8; 32]>,
+    ) -> Result<Result<Vec<(i64, String, String)>, String>, StoreError> {
+        let _one_at_a_time = self.append.lock().await;
+        let verification = self.verify(None).await?;
+        if let Some((seq, why)) = verification.broken {
+            return Ok(Err(format!("the audit trail does not verify (record {seq}: {why}); nothing was rotated")));
+        }
+        let mut out = Vec::new();
+        let mut prev: Option<String> = None;
+        let mut after = 0;
+        loop {
+            let page = self.store.audit_after(after, 1000).await?;
+            let Some(last) = page.last() else { break };
+            after = last.seq;
+            for mut record in page {
+                if let Some(p) = prev.take() {
+                    record.prev_hash = p;
+                }
+                record.hash = seal(new_key, &record);
+                prev = Some(record.hash.clone());
+                out.push((record.seq, record.prev_hash, record.hash));
+            }
+        }
+        Ok(Ok(out))
+    }
+
     /// Records matching `filter`, newest first.
     pub async fn search(
         &self,

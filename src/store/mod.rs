@@ -204,6 +204,18 @@ pub struct AuditFilter {
     pub up_to_seq: Option<i64>,
 }
 
+/// A master key rotation, applied all or nothing: every sealed value re-sealed with the new key,
+/// and every audit record re-linked and re-hashed with the new key's audit subkey.
+#[derive(Clone, Debug, Default)]
+pub struct Rotation {
+    /// (connector id, sealed URL) pairs.
+    pub connectors: Vec<(String, String)>,
+    /// (user id, sealed TOTP secret) pairs.
+    pub totp: Vec<(String, String)>,
+    /// (seq, prev_hash, hash) of every audit record.
+    pub audit: Vec<(i64, String, String)>,
+}
+
 /// Everything sqlgate keeps. Implementations must make `append_audit` fail rather than
 /// overwrite: `seq` is unique.
 #[async_trait]
@@ -259,6 +271,10 @@ pub trait Store: Send + Sync {
     async fn set_grants(&self, user_id: &str, connector_ids: &[String]) -> Result<(), StoreError>;
     /// The connector ids granted to a user.
     async fn grants_of(&self, user_id: &str) -> Result<Vec<String>, StoreError>;
+
+    /// Applies a key rotation at once, or nothing of it. The SQLCipher store is also re-encrypted
+    /// with `store_key`; it must then be opened again with that key.
+    async fn rotate(&self, rotation: &Rotation, store_key: &zeroize::Zeroizing<[u8; 32]>) -> Result<(), StoreError>;
 
     /// The last record of the chain, if any.
     async fn last_audit(&self) -> Result<Option<AuditRecord>, StoreError>;

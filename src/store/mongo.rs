@@ -1014,6 +1014,45 @@ impl Store for MongoStore {
         .await
     }
 
+    async fn rotate(
+        &self,
+        rotation: &super::Rotation,
+        _store_key: &zeroize::Zeroizing<[u8; 32]>,
+    ) -> Result<(), StoreError> {
+        // MongoDB's data at rest is the server's to encrypt; what sqlgate sealed is re-sealed here.
+        let rotation = rotation.clone();
+        self.run(|db| async move {
+            let client = db.client().clone();
+            transaction(&client, |session| {
+                let (db, rotation) = (db.clone(), rotation.clone());
+                async move {
+                    for (id, sealed) in &rotation.connectors {
+                        connectors(&db)
+                            .update_one(doc! { "_id": id }, doc! { "$set": { "sealed_url": sealed } })
+                            .session(&mut *session)
+                            .await?;
+                    }
+                    for (id, sealed) in &rotation.totp {
+                        users(&db)
+                            .update_one(doc! { "_id": id }, doc! { "$set": { "totp_secret": sealed } })
+                            .session(&mut *session)
+                            .await?;
+                    }
+                    for (seq, prev, hash) in &rotation.audit {
+                        audit(&db)
+                            .update_one(doc! { "seq": seq }, doc! { "$set": { "prev_hash": prev, "hash": hash } })
+                            .session(&mut *session)
+                            .await?;
+                    }
+                    Ok(Ok(()))
+                }
+                .boxed()
+            })
+            .await
+        })
+        .await
+    }
+
     async fn delete_audit_through(&self, seq: i64) -> Result<u64, StoreError> {
         self.run(|db| async move {
             let result = audit(&db).delete_many(doc! { "seq": { "$lte": seq } }).await.map_err(db_error)?;

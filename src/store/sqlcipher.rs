@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use zeroize::Zeroizing;
 
-use super::{ApiKey, AuditFilter, AuditRecord, ConnectorRecord, Session, Store, StoreError, User};
+use super::{ApiKey, AuditFilter, AuditRecord, ConnectorRecord, Rotation, Session, Store, StoreError, User};
 use crate::auth::Role;
 
 /// Each entry moves the schema one version up.
@@ -49,6 +49,7 @@ const MIGRATIONS: &[&str] = &[
 #[derive(Clone)]
 pub struct SqlcipherStore {
     connection: Arc<Mutex<Connection>>,
+    path: std::path::PathBuf,
 }
 
 impl SqlcipherStore {
@@ -62,7 +63,7 @@ impl SqlcipherStore {
         }
         let connection = Connection::open(path)
             .map_err(|e| StoreError::Unavailable(format!("cannot open the store {}: {e}", path.display())))?;
-        let hex: Zeroizing<String> = Zeroizing::new(key.iter().map(|b| format!("{b:02x}")).collect());
+        let hex = hex_key(key);
         // A raw key (x'…') skips SQLCipher's own passphrase derivation: ours is already a key.
         connection
             .execute_batch(&format!("PRAGMA key = \"x'{}'\";", hex.as_str()))
@@ -81,7 +82,7 @@ impl SqlcipherStore {
             )
             .map_err(|e| StoreError::Unavailable(format!("cannot configure the store: {e}")))?;
         migrate(&connection)?;
-        Ok(SqlcipherStore { connection: Arc::new(Mutex::new(connection)) })
+        Ok(SqlcipherStore { connection: Arc::new(Mutex::new(connection)), path: path.to_owned() })
     }
 
     /// Runs `work` on the connection, off the async threads.
@@ -98,6 +99,48 @@ impl SqlcipherStore {
         .await
         .map_err(|e| StoreError::Unavailable(format!("the store worker stopped: {e}")))?
     }
+}
+
+fn hex_key(key: &Zeroizing<[u8; 32]>) -> Zeroizing<String> {
+    Zeroizing::new(key.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Writes a copy of the store encrypted with `key` next to it, applies `rotation` to the copy in
+/// one transaction, and only then renames it over the store: a failure at any step leaves the
+/// store as it was.
+fn rotate_file(c: &Connection, path: &Path, rotation: &Rotation, key: &Zeroizing<[u8; 32]>) -> Result<(), StoreError> {
+    let fail = |what: &str, e: &dyn std::fmt::Display| StoreError::Unavailable(format!("key rotation: {what}: {e}"));
+    let copy = path.with_extension("db.rotating");
+    let _ = std::fs::remove_file(&copy);
+    let version: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(db)?;
+    // Out of WAL mode, so no -wal file of the old store is left beside the new one.
+    c.query_row("PRAGMA journal_mode = DELETE", [], |_| Ok(()))
+        .map_err(|e| fail("leaving WAL mode (is sqlgate serving this store? stop it first)", &e))?;
+    let quoted = copy.display().to_string().replace('\'', "''");
+    c.execute_batch(&format!(
+        "ATTACH DATABASE '{quoted}' AS rotated KEY \"x'{}'\"; SELECT sqlcipher_export('rotated'); \
+         PRAGMA rotated.user_version = {version}; DETACH DATABASE rotated;",
+        hex_key(key).as_str()
+    ))
+    .map_err(|e| fail("writing the re-encrypted copy", &e))?;
+    let mut new = Connection::open(&copy).map_err(|e| fail("opening the copy", &e))?;
+    new.execute_batch(&format!("PRAGMA key = \"x'{}'\"; PRAGMA foreign_keys = ON;", hex_key(key).as_str()))
+        .map_err(|e| fail("keying the copy", &e))?;
+    let tx = new.transaction().map_err(db)?;
+    for (id, sealed) in &rotation.connectors {
+        tx.execute("UPDATE connectors SET sealed_url = ?2 WHERE id = ?1", params![id, sealed]).map_err(db)?;
+    }
+    for (id, sealed) in &rotation.totp {
+        tx.execute("UPDATE users SET totp_secret = ?2 WHERE id = ?1", params![id, sealed]).map_err(db)?;
+    }
+    for (seq, prev, hash) in &rotation.audit {
+        tx.execute("UPDATE audit SET prev_hash = ?2, hash = ?3 WHERE seq = ?1", params![seq, prev, hash])
+            .map_err(db)?;
+    }
+    tx.commit().map_err(db)?;
+    drop(new);
+    std::fs::rename(&copy, path).map_err(|e| fail("replacing the store with the copy", &e))?;
+    Ok(())
 }
 
 fn migrate(connection: &Connection) -> Result<(), StoreError> {
@@ -529,6 +572,11 @@ impl Store for SqlcipherStore {
             rows.collect::<Result<_, _>>().map_err(db)
         })
         .await
+    }
+
+    async fn rotate(&self, rotation: &Rotation, store_key: &Zeroizing<[u8; 32]>) -> Result<(), StoreError> {
+        let (rotation, key, path) = (rotation.clone(), store_key.clone(), self.path.clone());
+        self.with(move |c| rotate_file(c, &path, &rotation, &key)).await
     }
 
     async fn last_audit(&self) -> Result<Option<AuditRecord>, StoreError> {
