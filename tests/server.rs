@@ -230,6 +230,12 @@ const RULES: &[(&str, &str, Option<&str>)] = &[
     ("POST", "/api/v1/admin/users/{id}/password", Some("admin")),
     ("GET", "/api/v1/admin/users/{id}/grants", Some("admin")),
     ("PUT", "/api/v1/admin/users/{id}/grants", Some("admin")),
+    ("PUT", "/api/v1/admin/users/{id}/spend", Some("admin")),
+    ("GET", "/api/v1/admin/spend", Some("admin")),
+    ("GET", "/api/v1/admin/memory", Some("admin")),
+    ("POST", "/api/v1/admin/memory", Some("admin")),
+    ("PATCH", "/api/v1/admin/memory/{id}", Some("admin")),
+    ("DELETE", "/api/v1/admin/memory/{id}", Some("admin")),
     ("GET", "/api/v1/admin/connectors", Some("admin")),
     ("POST", "/api/v1/admin/connectors", Some("admin")),
     ("PATCH", "/api/v1/admin/connectors/{id}", Some("admin")),
@@ -946,4 +952,63 @@ fn rotating_the_master_key_reseals_everything_and_keeps_the_chain() {
     let out = server.command(&["keys", "rotate", "--new-key-file", key_file.to_str().unwrap()]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(!old_key.is_empty());
+}
+
+#[test]
+fn admins_set_spend_caps_and_keep_ai_memory_with_every_change_audited() {
+    let server = Server::start("memory");
+    let admin = Admin::new(&server);
+    let amy = admin.ok(
+        Method::POST,
+        "/api/v1/admin/users",
+        Some(json!({"username": "amy", "password": PASSWORD, "role": "analyst"})),
+    );
+    let amy_id = amy["id"].as_str().unwrap();
+    admin.ok(Method::PUT, &format!("/api/v1/admin/users/{amy_id}/spend"), Some(json!({"monthly_cap_cents": 2500})));
+    let spend = admin.ok(Method::GET, "/api/v1/admin/spend", None);
+    let row = spend["users"].as_array().unwrap().iter().find(|u| u["username"] == "amy").unwrap().clone();
+    assert_eq!(
+        (row["monthly_cap_cents"].as_u64(), row["spent_cents"].as_u64(), row["near_cap"].as_bool()),
+        (Some(2500), Some(0), Some(false))
+    );
+    assert_eq!(spend["month"].as_str().unwrap().len(), 7);
+    admin.ok(Method::PUT, &format!("/api/v1/admin/users/{amy_id}/spend"), Some(json!({"monthly_cap_cents": null})));
+
+    let path = server.dir.join("data.sqlite");
+    rusqlite::Connection::open(&path).unwrap().execute_batch("CREATE TABLE t (x INTEGER);").unwrap();
+    admin.ok(
+        Method::POST,
+        "/api/v1/admin/connectors",
+        Some(json!({"name": "shop", "url": format!("sqlite:{}", path.display())})),
+    );
+    let bad =
+        admin.call(Method::POST, "/api/v1/admin/memory", Some(json!({"kind": "rumour", "key": "x", "value": "y"})));
+    assert_eq!(bad.status(), 400);
+    let created = admin.ok(
+        Method::POST,
+        "/api/v1/admin/memory",
+        Some(json!({"connector": "shop", "kind": "definition", "key": "active customer", "value": "ordered in the last 90 days"})),
+    );
+    let id = created["id"].as_str().unwrap();
+    admin.ok(
+        Method::PATCH,
+        &format!("/api/v1/admin/memory/{id}"),
+        Some(json!({"kind": "definition", "key": "active customer", "value": "ordered in the last 30 days"})),
+    );
+    let listed = admin.ok(Method::GET, "/api/v1/admin/memory", None);
+    assert_eq!(listed["entries"][0]["value"], "ordered in the last 30 days");
+    assert_eq!(listed["entries"][0]["connector_id"], Value::Null, "the update moved it to every connector");
+    admin.ok(Method::DELETE, &format!("/api/v1/admin/memory/{id}"), None);
+    assert_eq!(admin.call(Method::DELETE, &format!("/api/v1/admin/memory/{id}"), None).status(), 404);
+    let trail = admin.ok(Method::GET, "/api/v1/admin/audit?kind=admin&q=memory.", None);
+    let actions: Vec<&str> =
+        trail["records"].as_array().unwrap().iter().map(|r| r["detail"]["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["memory.delete", "memory.update", "memory.create"]);
+    let update = &trail["records"][1]["detail"];
+    assert_eq!(
+        (update["before"]["value"].as_str(), update["after"]["value"].as_str()),
+        (Some("ordered in the last 90 days"), Some("ordered in the last 30 days"))
+    );
+    let caps = admin.ok(Method::GET, "/api/v1/admin/audit?kind=admin&q=spend.cap", None);
+    assert_eq!(caps["total"], 2);
 }

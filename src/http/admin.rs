@@ -11,7 +11,7 @@ use super::connectors::{connect, forget};
 use super::{ApiError, Ctx};
 use crate::audit::{bound, csv as audit_csv};
 use crate::auth::{now, password, Role};
-use crate::store::{AuditFilter, ConnectorRecord, User};
+use crate::store::{AuditFilter, ConnectorRecord, MemoryEntry, User};
 
 /// Records an admin action: `action` on `target`, with the values before and after.
 async fn admin_action(ctx: &Ctx, action: &str, target: &str, before: Value, after: Value) -> Result<(), ApiError> {
@@ -488,4 +488,132 @@ pub(super) async fn audit_verify(ctx: Ctx) -> Result<HttpResponse, ApiError> {
     entry.detail = json!({"action": "verify", "records": verification.records});
     ctx.record(entry).await?;
     Ok(HttpResponse::Ok().json(verification))
+}
+
+/// `YYYY-MM` of now (UTC): the month spending is counted in.
+pub fn this_month() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    format!("{:04}-{:02}", now.year(), u8::from(now.month()))
+}
+
+pub(super) async fn spend(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+    let month = this_month();
+    let users = ctx.state.store.users().await?;
+    let usage = ctx.state.store.usage(&month).await?;
+    let rows: Vec<Value> = users
+        .iter()
+        .map(|u| {
+            let used = usage.iter().find(|x| x.user_id == u.id);
+            let spent = used.map_or(0, |x| x.cents);
+            json!({
+                "id": u.id, "username": u.username, "role": u.role,
+                "monthly_cap_cents": u.monthly_cap_cents, "spent_cents": spent,
+                "tokens": used.map_or(0, |x| x.tokens),
+                "near_cap": u.monthly_cap_cents.is_some_and(|cap| spent * 10 >= cap * 8),
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({"month": month, "users": rows})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Cap {
+    /// `null` removes the cap.
+    monthly_cap_cents: Option<u64>,
+}
+
+pub(super) async fn set_spend_cap(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+    let body: Cap = ctx.json()?;
+    let mut user = target_user(&ctx).await?;
+    let before = json!({"monthly_cap_cents": user.monthly_cap_cents});
+    user.monthly_cap_cents = body.monthly_cap_cents;
+    ctx.state.store.update_user(&user).await?;
+    admin_action(&ctx, "spend.cap", &user.username, before, json!({"monthly_cap_cents": user.monthly_cap_cents}))
+        .await?;
+    Ok(HttpResponse::Ok().json(json!({"user": user.username, "monthly_cap_cents": user.monthly_cap_cents})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MemoryBody {
+    /// A connector id or name; absent for every connector.
+    #[serde(default)]
+    connector: Option<String>,
+    kind: String,
+    key: String,
+    value: String,
+}
+
+const MEMORY_KINDS: [&str; 3] = ["definition", "synonym", "example"];
+
+/// A memory entry's fields checked; the connector resolved to its id.
+async fn memory_fields(ctx: &Ctx, body: MemoryBody) -> Result<(Option<String>, String, String, String), ApiError> {
+    if !MEMORY_KINDS.contains(&body.kind.as_str()) {
+        return Err(ApiError::bad_request(format!(
+            "kind must be definition (a term and its meaning), synonym (a word and the name it stands for) or example (a question and its SQL), got `{}`",
+            body.kind
+        )));
+    }
+    let (key, value) = (body.key.trim().to_owned(), body.value.trim().to_owned());
+    if key.is_empty() || value.is_empty() || key.chars().count() > 500 || value.chars().count() > 10_000 {
+        return Err(ApiError::bad_request("key (1 to 500 characters) and value (1 to 10,000) are required"));
+    }
+    let connector = match body.connector.filter(|c| !c.is_empty()) {
+        None => None,
+        Some(key) => {
+            let store = &ctx.state.store;
+            let record = match store.connector(&key).await? {
+                Some(r) => r,
+                None => store
+                    .connector_by_name(&key)
+                    .await?
+                    .ok_or_else(|| ApiError::not_found(format!("no connector `{key}`")))?,
+            };
+            Some(record.id)
+        }
+    };
+    Ok((connector, body.kind, key, value))
+}
+
+pub(super) async fn list_memory(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(json!({"entries": ctx.state.store.memory().await?})))
+}
+
+pub(super) async fn create_memory(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+    let body: MemoryBody = ctx.json()?;
+    let (connector_id, kind, key, value) = memory_fields(&ctx, body).await?;
+    let entry = MemoryEntry {
+        id: uuid::Uuid::new_v4().to_string(),
+        connector_id,
+        kind,
+        key,
+        value,
+        created_by: ctx.who()?.username.clone(),
+        created_at: now(),
+    };
+    ctx.state.store.create_memory(&entry).await?;
+    admin_action(&ctx, "memory.create", &entry.key, Value::Null, json!(entry)).await?;
+    Ok(HttpResponse::Created().json(entry))
+}
+
+pub(super) async fn update_memory(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+    let body: MemoryBody = ctx.json()?;
+    let id = ctx.param("id");
+    let before = ctx.state.store.memory().await?.into_iter().find(|e| e.id == id);
+    let Some(before) = before else { return Err(ApiError::not_found(format!("no memory entry {id}"))) };
+    let (connector_id, kind, key, value) = memory_fields(&ctx, body).await?;
+    let entry = MemoryEntry { connector_id, kind, key, value, ..before.clone() };
+    ctx.state.store.update_memory(&entry).await?;
+    admin_action(&ctx, "memory.update", &entry.key, json!(before), json!(entry)).await?;
+    Ok(HttpResponse::Ok().json(entry))
+}
+
+pub(super) async fn delete_memory(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+    let id = ctx.param("id");
+    let before = ctx.state.store.memory().await?.into_iter().find(|e| e.id == id);
+    let Some(before) = before else { return Err(ApiError::not_found(format!("no memory entry {id}"))) };
+    ctx.state.store.delete_memory(&id).await?;
+    admin_action(&ctx, "memory.delete", &before.key, json!(before), Value::Null).await?;
+    Ok(HttpResponse::Ok().json(json!({"status": "deleted", "id": id})))
 }

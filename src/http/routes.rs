@@ -106,6 +106,24 @@ pub static ROUTES: &[Route] = &[
     ),
     route!(GET, "/api/v1/admin/users/{id}/grants", ADMIN, "The connectors granted to a user.", admin::get_grants),
     route!(PUT, "/api/v1/admin/users/{id}/grants", ADMIN, "Set the connectors granted to a user.", admin::set_grants),
+    route!(
+        PUT,
+        "/api/v1/admin/users/{id}/spend",
+        ADMIN,
+        "Set (or, with null, remove) a user's monthly LLM spend cap in cents.",
+        admin::set_spend_cap
+    ),
+    route!(GET, "/api/v1/admin/spend", ADMIN, "Every user's cap and month-to-date LLM spending.", admin::spend),
+    route!(
+        GET,
+        "/api/v1/admin/memory",
+        ADMIN,
+        "AI memory: definitions, synonyms and example questions.",
+        admin::list_memory
+    ),
+    route!(POST, "/api/v1/admin/memory", ADMIN, "Add an AI memory entry.", admin::create_memory),
+    route!(PATCH, "/api/v1/admin/memory/{id}", ADMIN, "Change an AI memory entry.", admin::update_memory),
+    route!(DELETE, "/api/v1/admin/memory/{id}", ADMIN, "Delete an AI memory entry.", admin::delete_memory),
     route!(GET, "/api/v1/admin/connectors", ADMIN, "All connectors (never their credentials).", admin::list_connectors),
     route!(
         POST,

@@ -12,7 +12,8 @@ use zeroize::Zeroizing;
 
 use super::secantusd;
 use super::{
-    ApiKey, AuditFilter, AuditRecord, ConnectorRecord, MongoStore, Session, SqlcipherStore, Store, StoreError, User,
+    ApiKey, AuditFilter, AuditRecord, ConnectorRecord, MemoryEntry, MongoStore, Session, SqlcipherStore, Store,
+    StoreError, Usage, User,
 };
 use crate::auth::Role;
 
@@ -32,6 +33,7 @@ fn user(id: &str, username: &str) -> User {
         totp_secret: None,
         totp_enabled: false,
         recovery_codes: Vec::new(),
+        monthly_cap_cents: None,
     }
 }
 
@@ -628,6 +630,60 @@ impl Scaled {
 }
 
 /// Each suite function becomes a test per store, named after it in `sqlcipher::` and `mongo::`.
+async fn usage_adds_up_per_user_and_month(store: &dyn Store) {
+    add_users(store, &["u-1", "u-2"]).await;
+    store.add_usage("u-1", "2026-11", 120, 3000).await.unwrap();
+    store.add_usage("u-1", "2026-11", 30, 500).await.unwrap();
+    store.add_usage("u-2", "2026-11", 7, 100).await.unwrap();
+    store.add_usage("u-1", "2026-10", 999, 1).await.unwrap();
+    let november = store.usage("2026-11").await.unwrap();
+    assert_eq!(
+        november,
+        [
+            Usage { user_id: "u-1".into(), month: "2026-11".into(), cents: 150, tokens: 3500 },
+            Usage { user_id: "u-2".into(), month: "2026-11".into(), cents: 7, tokens: 100 },
+        ]
+    );
+    assert!(store.usage("2026-12").await.unwrap().is_empty());
+    let missing = store.add_usage("u-9", "2026-11", 1, 1).await;
+    assert!(matches!(missing, Err(StoreError::NotFound(_))), "{missing:?}");
+    // The cap lives on the user.
+    let mut u = store.user("u-1").await.unwrap().unwrap();
+    u.monthly_cap_cents = Some(5_000);
+    store.update_user(&u).await.unwrap();
+    assert_eq!(store.user("u-1").await.unwrap().unwrap().monthly_cap_cents, Some(5_000));
+}
+
+fn entry(id: &str, connector: Option<&str>, at: i64) -> MemoryEntry {
+    MemoryEntry {
+        id: id.into(),
+        connector_id: connector.map(Into::into),
+        kind: "synonym".into(),
+        key: format!("key {id}"),
+        value: "orders.total_amount".into(),
+        created_by: "admin".into(),
+        created_at: at,
+    }
+}
+
+async fn memory_entries_are_kept_changed_and_go_with_their_connector(store: &dyn Store) {
+    add_connectors(store, &["c-1"]).await;
+    store.create_memory(&entry("m-2", Some("c-1"), 20)).await.unwrap();
+    store.create_memory(&entry("m-1", None, 10)).await.unwrap();
+    let missing = store.create_memory(&entry("m-3", Some("c-9"), 30)).await;
+    assert!(matches!(missing, Err(StoreError::NotFound(_))), "{missing:?}");
+    assert_eq!(store.memory().await.unwrap(), [entry("m-1", None, 10), entry("m-2", Some("c-1"), 20)]);
+    let changed = MemoryEntry { kind: "example".into(), value: "SELECT 1".into(), ..entry("m-1", Some("c-1"), 10) };
+    store.update_memory(&changed).await.unwrap();
+    assert_eq!(store.memory().await.unwrap()[0], changed);
+    assert!(matches!(store.update_memory(&entry("m-9", None, 1)).await, Err(StoreError::NotFound(_))));
+    store.delete_memory("m-1").await.unwrap();
+    assert!(matches!(store.delete_memory("m-1").await, Err(StoreError::NotFound(_))));
+    // Deleting the connector deletes its entries.
+    store.delete_connector("c-1").await.unwrap();
+    assert!(store.memory().await.unwrap().is_empty());
+}
+
 macro_rules! conformance {
     ($($test:ident),* $(,)?) => {
         mod sqlcipher {
@@ -668,6 +724,8 @@ conformance!(
     audit_search_filters_each_narrow,
     audit_search_q_is_a_literal_substring,
     audit_search_pages_and_counts,
+    usage_adds_up_per_user_and_month,
+    memory_entries_are_kept_changed_and_go_with_their_connector,
 );
 
 #[test]

@@ -61,6 +61,9 @@ pub struct User {
     pub totp_enabled: bool,
     /// SHA-256 (hex) of each unused recovery code.
     pub recovery_codes: Vec<String>,
+    /// The most this user's questions may spend on LLM calls in a calendar month (UTC), in
+    /// cents; `None` is no cap.
+    pub monthly_cap_cents: Option<u64>,
 }
 
 impl User {
@@ -78,8 +81,42 @@ impl User {
             totp_secret: None,
             totp_enabled: false,
             recovery_codes: Vec::new(),
+            monthly_cap_cents: None,
         }
     }
+}
+
+/// What one user spent on LLM calls in one month.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Usage {
+    /// Whose.
+    pub user_id: String,
+    /// `YYYY-MM` (UTC).
+    pub month: String,
+    /// Cents spent.
+    pub cents: u64,
+    /// Tokens used (input and output).
+    pub tokens: u64,
+}
+
+/// One AI memory entry: business knowledge an admin wrote down for the LLM and the offline engine.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemoryEntry {
+    /// Stable id (a UUID).
+    pub id: String,
+    /// The connector it applies to; `None` for all.
+    pub connector_id: Option<String>,
+    /// `definition` (a business term and what it means), `synonym` (a word and the name it
+    /// stands for), or `example` (a question and the SQL that answers it).
+    pub kind: String,
+    /// The term, word or question.
+    pub key: String,
+    /// The meaning, name or SQL.
+    pub value: String,
+    /// Who wrote it.
+    pub created_by: String,
+    /// Unix seconds.
+    pub created_at: i64,
 }
 
 /// A login session; the cookie's token names it, and revoking it here ends it.
@@ -275,6 +312,22 @@ pub trait Store: Send + Sync {
     /// Applies a key rotation at once, or nothing of it. The SQLCipher store is also re-encrypted
     /// with `store_key`; it must then be opened again with that key.
     async fn rotate(&self, rotation: &Rotation, store_key: &zeroize::Zeroizing<[u8; 32]>) -> Result<(), StoreError>;
+
+    /// Adds spending to a user's month (creating the month's row).
+    // Written by the ask pipeline's LLM calls (the next issue); read by `/api/v1/admin/spend`.
+    #[allow(dead_code)]
+    async fn add_usage(&self, user_id: &str, month: &str, cents: u64, tokens: u64) -> Result<(), StoreError>;
+    /// Every user's spending in `month`.
+    async fn usage(&self, month: &str) -> Result<Vec<Usage>, StoreError>;
+
+    /// Adds a memory entry.
+    async fn create_memory(&self, entry: &MemoryEntry) -> Result<(), StoreError>;
+    /// Every memory entry, oldest first.
+    async fn memory(&self) -> Result<Vec<MemoryEntry>, StoreError>;
+    /// Replaces an entry's connector, kind, key and value.
+    async fn update_memory(&self, entry: &MemoryEntry) -> Result<(), StoreError>;
+    /// Deletes an entry.
+    async fn delete_memory(&self, id: &str) -> Result<(), StoreError>;
 
     /// The last record of the chain, if any.
     async fn last_audit(&self) -> Result<Option<AuditRecord>, StoreError>;

@@ -161,7 +161,9 @@ async fn prepare(connection: ConnectionString, database: &str) -> Result<Databas
             model.build()
         }
     };
-    let indexes: [(&str, Vec<IndexModel>); 6] = [
+    let indexes: [(&str, Vec<IndexModel>); 8] = [
+        ("usage", vec![index(doc! { "user_id": 1, "month": 1 }, true), index(doc! { "month": 1 }, false)]),
+        ("memory", vec![index(doc! { "created_at": 1 }, false)]),
         ("users", vec![index(doc! { "username": 1 }, true)]),
         ("sessions", vec![index(doc! { "user_id": 1 }, false)]),
         ("api_keys", vec![index(doc! { "user_id": 1, "created_at": 1 }, false)]),
@@ -388,6 +390,8 @@ struct UserDoc {
     totp_enabled: bool,
     #[serde(default)]
     recovery_codes: Vec<String>,
+    #[serde(default)]
+    monthly_cap_cents: Option<i64>,
 }
 
 impl From<&User> for UserDoc {
@@ -404,6 +408,7 @@ impl From<&User> for UserDoc {
             totp_secret: u.totp_secret.clone(),
             totp_enabled: u.totp_enabled,
             recovery_codes: u.recovery_codes.clone(),
+            monthly_cap_cents: u.monthly_cap_cents.map(|c| c.min(i64::MAX as u64) as i64),
         }
     }
 }
@@ -428,6 +433,7 @@ impl TryFrom<UserDoc> for User {
             totp_secret: d.totp_secret,
             totp_enabled: d.totp_enabled,
             recovery_codes: d.recovery_codes,
+            monthly_cap_cents: d.monthly_cap_cents.map(|c| c.max(0) as u64),
         })
     }
 }
@@ -605,6 +611,34 @@ fn grants(db: &Database) -> Collection<GrantDoc> {
     db.collection("grants")
 }
 
+#[derive(Serialize, Deserialize)]
+struct UsageDoc {
+    user_id: String,
+    month: String,
+    cents: i64,
+    tokens: i64,
+}
+
+fn usage(db: &Database) -> Collection<UsageDoc> {
+    db.collection("usage")
+}
+
+#[derive(Serialize, Deserialize)]
+struct MemoryDoc {
+    #[serde(rename = "_id")]
+    id: String,
+    connector_id: Option<String>,
+    kind: String,
+    key: String,
+    value: String,
+    created_by: String,
+    created_at: i64,
+}
+
+fn memory(db: &Database) -> Collection<MemoryDoc> {
+    db.collection("memory")
+}
+
 fn audit(db: &Database) -> Collection<AuditDoc> {
     db.collection("audit")
 }
@@ -682,6 +716,7 @@ impl Store for MongoStore {
                 "totp_secret": &doc.totp_secret,
                 "totp_enabled": doc.totp_enabled,
                 "recovery_codes": &doc.recovery_codes,
+                "monthly_cap_cents": doc.monthly_cap_cents,
             };
             let result =
                 users(&db).update_one(doc! { "_id": &doc.id }, doc! { "$set": set }).await.map_err(db_error)?;
@@ -888,6 +923,7 @@ impl Store for MongoStore {
                         return Ok(Err(StoreError::NotFound(format!("connector {id}"))));
                     }
                     grants(&db).delete_many(doc! { "connector_id": &id }).session(&mut *session).await?;
+                    memory(&db).delete_many(doc! { "connector_id": &id }).session(&mut *session).await?;
                     Ok(Ok(()))
                 }
                 .boxed()
@@ -1010,6 +1046,118 @@ impl Store for MongoStore {
                 .await
                 .map_err(db_error)?;
             Ok((audit_records(cursor).await?, total))
+        })
+        .await
+    }
+
+    async fn add_usage(&self, user_id: &str, month: &str, cents: u64, tokens: u64) -> Result<(), StoreError> {
+        let (user, month) = (user_id.to_owned(), month.to_owned());
+        let (cents, tokens) = (cents.min(i64::MAX as u64) as i64, tokens.min(i64::MAX as u64) as i64);
+        self.run(|db| async move {
+            if !user_exists(&db, &user).await? {
+                return Err(StoreError::NotFound(format!("user {user}")));
+            }
+            usage(&db)
+                .update_one(
+                    doc! { "user_id": &user, "month": &month },
+                    doc! { "$inc": { "cents": cents, "tokens": tokens } },
+                )
+                .upsert(true)
+                .await
+                .map_err(db_error)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn usage(&self, month: &str) -> Result<Vec<super::Usage>, StoreError> {
+        let month = month.to_owned();
+        self.run(|db| async move {
+            let cursor =
+                usage(&db).find(doc! { "month": &month }).sort(doc! { "user_id": 1 }).await.map_err(db_error)?;
+            let docs: Vec<UsageDoc> = cursor.try_collect().await.map_err(db_error)?;
+            Ok(docs
+                .into_iter()
+                .map(|d| super::Usage {
+                    user_id: d.user_id,
+                    month: d.month,
+                    cents: d.cents.max(0) as u64,
+                    tokens: d.tokens.max(0) as u64,
+                })
+                .collect())
+        })
+        .await
+    }
+
+    async fn create_memory(&self, entry: &super::MemoryEntry) -> Result<(), StoreError> {
+        let e = entry.clone();
+        self.run(|db| async move {
+            if let Some(id) = &e.connector_id {
+                if connectors(&db).count_documents(doc! { "_id": id }).await.map_err(db_error)? == 0 {
+                    return Err(StoreError::NotFound(format!("connector {id}")));
+                }
+            }
+            let doc = MemoryDoc {
+                id: e.id.clone(),
+                connector_id: e.connector_id,
+                kind: e.kind,
+                key: e.key,
+                value: e.value,
+                created_by: e.created_by,
+                created_at: e.created_at,
+            };
+            memory(&db).insert_one(doc).await.map_err(conflict_as(format!("memory entry {}", e.id)))?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn memory(&self) -> Result<Vec<super::MemoryEntry>, StoreError> {
+        self.run(|db| async move {
+            let cursor = memory(&db).find(doc! {}).sort(doc! { "created_at": 1, "_id": 1 }).await.map_err(db_error)?;
+            let docs: Vec<MemoryDoc> = cursor.try_collect().await.map_err(db_error)?;
+            Ok(docs
+                .into_iter()
+                .map(|d| super::MemoryEntry {
+                    id: d.id,
+                    connector_id: d.connector_id,
+                    kind: d.kind,
+                    key: d.key,
+                    value: d.value,
+                    created_by: d.created_by,
+                    created_at: d.created_at,
+                })
+                .collect())
+        })
+        .await
+    }
+
+    async fn update_memory(&self, entry: &super::MemoryEntry) -> Result<(), StoreError> {
+        let e = entry.clone();
+        self.run(|db| async move {
+            if let Some(id) = &e.connector_id {
+                if connectors(&db).count_documents(doc! { "_id": id }).await.map_err(db_error)? == 0 {
+                    return Err(StoreError::NotFound(format!("connector {id}")));
+                }
+            }
+            let set = doc! { "connector_id": &e.connector_id, "kind": &e.kind, "key": &e.key, "value": &e.value };
+            let result = memory(&db).update_one(doc! { "_id": &e.id }, doc! { "$set": set }).await.map_err(db_error)?;
+            if result.matched_count == 0 {
+                return Err(StoreError::NotFound(format!("memory entry {}", e.id)));
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn delete_memory(&self, id: &str) -> Result<(), StoreError> {
+        let id = id.to_owned();
+        self.run(|db| async move {
+            let result = memory(&db).delete_one(doc! { "_id": &id }).await.map_err(db_error)?;
+            if result.deleted_count == 0 {
+                return Err(StoreError::NotFound(format!("memory entry {id}")));
+            }
+            Ok(())
         })
         .await
     }

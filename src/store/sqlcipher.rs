@@ -9,7 +9,9 @@ use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use zeroize::Zeroizing;
 
-use super::{ApiKey, AuditFilter, AuditRecord, ConnectorRecord, Rotation, Session, Store, StoreError, User};
+use super::{
+    ApiKey, AuditFilter, AuditRecord, ConnectorRecord, MemoryEntry, Rotation, Session, Store, StoreError, Usage, User,
+};
 use crate::auth::Role;
 
 /// Each entry moves the schema one version up.
@@ -42,6 +44,14 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE users ADD COLUMN totp_secret TEXT;
      ALTER TABLE users ADD COLUMN totp_enabled INTEGER NOT NULL DEFAULT 0;
      ALTER TABLE users ADD COLUMN recovery_codes TEXT NOT NULL DEFAULT '[]';",
+    // 3: spend caps and usage, AI memory.
+    "ALTER TABLE users ADD COLUMN monthly_cap_cents INTEGER;
+     CREATE TABLE usage (
+        user_id TEXT NOT NULL REFERENCES users(id), month TEXT NOT NULL, cents INTEGER NOT NULL,
+        tokens INTEGER NOT NULL, PRIMARY KEY (user_id, month));
+     CREATE TABLE memory (
+        id TEXT PRIMARY KEY, connector_id TEXT REFERENCES connectors(id) ON DELETE CASCADE, kind TEXT NOT NULL,
+        key TEXT NOT NULL, value TEXT NOT NULL, created_by TEXT NOT NULL, created_at INTEGER NOT NULL);",
 ];
 
 /// The SQLCipher store. A single connection behind a mutex: SQLite writes one at a time anyway,
@@ -192,11 +202,12 @@ fn user_row(r: &Row<'_>) -> rusqlite::Result<User> {
         recovery_codes: serde_json::from_str(&codes).map_err(|_| {
             rusqlite::Error::InvalidColumnType(10, "recovery_codes".into(), rusqlite::types::Type::Text)
         })?,
+        monthly_cap_cents: r.get::<_, Option<i64>>(11)?.map(|c| c.max(0) as u64),
     })
 }
 
 const USER_COLUMNS: &str = "id, username, role, password_hash, disabled, failed_logins, locked_until, created_at, \
-     totp_secret, totp_enabled, recovery_codes";
+     totp_secret, totp_enabled, recovery_codes, monthly_cap_cents";
 
 fn codes_json(codes: &[String]) -> String {
     serde_json::to_string(codes).unwrap_or_else(|_| "[]".into())
@@ -282,7 +293,9 @@ impl Store for SqlcipherStore {
         let u = user.clone();
         self.with(move |c| {
             c.execute(
-                &format!("INSERT INTO users ({USER_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
+                &format!(
+                    "INSERT INTO users ({USER_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+                ),
                 params![
                     u.id,
                     u.username,
@@ -294,7 +307,8 @@ impl Store for SqlcipherStore {
                     u.created_at,
                     u.totp_secret,
                     u.totp_enabled,
-                    codes_json(&u.recovery_codes)
+                    codes_json(&u.recovery_codes),
+                    u.monthly_cap_cents.map(|c| c.min(i64::MAX as u64) as i64)
                 ],
             )
             .map_err(|e| match db(e) {
@@ -341,10 +355,11 @@ impl Store for SqlcipherStore {
             let n = c
                 .execute(
                     "UPDATE users SET role = ?2, password_hash = ?3, disabled = ?4, failed_logins = ?5, locked_until = ?6, \
-                     totp_secret = ?7, totp_enabled = ?8, recovery_codes = ?9 WHERE id = ?1",
+                     totp_secret = ?7, totp_enabled = ?8, recovery_codes = ?9, monthly_cap_cents = ?10 WHERE id = ?1",
                     params![
                         u.id, u.role.as_str(), u.password_hash, u.disabled, u.failed_logins, u.locked_until, u.totp_secret,
-                        u.totp_enabled, codes_json(&u.recovery_codes)
+                        u.totp_enabled, codes_json(&u.recovery_codes),
+                        u.monthly_cap_cents.map(|c| c.min(i64::MAX as u64) as i64)
                     ],
                 )
                 .map_err(db)?;
@@ -577,6 +592,118 @@ impl Store for SqlcipherStore {
     async fn rotate(&self, rotation: &Rotation, store_key: &Zeroizing<[u8; 32]>) -> Result<(), StoreError> {
         let (rotation, key, path) = (rotation.clone(), store_key.clone(), self.path.clone());
         self.with(move |c| rotate_file(c, &path, &rotation, &key)).await
+    }
+
+    async fn add_usage(&self, user_id: &str, month: &str, cents: u64, tokens: u64) -> Result<(), StoreError> {
+        let (user, month) = (user_id.to_owned(), month.to_owned());
+        let (cents, tokens) = (cents.min(i64::MAX as u64) as i64, tokens.min(i64::MAX as u64) as i64);
+        self.with(move |c| {
+            c.execute(
+                "INSERT INTO usage (user_id, month, cents, tokens) VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT (user_id, month) DO UPDATE SET cents = cents + excluded.cents, tokens = tokens + excluded.tokens",
+                params![user, month, cents, tokens],
+            )
+            .map_err(|e| match db(e) {
+                StoreError::Conflict(_) => StoreError::NotFound(format!("user {user}")),
+                other => other,
+            })?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn usage(&self, month: &str) -> Result<Vec<Usage>, StoreError> {
+        let month = month.to_owned();
+        self.with(move |c| {
+            let mut st = c
+                .prepare("SELECT user_id, month, cents, tokens FROM usage WHERE month = ?1 ORDER BY user_id")
+                .map_err(db)?;
+            let rows = st
+                .query_map([month], |r| {
+                    Ok(Usage {
+                        user_id: r.get(0)?,
+                        month: r.get(1)?,
+                        cents: r.get::<_, i64>(2)?.max(0) as u64,
+                        tokens: r.get::<_, i64>(3)?.max(0) as u64,
+                    })
+                })
+                .map_err(db)?;
+            rows.collect::<Result<_, _>>().map_err(db)
+        })
+        .await
+    }
+
+    async fn create_memory(&self, entry: &MemoryEntry) -> Result<(), StoreError> {
+        let e = entry.clone();
+        self.with(move |c| {
+            c.execute(
+                "INSERT INTO memory (id, connector_id, kind, key, value, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![e.id, e.connector_id, e.kind, e.key, e.value, e.created_by, e.created_at],
+            )
+            .map_err(|err| match db(err) {
+                StoreError::Conflict(_) => StoreError::NotFound(format!("connector {}", e.connector_id.clone().unwrap_or_default())),
+                other => other,
+            })?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn memory(&self) -> Result<Vec<MemoryEntry>, StoreError> {
+        self.with(|c| {
+            let mut st = c
+                .prepare("SELECT id, connector_id, kind, key, value, created_by, created_at FROM memory ORDER BY created_at, id")
+                .map_err(db)?;
+            let rows = st
+                .query_map([], |r| {
+                    Ok(MemoryEntry {
+                        id: r.get(0)?,
+                        connector_id: r.get(1)?,
+                        kind: r.get(2)?,
+                        key: r.get(3)?,
+                        value: r.get(4)?,
+                        created_by: r.get(5)?,
+                        created_at: r.get(6)?,
+                    })
+                })
+                .map_err(db)?;
+            rows.collect::<Result<_, _>>().map_err(db)
+        })
+        .await
+    }
+
+    async fn update_memory(&self, entry: &MemoryEntry) -> Result<(), StoreError> {
+        let e = entry.clone();
+        self.with(move |c| {
+            let n = c
+                .execute(
+                    "UPDATE memory SET connector_id = ?2, kind = ?3, key = ?4, value = ?5 WHERE id = ?1",
+                    params![e.id, e.connector_id, e.kind, e.key, e.value],
+                )
+                .map_err(|err| match db(err) {
+                    StoreError::Conflict(_) => {
+                        StoreError::NotFound(format!("connector {}", e.connector_id.clone().unwrap_or_default()))
+                    }
+                    other => other,
+                })?;
+            if n == 0 {
+                return Err(StoreError::NotFound(format!("memory entry {}", e.id)));
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn delete_memory(&self, id: &str) -> Result<(), StoreError> {
+        let id = id.to_owned();
+        self.with(move |c| {
+            let n = c.execute("DELETE FROM memory WHERE id = ?1", [&id]).map_err(db)?;
+            if n == 0 {
+                return Err(StoreError::NotFound(format!("memory entry {id}")));
+            }
+            Ok(())
+        })
+        .await
     }
 
     async fn last_audit(&self) -> Result<Option<AuditRecord>, StoreError> {
