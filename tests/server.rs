@@ -271,6 +271,26 @@ fn every_route_has_a_rule_and_every_role_gets_exactly_what_it_may() {
         );
     }
     assert_eq!(served.len(), RULES.len(), "a rule names a route the server does not serve");
+    // Every write takes a documented JSON body whose schema is in the document, except these.
+    let bodiless = ["/api/v1/logout", "/api/v1/me/totp/enrol", "/api/v1/admin/connectors/{id}/test"];
+    for (method, path) in &served {
+        let operation = &doc["paths"][path.as_str()][method.to_lowercase()];
+        let reference = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].as_str();
+        match reference {
+            Some(reference) => {
+                let name = reference.strip_prefix("#/components/schemas/").unwrap();
+                assert!(
+                    doc["components"]["schemas"][name].is_object(),
+                    "{method} {path}: {reference} is not in the document"
+                );
+            }
+            None => assert!(
+                method == "GET" || method == "DELETE" || bodiless.contains(&path.as_str()),
+                "{method} {path} has no request body schema"
+            ),
+        }
+    }
+    assert_eq!(doc["components"]["schemas"]["QueryBody"]["required"], json!(["connector", "sql"]));
     let unknown_id = "00000000-0000-0000-0000-000000000000";
     for (method, path, min) in RULES {
         if *path == "/api/v1/logout" || *path == "/api/v1/me/password" {

@@ -15,9 +15,9 @@ use sqlgate_connectors::{seal, unseal, SealedSecret, Secret};
 
 const WRONG: &str = "the user name or password is wrong";
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct Login {
+pub(super) struct Login {
     username: String,
     password: String,
     /// The current TOTP code, for accounts with a second factor.
@@ -190,9 +190,9 @@ pub(super) async fn me(ctx: Ctx) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(json!({"id": who.user_id, "username": who.username, "role": who.role, "via": via})))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct NewPassword {
+pub(super) struct NewPassword {
     current: String,
     new: String,
 }
@@ -238,9 +238,9 @@ pub(super) async fn list_keys(ctx: Ctx) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(json!({"keys": keys})))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct NewKey {
+pub(super) struct NewKey {
     name: String,
     #[serde(default)]
     expires_in_days: Option<u32>,
@@ -335,9 +335,9 @@ pub(super) async fn totp_enrol(ctx: Ctx) -> Result<HttpResponse, ApiError> {
     })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct Code {
+pub(super) struct Code {
     code: String,
 }
 

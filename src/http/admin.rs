@@ -52,9 +52,9 @@ pub(super) async fn list_users(ctx: Ctx) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(json!({"users": users.iter().map(view).collect::<Vec<_>>()})))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct NewUser {
+pub(super) struct NewUser {
     username: String,
     password: String,
     role: String,
@@ -83,9 +83,9 @@ pub(super) async fn create_user(ctx: Ctx) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Created().json(view(&user)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct UserChange {
+pub(super) struct UserChange {
     #[serde(default)]
     role: Option<String>,
     #[serde(default)]
@@ -131,9 +131,9 @@ pub(super) async fn update_user(ctx: Ctx) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(view(&user)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct Reset {
+pub(super) struct Reset {
     password: String,
 }
 
@@ -163,9 +163,9 @@ pub(super) async fn get_grants(ctx: Ctx) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(json!({"user": user.username, "connectors": ids})))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct Grants {
+pub(super) struct Grants {
     connectors: Vec<String>,
 }
 
@@ -227,12 +227,14 @@ pub(super) async fn list_connectors(ctx: Ctx) -> Result<HttpResponse, ApiError> 
     Ok(HttpResponse::Ok().json(json!({"connectors": all.iter().map(connector_view).collect::<Vec<_>>()})))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct ConnectorBody {
+pub(super) struct ConnectorBody {
     #[serde(default)]
     name: Option<String>,
+    /// The database URL (postgres://…, mysql://…, sqlite:PATH); sealed at once, never returned.
     #[serde(default)]
+    #[schema(value_type = Option<String>)]
     url: Option<Secret>,
     #[serde(default)]
     production: Option<bool>,
@@ -516,9 +518,9 @@ pub(super) async fn spend(ctx: Ctx) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(json!({"month": month, "users": rows})))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct Cap {
+pub(super) struct Cap {
     /// `null` removes the cap.
     monthly_cap_cents: Option<u64>,
 }
@@ -534,9 +536,9 @@ pub(super) async fn set_spend_cap(ctx: Ctx) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(json!({"user": user.username, "monthly_cap_cents": user.monthly_cap_cents})))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct MemoryBody {
+pub(super) struct MemoryBody {
     /// A connector id or name; absent for every connector.
     #[serde(default)]
     connector: Option<String>,

@@ -110,9 +110,9 @@ pub(super) async fn schema(ctx: Ctx) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(json!({"connector": record.name, "tables": schema.tables})))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct QueryBody {
+pub(super) struct QueryBody {
     connector: String,
     sql: String,
 }
