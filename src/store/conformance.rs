@@ -12,8 +12,8 @@ use zeroize::Zeroizing;
 
 use super::secantusd;
 use super::{
-    ApiKey, AuditFilter, AuditRecord, ConnectorRecord, MemoryEntry, MongoStore, Session, SqlcipherStore, Store,
-    StoreError, Usage, User,
+    ApiKey, AuditFilter, AuditRecord, ConnectorRecord, MemoryEntry, MongoStore, Rotation, Session, SqlcipherStore,
+    Store, StoreError, Usage, User,
 };
 use crate::auth::Role;
 
@@ -752,4 +752,49 @@ fn the_fixture_is_what_the_search_cases_assume() {
     };
     assert_eq!(holding('_'), BTreeSet::from([2, 6, 7]));
     assert_eq!(holding('%'), BTreeSet::from([4, 7]));
+}
+
+/// A store holding a connector, a user with a second factor and two audit records.
+async fn before_rotation(store: &dyn Store) -> Rotation {
+    add_connectors(store, &["c-1"]).await;
+    let mut u = user("u-1", "uma");
+    u.totp_secret = Some("old-sealed-totp".into());
+    store.create_user(&u).await.unwrap();
+    store.append_audit(&record(1, "2026-11-01T00:00:00.000Z")).await.unwrap();
+    store.append_audit(&record(2, "2026-11-02T00:00:00.000Z")).await.unwrap();
+    Rotation {
+        connectors: vec![("c-1".into(), "new-sealed-url".into())],
+        totp: vec![("u-1".into(), "new-sealed-totp".into())],
+        audit: vec![(1, "0".repeat(64), "a".repeat(64)), (2, "a".repeat(64), "b".repeat(64))],
+    }
+}
+
+async fn after_rotation(store: &dyn Store) {
+    assert_eq!(store.connector("c-1").await.unwrap().unwrap().sealed_url, "new-sealed-url");
+    assert_eq!(store.user("u-1").await.unwrap().unwrap().totp_secret.as_deref(), Some("new-sealed-totp"));
+    let chain: Vec<(i64, String, String)> =
+        store.audit_after(0, 10).await.unwrap().into_iter().map(|r| (r.seq, r.prev_hash, r.hash)).collect();
+    assert_eq!(chain, [(1, "0".repeat(64), "a".repeat(64)), (2, "a".repeat(64), "b".repeat(64))]);
+}
+
+#[tokio::test]
+async fn sqlcipher_rotation_replaces_everything_and_re_encrypts() {
+    let embedded = Embedded::new();
+    let rotation = before_rotation(&embedded.store).await;
+    let new_key = Zeroizing::new([9; 32]);
+    embedded.store.rotate(&rotation, &new_key).await.unwrap();
+    let path = embedded.dir.join("store.db");
+    assert!(SqlcipherStore::open(&path, &Zeroizing::new([7; 32])).is_err(), "the old key still opens the store");
+    let reopened = SqlcipherStore::open(&path, &new_key).unwrap();
+    after_rotation(&reopened).await;
+    assert!(!embedded.dir.join("store.db.rotating").exists());
+}
+
+#[tokio::test]
+async fn mongo_rotation_replaces_everything() {
+    let Some(scaled) = Scaled::new() else { return };
+    let rotation = before_rotation(&scaled.store).await;
+    scaled.store.rotate(&rotation, &Zeroizing::new([9; 32])).await.unwrap();
+    after_rotation(&scaled.store).await;
+    scaled.store.drop_database().await.expect("drop the test database");
 }
