@@ -75,14 +75,7 @@ pub(super) async fn login(ctx: Ctx) -> Result<HttpResponse, ApiError> {
             entry.role = Some(user.role.as_str().to_owned());
             entry.detail = json!({"minutes": state.config.auth.lockout_minutes});
             ctx.record(entry).await?;
-            return Err(ApiError::too_many(
-                "account_locked",
-                format!(
-                    "too many failed logins: this account is locked for {} minutes; wait, or ask an admin to reset the password",
-                    state.config.auth.lockout_minutes
-                ),
-                state.config.auth.lockout_minutes * 60,
-            ));
+            return Err(account_locked(state.config.auth.lockout_minutes));
         }
         return Err(address_failure(&ctx, ip, now).await?.unwrap_or_else(|| ApiError::unauthenticated_because(WRONG)));
     }
@@ -103,10 +96,24 @@ pub(super) async fn login(ctx: Ctx) -> Result<HttpResponse, ApiError> {
             (None, None) => false,
         };
         if !passed {
+            // A wrong code counts like a wrong password, lockout included.
             user.failed_logins += 1;
+            let lock = user.failed_logins >= state.config.auth.lockout_attempts;
+            if lock {
+                user.locked_until = Some(now + state.config.auth.lockout_minutes as i64 * 60);
+                user.failed_logins = 0;
+            }
             state.store.update_user(&user).await?;
-            failed.detail = json!({"reason": "wrong second factor"});
+            failed.detail = json!({"reason": "wrong second factor", "locked": lock});
             ctx.record(failed).await?;
+            if lock {
+                let mut entry = ctx.entry("lockout", "denied");
+                entry.username = Some(user.username.clone());
+                entry.role = Some(user.role.as_str().to_owned());
+                entry.detail = json!({"minutes": state.config.auth.lockout_minutes});
+                ctx.record(entry).await?;
+                return Err(account_locked(state.config.auth.lockout_minutes));
+            }
             return Err(address_failure(&ctx, ip, now).await?.unwrap_or_else(|| {
                 ApiError::unauthenticated_because("the code is wrong or expired; try the next one")
             }));
@@ -156,6 +163,14 @@ async fn address_failure(ctx: &Ctx, ip: Option<std::net::IpAddr>, now: i64) -> R
     Ok(Some(ip_locked(wait.0)))
 }
 
+fn account_locked(minutes: u64) -> ApiError {
+    ApiError::too_many(
+        "account_locked",
+        format!("too many failed logins: this account is locked for {minutes} minutes; wait, or ask an admin to reset the password"),
+        minutes * 60,
+    )
+}
+
 fn ip_locked(seconds: u64) -> ApiError {
     ApiError::too_many(
         "address_locked",
@@ -169,10 +184,11 @@ fn ip_locked(seconds: u64) -> ApiError {
 
 pub(super) async fn logout(ctx: Ctx) -> Result<HttpResponse, ApiError> {
     let who = ctx.who()?;
+    // Each change is recorded before it is made: a change the trail cannot take is not made.
+    ctx.record(ctx.entry("logout", "ok")).await?;
     if let Via::Session { id, .. } = &who.via {
         ctx.state.store.revoke_session(id).await?;
     }
-    ctx.record(ctx.entry("logout", "ok")).await?;
     let gone = |name: &'static str| {
         let mut c = Cookie::build(name, "").path("/").finish();
         c.make_removal();
@@ -208,11 +224,11 @@ pub(super) async fn change_password(ctx: Ctx) -> Result<HttpResponse, ApiError> 
     }
     password::check_policy(&body.new, &user.username).map_err(|e| ApiError::bad_request(e.to_string()))?;
     user.password_hash = hash(&body.new).await?;
-    store.update_user(&user).await?;
-    let ended = store.revoke_sessions_of(&user.id).await?;
     let mut entry = ctx.entry("password_change", "ok");
-    entry.detail = json!({"sessions_ended": ended});
+    entry.detail = json!({"sessions_end": true});
     ctx.record(entry).await?;
+    store.update_user(&user).await?;
+    store.revoke_sessions_of(&user.id).await?;
     Ok(HttpResponse::Ok().json(
         json!({"status": "changed", "message": "the password was changed and every session ended; log in again"}),
     ))
@@ -269,10 +285,10 @@ pub(super) async fn create_key(ctx: Ctx) -> Result<HttpResponse, ApiError> {
         expires_at: body.expires_in_days.map(|d| now + i64::from(d) * 86_400),
         revoked: false,
     };
-    ctx.state.store.create_api_key(&key).await?;
     let mut entry = ctx.entry("apikey_created", "ok");
     entry.detail = json!({"key_id": key.id, "name": key.name, "expires_at": key.expires_at});
     ctx.record(entry).await?;
+    ctx.state.store.create_api_key(&key).await?;
     Ok(HttpResponse::Created().json(json!({
         "id": key.id, "name": key.name, "expires_at": key.expires_at, "key": new.token,
         "message": "this is the only time the key is shown; store it now",
@@ -285,10 +301,10 @@ pub(super) async fn revoke_key(ctx: Ctx) -> Result<HttpResponse, ApiError> {
     // Another user's key is "not found": ids do not reveal what exists.
     let key = ctx.state.store.api_key(&id).await?.filter(|k| k.user_id == who.user_id);
     let Some(key) = key else { return Err(ApiError::not_found("no such API key of yours")) };
-    ctx.state.store.revoke_api_key(&key.id).await?;
     let mut entry = ctx.entry("apikey_revoked", "ok");
     entry.detail = json!({"key_id": key.id, "name": key.name});
     ctx.record(entry).await?;
+    ctx.state.store.revoke_api_key(&key.id).await?;
     Ok(HttpResponse::Ok().json(json!({"status": "revoked", "id": key.id})))
 }
 
@@ -324,11 +340,11 @@ pub(super) async fn totp_enrol(ctx: Ctx) -> Result<HttpResponse, ApiError> {
     let sealed = seal(&state.master, &totp_label(&user), &Secret::new(secret.clone()))
         .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "could not seal the secret"))?;
     user.totp_secret = Some(sealed.to_base64());
-    state.store.update_user(&user).await?;
     let uri = totp::uri(&secret, &user.username).ok_or_else(|| {
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "could not make the otpauth URI")
     })?;
     ctx.record(ctx.entry("totp_enrol", "ok")).await?;
+    state.store.update_user(&user).await?;
     Ok(HttpResponse::Ok().json(json!({
         "otpauth_uri": uri, "secret": secret, "qr_svg": totp::qr_svg(&uri),
         "message": "scan the QR code (or type the secret) into an authenticator app, then send its current code to POST /api/v1/me/totp/verify",
@@ -359,8 +375,8 @@ pub(super) async fn totp_verify(ctx: Ctx) -> Result<HttpResponse, ApiError> {
     let (codes, hashes) = totp::recovery_codes();
     user.totp_enabled = true;
     user.recovery_codes = hashes;
-    state.store.update_user(&user).await?;
     ctx.record(ctx.entry("totp_enabled", "ok")).await?;
+    state.store.update_user(&user).await?;
     Ok(HttpResponse::Ok().json(json!({
         "status": "enabled", "recovery_codes": codes,
         "message": "logins now need a code; keep these recovery codes somewhere safe: each works once, and they are not shown again",

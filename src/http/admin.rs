@@ -11,13 +11,31 @@ use super::connectors::{connect, forget};
 use super::{ApiError, Ctx};
 use crate::audit::{bound, csv as audit_csv};
 use crate::auth::{now, password, Role};
-use crate::store::{AuditFilter, ConnectorRecord, MemoryEntry, User};
+use crate::store::{AuditFilter, ConnectorRecord, MemoryEntry, StoreError, User};
 
-/// Records an admin action: `action` on `target`, with the values before and after.
+/// Records an admin action: `action` on `target`, with the values before and after. Called
+/// before the change is applied: a change the trail cannot record is not made.
 async fn admin_action(ctx: &Ctx, action: &str, target: &str, before: Value, after: Value) -> Result<(), ApiError> {
     let mut entry = ctx.entry("admin", "ok");
     entry.detail = json!({"action": action, "target": target, "before": before, "after": after});
     ctx.record(entry).await
+}
+
+/// Applies a change whose record is already in the trail; if applying fails, a second record says
+/// so.
+async fn applied<T>(ctx: &Ctx, action: &str, target: &str, result: Result<T, StoreError>) -> Result<T, ApiError> {
+    match result {
+        Ok(value) => Ok(value),
+        Err(e) => {
+            let error = ApiError::from(e);
+            let mut entry = ctx.entry("admin", "error");
+            entry.code = Some(error.code().to_owned());
+            entry.detail = json!({"action": action, "target": target, "error": error.message()});
+            // The change failed either way; a trail that refuses this record too says so in the log.
+            let _ = ctx.record(entry).await;
+            Err(error)
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -78,8 +96,8 @@ pub(super) async fn create_user(ctx: Ctx) -> Result<HttpResponse, ApiError> {
     let role: Role = body.role.parse().map_err(|e: crate::auth::UnknownRole| ApiError::bad_request(e.to_string()))?;
     password::check_policy(&body.password, &body.username).map_err(|e| ApiError::bad_request(e.to_string()))?;
     let user = User::new(body.username, role, hash(&body.password).await?);
-    ctx.state.store.create_user(&user).await?;
     admin_action(&ctx, "user.create", &user.username, Value::Null, summary(&user)).await?;
+    applied(&ctx, "user.create", &user.username, ctx.state.store.create_user(&user).await).await?;
     Ok(HttpResponse::Created().json(view(&user)))
 }
 
@@ -122,12 +140,12 @@ pub(super) async fn update_user(ctx: Ctx) -> Result<HttpResponse, ApiError> {
             return Err(ApiError::conflict("this is the last active admin; make another user admin first"));
         }
     }
-    ctx.state.store.update_user(&user).await?;
+    admin_action(&ctx, "user.update", &user.username, before, summary(&user)).await?;
+    applied(&ctx, "user.update", &user.username, ctx.state.store.update_user(&user).await).await?;
     // A new role or a disabled account takes effect at once: its sessions end.
     if user.role != was.role || user.disabled != was.disabled || body.reset_totp {
-        ctx.state.store.revoke_sessions_of(&user.id).await?;
+        applied(&ctx, "user.update", &user.username, ctx.state.store.revoke_sessions_of(&user.id).await).await?;
     }
-    admin_action(&ctx, "user.update", &user.username, before, summary(&user)).await?;
     Ok(HttpResponse::Ok().json(view(&user)))
 }
 
@@ -144,16 +162,18 @@ pub(super) async fn reset_password(ctx: Ctx) -> Result<HttpResponse, ApiError> {
     user.password_hash = hash(&body.password).await?;
     user.failed_logins = 0;
     user.locked_until = None;
-    ctx.state.store.update_user(&user).await?;
-    let ended = ctx.state.store.revoke_sessions_of(&user.id).await?;
     admin_action(
         &ctx,
         "user.reset_password",
         &user.username,
         Value::Null,
-        json!({"sessions_ended": ended, "unlocked": true}),
+        json!({"sessions_end": true, "unlocked": true}),
     )
     .await?;
+    applied(&ctx, "user.reset_password", &user.username, ctx.state.store.update_user(&user).await).await?;
+    let ended =
+        applied(&ctx, "user.reset_password", &user.username, ctx.state.store.revoke_sessions_of(&user.id).await)
+            .await?;
     Ok(HttpResponse::Ok().json(json!({"status": "reset", "sessions_ended": ended})))
 }
 
@@ -187,8 +207,8 @@ pub(super) async fn set_grants(ctx: Ctx) -> Result<HttpResponse, ApiError> {
         }
     }
     let before = store.grants_of(&user.id).await?;
-    store.set_grants(&user.id, &ids).await?;
     admin_action(&ctx, "grants.set", &user.username, json!(before), json!(ids)).await?;
+    applied(&ctx, "grants.set", &user.username, store.set_grants(&user.id, &ids).await).await?;
     Ok(HttpResponse::Ok().json(json!({"user": user.username, "connectors": ids})))
 }
 
@@ -302,8 +322,8 @@ pub(super) async fn create_connector(ctx: Ctx) -> Result<HttpResponse, ApiError>
         max_bytes,
         created_at: now(),
     };
-    ctx.state.store.create_connector(&record).await?;
     admin_action(&ctx, "connector.create", &record.name, Value::Null, connector_summary(&record)).await?;
+    applied(&ctx, "connector.create", &record.name, ctx.state.store.create_connector(&record).await).await?;
     Ok(HttpResponse::Created().json(connector_view(&record)))
 }
 
@@ -334,21 +354,21 @@ pub(super) async fn update_connector(ctx: Ctx) -> Result<HttpResponse, ApiError>
     record.max_rows = body.max_rows.unwrap_or(record.max_rows);
     record.max_bytes = body.max_bytes.unwrap_or(record.max_bytes);
     check_limits(&ctx, record.max_rows, record.max_bytes)?;
-    ctx.state.store.update_connector(&record).await?;
-    forget(&ctx.state, &record.id);
     let mut summary = connector_summary(&record);
     if let (Some(s), Some(a)) = (summary.as_object_mut(), after.as_object()) {
         s.extend(a.clone());
     }
     admin_action(&ctx, "connector.update", &record.name, before, summary).await?;
+    applied(&ctx, "connector.update", &record.name, ctx.state.store.update_connector(&record).await).await?;
+    forget(&ctx.state, &record.id);
     Ok(HttpResponse::Ok().json(connector_view(&record)))
 }
 
 pub(super) async fn delete_connector(ctx: Ctx) -> Result<HttpResponse, ApiError> {
     let record = target_connector(&ctx).await?;
-    ctx.state.store.delete_connector(&record.id).await?;
-    forget(&ctx.state, &record.id);
     admin_action(&ctx, "connector.delete", &record.name, connector_summary(&record), Value::Null).await?;
+    applied(&ctx, "connector.delete", &record.name, ctx.state.store.delete_connector(&record.id).await).await?;
+    forget(&ctx.state, &record.id);
     Ok(HttpResponse::Ok().json(json!({"status": "deleted", "id": record.id})))
 }
 
@@ -511,7 +531,7 @@ pub(super) async fn spend(ctx: Ctx) -> Result<HttpResponse, ApiError> {
                 "id": u.id, "username": u.username, "role": u.role,
                 "monthly_cap_cents": u.monthly_cap_cents, "spent_cents": spent,
                 "tokens": used.map_or(0, |x| x.tokens),
-                "near_cap": u.monthly_cap_cents.is_some_and(|cap| spent * 10 >= cap * 8),
+                "near_cap": u.monthly_cap_cents.is_some_and(|cap| u128::from(spent) * 10 >= u128::from(cap) * 8),
             })
         })
         .collect();
@@ -530,9 +550,9 @@ pub(super) async fn set_spend_cap(ctx: Ctx) -> Result<HttpResponse, ApiError> {
     let mut user = target_user(&ctx).await?;
     let before = json!({"monthly_cap_cents": user.monthly_cap_cents});
     user.monthly_cap_cents = body.monthly_cap_cents;
-    ctx.state.store.update_user(&user).await?;
     admin_action(&ctx, "spend.cap", &user.username, before, json!({"monthly_cap_cents": user.monthly_cap_cents}))
         .await?;
+    applied(&ctx, "spend.cap", &user.username, ctx.state.store.update_user(&user).await).await?;
     Ok(HttpResponse::Ok().json(json!({"user": user.username, "monthly_cap_cents": user.monthly_cap_cents})))
 }
 
@@ -594,8 +614,8 @@ pub(super) async fn create_memory(ctx: Ctx) -> Result<HttpResponse, ApiError> {
         created_by: ctx.who()?.username.clone(),
         created_at: now(),
     };
-    ctx.state.store.create_memory(&entry).await?;
     admin_action(&ctx, "memory.create", &entry.key, Value::Null, json!(entry)).await?;
+    applied(&ctx, "memory.create", &entry.key, ctx.state.store.create_memory(&entry).await).await?;
     Ok(HttpResponse::Created().json(entry))
 }
 
@@ -606,8 +626,8 @@ pub(super) async fn update_memory(ctx: Ctx) -> Result<HttpResponse, ApiError> {
     let Some(before) = before else { return Err(ApiError::not_found(format!("no memory entry {id}"))) };
     let (connector_id, kind, key, value) = memory_fields(&ctx, body).await?;
     let entry = MemoryEntry { connector_id, kind, key, value, ..before.clone() };
-    ctx.state.store.update_memory(&entry).await?;
     admin_action(&ctx, "memory.update", &entry.key, json!(before), json!(entry)).await?;
+    applied(&ctx, "memory.update", &entry.key, ctx.state.store.update_memory(&entry).await).await?;
     Ok(HttpResponse::Ok().json(entry))
 }
 
@@ -615,7 +635,7 @@ pub(super) async fn delete_memory(ctx: Ctx) -> Result<HttpResponse, ApiError> {
     let id = ctx.param("id");
     let before = ctx.state.store.memory().await?.into_iter().find(|e| e.id == id);
     let Some(before) = before else { return Err(ApiError::not_found(format!("no memory entry {id}"))) };
-    ctx.state.store.delete_memory(&id).await?;
     admin_action(&ctx, "memory.delete", &before.key, json!(before), Value::Null).await?;
+    applied(&ctx, "memory.delete", &before.key, ctx.state.store.delete_memory(&id).await).await?;
     Ok(HttpResponse::Ok().json(json!({"status": "deleted", "id": id})))
 }

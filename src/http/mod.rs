@@ -84,7 +84,19 @@ impl Ctx {
     }
 
     /// The body as JSON of type `T`, or a 400 that says what is wrong with it.
+    /// Only `application/json` is read: a cross-site HTML form can send `text/plain` and
+    /// `application/x-www-form-urlencoded` without the browser asking, JSON it cannot.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
+        let content_type =
+            self.req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        let essence = content_type.split(';').next().unwrap_or_default().trim();
+        if !essence.eq_ignore_ascii_case("application/json") {
+            return Err(ApiError::new(
+                actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "send the body as JSON with `Content-Type: application/json`",
+            ));
+        }
         serde_json::from_slice(&self.body)
             .map_err(|e| ApiError::bad_request(format!("the request body is not valid: {e}")))
     }
@@ -185,6 +197,37 @@ async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<Principal, 
     })
 }
 
+/// Records a refused credential (a revoked or unknown API key, an ended session, a failed CSRF
+/// check) so the trail shows a leaked key being tried. A request that presented none is not
+/// recorded: anonymous noise would drown the trail. The request is refused either way.
+async fn refused(req: &HttpRequest, state: &AppState, error: &ApiError) {
+    let presented = req.headers().contains_key(header::AUTHORIZATION) || req.cookie(COOKIE).is_some();
+    if !presented {
+        return;
+    }
+    let key_id = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .and_then(|t| apikey::parse(t.trim()))
+        .map(|(id, _)| id.to_owned());
+    let entry = Entry {
+        kind: "auth_failed",
+        outcome: "denied",
+        ip: req.peer_addr().map(|a| a.ip().to_string()),
+        code: Some(error.code().to_owned()),
+        detail: serde_json::json!({
+            "method": req.method().as_str(), "path": req.path(), "reason": error.message(), "api_key_id": key_id,
+        }),
+        ..Entry::default()
+    };
+    if let Err(e) = state.audit.record(entry).await {
+        state.metrics.audit_failure();
+        tracing::error!(error = %e, "audit write failed for a refused credential");
+    }
+}
+
 /// Runs one route: authenticate and authorise per its access rule, then the handler.
 async fn dispatch(
     req: HttpRequest,
@@ -202,7 +245,13 @@ async fn dispatch(
     let principal = match access {
         Access::Public => None,
         Access::Role(min) => {
-            let principal = authenticate(&req, &state).await?;
+            let principal = match authenticate(&req, &state).await {
+                Ok(principal) => principal,
+                Err(e) => {
+                    refused(&req, &state, &e).await;
+                    return Err(e);
+                }
+            };
             state.limits.check_user(&principal.user_id).map_err(|w| rate_limited("this user", w))?;
             if principal.role < min {
                 let ctx = Ctx { req, body, state, principal: Some(principal), started };

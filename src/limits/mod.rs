@@ -17,8 +17,8 @@ use crate::config::Config;
 pub struct Limits {
     per_user: Option<DefaultKeyedRateLimiter<String>>,
     per_ip: Option<DefaultKeyedRateLimiter<IpAddr>>,
-    /// Failed logins per address: `ip_lockout_attempts` per lockout period.
-    failures: DefaultKeyedRateLimiter<IpAddr>,
+    /// Failed logins per address before the one that locks it (`None`: the first locks).
+    failures: Option<DefaultKeyedRateLimiter<IpAddr>>,
     /// Addresses locked out, until (unix seconds).
     locked: Mutex<HashMap<IpAddr, i64>>,
     lock_seconds: i64,
@@ -33,13 +33,17 @@ impl Limits {
     pub fn new(config: &Config) -> Self {
         let attempts = NonZeroU32::new(config.auth.ip_lockout_attempts).unwrap_or(NonZeroU32::MIN);
         let period = Duration::from_secs(config.auth.lockout_minutes.max(1) * 60);
-        // `attempts` failures at once, then one more per period/attempts: at most `attempts` per period.
-        let quota =
-            Quota::with_period(period / attempts.get()).unwrap_or(Quota::per_minute(attempts)).allow_burst(attempts);
+        // The limiter allows `attempts - 1` failures at once (one more per period/attempts); the
+        // failure it refuses is the `attempts`-th, which locks the address. One attempt allowed
+        // means every failure locks.
+        let burst = NonZeroU32::new(attempts.get() - 1);
+        let quota = burst.map(|burst| {
+            Quota::with_period(period / attempts.get()).unwrap_or(Quota::per_minute(attempts)).allow_burst(burst)
+        });
         Limits {
             per_user: per_minute(config.limits.user_per_minute),
             per_ip: per_minute(config.limits.ip_per_minute),
-            failures: RateLimiter::keyed(quota),
+            failures: quota.map(RateLimiter::keyed),
             locked: Mutex::new(HashMap::new()),
             lock_seconds: period.as_secs() as i64,
             checks: AtomicU64::new(0),
@@ -65,7 +69,7 @@ impl Limits {
 
     /// Counts a failed login from `ip`; returns the lockout when this one reached the limit.
     pub fn login_failed(&self, ip: IpAddr, now: i64) -> Option<Wait> {
-        if self.failures.check_key(&ip).is_ok() {
+        if self.failures.as_ref().is_some_and(|f| f.check_key(&ip).is_ok()) {
             return None;
         }
         let mut locked = self.locked.lock().ok()?;
@@ -82,7 +86,9 @@ impl Limits {
             if let Some(l) = &self.per_user {
                 l.retain_recent();
             }
-            self.failures.retain_recent();
+            if let Some(l) = &self.failures {
+                l.retain_recent();
+            }
             if let Ok(mut locked) = self.locked.lock() {
                 let now = crate::auth::now();
                 locked.retain(|_, until| *until > now);
