@@ -371,7 +371,6 @@ fn wrong_second_factor_codes_lock_the_account() {
 /// RFC 6238 §5.2: a verifier must not accept the same one-time password twice. Someone who sees
 /// a code (shoulder, phishing proxy, log) can log in again with it for up to 90 seconds.
 #[test]
-#[ignore = "DEFECT: a TOTP code can be replayed: the same code logs in twice"]
 fn a_totp_code_cannot_be_replayed() {
     let server = Server::start_with("totp-replay", &[("SQLGATE_AUTH_IP_LOCKOUT_ATTEMPTS", "1000")]);
     let admin = Admin::new(&server);

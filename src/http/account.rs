@@ -91,7 +91,14 @@ pub(super) async fn login(ctx: Ctx) -> Result<HttpResponse, ApiError> {
         }
         let secret = open_totp_secret(state, &user)?;
         let passed = match (code, recovery) {
-            (Some(code), _) => totp::check(&secret, &user.username, code),
+            // Each code works once: its time step must be later than the last one used.
+            (Some(code), _) => match totp::matching_step(&secret, &user.username, code, now.max(0) as u64) {
+                Some(step) if user.totp_last_step.is_none_or(|last| step > last) => {
+                    user.totp_last_step = Some(step);
+                    true
+                }
+                _ => false,
+            },
             (None, Some(recovery)) => totp::use_recovery_code(recovery, &mut user.recovery_codes),
             (None, None) => false,
         };

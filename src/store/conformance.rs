@@ -34,6 +34,7 @@ fn user(id: &str, username: &str) -> User {
         totp_enabled: false,
         recovery_codes: Vec::new(),
         monthly_cap_cents: None,
+        totp_last_step: None,
     }
 }
 
@@ -138,6 +139,7 @@ async fn users_are_created_found_listed_and_updated(store: &dyn Store) {
     changed.totp_secret = Some("sealed-secret".into());
     changed.totp_enabled = true;
     changed.recovery_codes = vec!["a".repeat(64), "b".repeat(64)];
+    changed.totp_last_step = Some(59_000_000);
     store.update_user(&changed).await.unwrap();
     let read = store.user("u-1").await.unwrap().unwrap();
     assert_eq!(read, User { username: "zed".into(), created_at: zed.created_at, ..changed.clone() });

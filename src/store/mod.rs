@@ -64,6 +64,8 @@ pub struct User {
     /// The most this user's questions may spend on LLM calls in a calendar month (UTC), in
     /// cents; `None` is no cap.
     pub monthly_cap_cents: Option<u64>,
+    /// The last TOTP time step a login used: a code is accepted once.
+    pub totp_last_step: Option<u64>,
 }
 
 impl User {
@@ -82,6 +84,7 @@ impl User {
             totp_enabled: false,
             recovery_codes: Vec::new(),
             monthly_cap_cents: None,
+            totp_last_step: None,
         }
     }
 }

@@ -392,6 +392,8 @@ struct UserDoc {
     recovery_codes: Vec<String>,
     #[serde(default)]
     monthly_cap_cents: Option<i64>,
+    #[serde(default)]
+    totp_last_step: Option<i64>,
 }
 
 impl From<&User> for UserDoc {
@@ -409,6 +411,7 @@ impl From<&User> for UserDoc {
             totp_enabled: u.totp_enabled,
             recovery_codes: u.recovery_codes.clone(),
             monthly_cap_cents: u.monthly_cap_cents.map(|c| c.min(i64::MAX as u64) as i64),
+            totp_last_step: u.totp_last_step.map(|c| c.min(i64::MAX as u64) as i64),
         }
     }
 }
@@ -434,6 +437,7 @@ impl TryFrom<UserDoc> for User {
             totp_enabled: d.totp_enabled,
             recovery_codes: d.recovery_codes,
             monthly_cap_cents: d.monthly_cap_cents.map(|c| c.max(0) as u64),
+            totp_last_step: d.totp_last_step.map(|c| c.max(0) as u64),
         })
     }
 }
@@ -717,6 +721,7 @@ impl Store for MongoStore {
                 "totp_enabled": doc.totp_enabled,
                 "recovery_codes": &doc.recovery_codes,
                 "monthly_cap_cents": doc.monthly_cap_cents,
+                "totp_last_step": doc.totp_last_step,
             };
             let result =
                 users(&db).update_one(doc! { "_id": &doc.id }, doc! { "$set": set }).await.map_err(db_error)?;

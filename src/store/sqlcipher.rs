@@ -52,6 +52,8 @@ const MIGRATIONS: &[&str] = &[
      CREATE TABLE memory (
         id TEXT PRIMARY KEY, connector_id TEXT REFERENCES connectors(id) ON DELETE CASCADE, kind TEXT NOT NULL,
         key TEXT NOT NULL, value TEXT NOT NULL, created_by TEXT NOT NULL, created_at INTEGER NOT NULL);",
+    // 4: TOTP replay protection.
+    "ALTER TABLE users ADD COLUMN totp_last_step INTEGER;",
 ];
 
 /// The SQLCipher store. A single connection behind a mutex: SQLite writes one at a time anyway,
@@ -203,11 +205,12 @@ fn user_row(r: &Row<'_>) -> rusqlite::Result<User> {
             rusqlite::Error::InvalidColumnType(10, "recovery_codes".into(), rusqlite::types::Type::Text)
         })?,
         monthly_cap_cents: r.get::<_, Option<i64>>(11)?.map(|c| c.max(0) as u64),
+        totp_last_step: r.get::<_, Option<i64>>(12)?.map(|c| c.max(0) as u64),
     })
 }
 
 const USER_COLUMNS: &str = "id, username, role, password_hash, disabled, failed_logins, locked_until, created_at, \
-     totp_secret, totp_enabled, recovery_codes, monthly_cap_cents";
+     totp_secret, totp_enabled, recovery_codes, monthly_cap_cents, totp_last_step";
 
 fn codes_json(codes: &[String]) -> String {
     serde_json::to_string(codes).unwrap_or_else(|_| "[]".into())
@@ -294,7 +297,7 @@ impl Store for SqlcipherStore {
         self.with(move |c| {
             c.execute(
                 &format!(
-                    "INSERT INTO users ({USER_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+                    "INSERT INTO users ({USER_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
                 ),
                 params![
                     u.id,
@@ -308,7 +311,8 @@ impl Store for SqlcipherStore {
                     u.totp_secret,
                     u.totp_enabled,
                     codes_json(&u.recovery_codes),
-                    u.monthly_cap_cents.map(|c| c.min(i64::MAX as u64) as i64)
+                    u.monthly_cap_cents.map(|c| c.min(i64::MAX as u64) as i64),
+                    u.totp_last_step.map(|c| c.min(i64::MAX as u64) as i64)
                 ],
             )
             .map_err(|e| match db(e) {
@@ -355,11 +359,12 @@ impl Store for SqlcipherStore {
             let n = c
                 .execute(
                     "UPDATE users SET role = ?2, password_hash = ?3, disabled = ?4, failed_logins = ?5, locked_until = ?6, \
-                     totp_secret = ?7, totp_enabled = ?8, recovery_codes = ?9, monthly_cap_cents = ?10 WHERE id = ?1",
+                     totp_secret = ?7, totp_enabled = ?8, recovery_codes = ?9, monthly_cap_cents = ?10, totp_last_step = ?11 WHERE id = ?1",
                     params![
                         u.id, u.role.as_str(), u.password_hash, u.disabled, u.failed_logins, u.locked_until, u.totp_secret,
                         u.totp_enabled, codes_json(&u.recovery_codes),
-                        u.monthly_cap_cents.map(|c| c.min(i64::MAX as u64) as i64)
+                        u.monthly_cap_cents.map(|c| c.min(i64::MAX as u64) as i64),
+                    u.totp_last_step.map(|c| c.min(i64::MAX as u64) as i64)
                     ],
                 )
                 .map_err(db)?;
