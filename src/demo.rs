@@ -10,11 +10,9 @@ use std::sync::Arc;
 use rusqlite::{params, Connection};
 use sqlgate_connectors::{seal, MasterKey, Secret};
 
-use crate::auth::session::Signer;
 use crate::auth::{now, password, random_token, Role};
 use crate::config::Config;
-use crate::http::AppState;
-use crate::serve::{audit, init_logging, open_store, StartError};
+use crate::serve::{init_logging, open_store, StartError};
 use crate::store::{ConnectorRecord, Store, User};
 
 /// What `demo` was asked for.
@@ -76,18 +74,7 @@ pub fn run(command: DemoCommand) -> Result<(), StartError> {
     let _ = writeln!(out, "serving the API on {url} (connector `sample`); Ctrl-C stops");
     let _ = out.flush();
     drop(out);
-    let state = AppState {
-        signer: Signer::new(&master.subkey("session v1")),
-        audit: audit(Arc::clone(&store), &master),
-        limits: crate::limits::Limits::new(&config),
-        metrics: crate::metrics::Metrics::new(),
-        store,
-        master,
-        config,
-        open: Default::default(),
-    };
-    actix_web::rt::System::new().block_on(crate::http::serve(state))?;
-    Ok(())
+    crate::serve::run(config, master, store)
 }
 
 /// A new random master key in `path`, readable by its owner only.

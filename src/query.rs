@@ -11,17 +11,27 @@ use crate::cli::QueryCommand;
 use crate::error_shape::ErrorJson;
 use crate::exit::Outcome;
 
+/// What `sqlgate query` prints and `POST /api/v1/query` answers.
 #[derive(Serialize)]
-struct Answer<'a> {
-    id: String,
-    sql: &'a str,
-    columns: &'a [Column],
-    rows: &'a [Vec<serde_json::Value>],
-    row_count: u64,
-    truncated: Option<Truncation>,
-    confidence: &'static str,
-    answer: String,
-    warnings: Vec<String>,
+pub struct Answer<'a> {
+    /// A new id for this answer.
+    pub id: String,
+    /// The SQL as sent.
+    pub sql: &'a str,
+    /// The result's columns.
+    pub columns: &'a [Column],
+    /// The rows kept.
+    pub rows: &'a [Vec<serde_json::Value>],
+    /// How many rows are in `rows`.
+    pub row_count: u64,
+    /// What was cut, if anything.
+    pub truncated: Option<Truncation>,
+    /// `high` for SQL that was run as written.
+    pub confidence: &'static str,
+    /// A factual sentence about the rows.
+    pub answer: String,
+    /// Production, privilege and truncation warnings.
+    pub warnings: Vec<String>,
 }
 
 /// Runs `query` and returns how it ended.

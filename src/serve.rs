@@ -89,6 +89,11 @@ pub fn serve(config_path: Option<&Path>) -> Result<(), StartError> {
     init_logging(&config);
     let master = master_key(&config)?;
     let store = open_store(&config, &master)?;
+    run(config, master, store)
+}
+
+/// Serves `store` with `config` until SIGINT or SIGTERM (for `serve` and `demo`).
+pub fn run(config: Config, master: MasterKey, store: Arc<dyn Store>) -> Result<(), StartError> {
     let state = AppState {
         signer: Signer::new(&master.subkey("session v1")),
         audit: audit(Arc::clone(&store), &master),

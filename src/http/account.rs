@@ -60,24 +60,8 @@ pub(super) async fn login(ctx: Ctx) -> Result<HttpResponse, ApiError> {
         ));
     }
     if !verify(&body.password, &user.password_hash).await || user.disabled {
-        user.failed_logins += 1;
-        let lock = user.failed_logins >= state.config.auth.lockout_attempts;
-        if lock {
-            user.locked_until = Some(now + state.config.auth.lockout_minutes as i64 * 60);
-            user.failed_logins = 0;
-        }
-        state.store.update_user(&user).await?;
-        failed.detail = json!({"reason": if user.disabled { "disabled" } else { "wrong password" }, "locked": lock});
-        ctx.record(failed).await?;
-        if lock {
-            let mut entry = ctx.entry("lockout", "denied");
-            entry.username = Some(user.username.clone());
-            entry.role = Some(user.role.as_str().to_owned());
-            entry.detail = json!({"minutes": state.config.auth.lockout_minutes});
-            ctx.record(entry).await?;
-            return Err(account_locked(state.config.auth.lockout_minutes));
-        }
-        return Err(address_failure(&ctx, ip, now).await?.unwrap_or_else(|| ApiError::unauthenticated_because(WRONG)));
+        let reason = if user.disabled { "disabled" } else { "wrong password" };
+        return Err(failure(&ctx, &mut user, failed, reason, ip, now, WRONG).await?);
     }
     if user.totp_enabled {
         let (code, recovery) = (body.totp.as_deref(), body.recovery_code.as_deref());
@@ -104,26 +88,8 @@ pub(super) async fn login(ctx: Ctx) -> Result<HttpResponse, ApiError> {
         };
         if !passed {
             // A wrong code counts like a wrong password, lockout included.
-            user.failed_logins += 1;
-            let lock = user.failed_logins >= state.config.auth.lockout_attempts;
-            if lock {
-                user.locked_until = Some(now + state.config.auth.lockout_minutes as i64 * 60);
-                user.failed_logins = 0;
-            }
-            state.store.update_user(&user).await?;
-            failed.detail = json!({"reason": "wrong second factor", "locked": lock});
-            ctx.record(failed).await?;
-            if lock {
-                let mut entry = ctx.entry("lockout", "denied");
-                entry.username = Some(user.username.clone());
-                entry.role = Some(user.role.as_str().to_owned());
-                entry.detail = json!({"minutes": state.config.auth.lockout_minutes});
-                ctx.record(entry).await?;
-                return Err(account_locked(state.config.auth.lockout_minutes));
-            }
-            return Err(address_failure(&ctx, ip, now).await?.unwrap_or_else(|| {
-                ApiError::unauthenticated_because("the code is wrong or expired; try the next one")
-            }));
+            let wrong = "the code is wrong or expired; try the next one";
+            return Err(failure(&ctx, &mut user, failed, "wrong second factor", ip, now, wrong).await?);
         }
     }
     user.failed_logins = 0;
@@ -158,6 +124,38 @@ pub(super) async fn login(ctx: Ctx) -> Result<HttpResponse, ApiError> {
         .cookie(cookie(COOKIE, token, true))
         .cookie(cookie(CSRF_COOKIE, csrf.clone(), false))
         .json(json!({"user": {"id": user.id, "username": user.username, "role": user.role}, "csrf_token": csrf})))
+}
+
+/// Counts a failed login against the account (locking it at `auth.lockout_attempts`) and the
+/// client's address, records it, and returns the error to answer with.
+async fn failure(
+    ctx: &Ctx,
+    user: &mut User,
+    mut failed: crate::audit::Entry,
+    reason: &str,
+    ip: Option<std::net::IpAddr>,
+    now: i64,
+    wrong: &str,
+) -> Result<ApiError, ApiError> {
+    let auth = &ctx.state.config.auth;
+    user.failed_logins += 1;
+    let lock = user.failed_logins >= auth.lockout_attempts;
+    if lock {
+        user.locked_until = Some(now + auth.lockout_minutes as i64 * 60);
+        user.failed_logins = 0;
+    }
+    ctx.state.store.update_user(user).await?;
+    failed.detail = json!({"reason": reason, "locked": lock});
+    ctx.record(failed).await?;
+    if lock {
+        let mut entry = ctx.entry("lockout", "denied");
+        entry.username = Some(user.username.clone());
+        entry.role = Some(user.role.as_str().to_owned());
+        entry.detail = json!({"minutes": auth.lockout_minutes});
+        ctx.record(entry).await?;
+        return Ok(account_locked(auth.lockout_minutes));
+    }
+    Ok(address_failure(ctx, ip, now).await?.unwrap_or_else(|| ApiError::unauthenticated_because(wrong.to_owned())))
 }
 
 /// Counts a failed login against the client's address; when that locks the address, records the

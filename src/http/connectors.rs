@@ -6,7 +6,7 @@ use std::sync::Arc;
 use actix_web::HttpResponse;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sqlgate_connectors::{unseal, Budget, Column, Connector, Exposure, SealedSecret, Target, Truncation};
+use sqlgate_connectors::{unseal, Budget, Connector, Exposure, SealedSecret, Target};
 use sqlgate_guardrails::{check, Dialect, MaxRows, Policy, Verdict};
 
 use super::{ApiError, AppState, Ctx, OpenConnector};
@@ -117,20 +117,6 @@ pub(super) struct QueryBody {
     sql: String,
 }
 
-/// What `/api/v1/query` answers (the same JSON as `sqlgate query`).
-#[derive(Serialize)]
-struct Answer<'a> {
-    id: String,
-    sql: &'a str,
-    columns: &'a [Column],
-    rows: &'a [Vec<serde_json::Value>],
-    row_count: u64,
-    truncated: Option<Truncation>,
-    confidence: &'static str,
-    answer: String,
-    warnings: Vec<String>,
-}
-
 pub(super) async fn query(ctx: Ctx) -> Result<HttpResponse, ApiError> {
     let body: QueryBody = ctx.json()?;
     let record = usable(&ctx, &body.connector).await?;
@@ -186,7 +172,7 @@ pub(super) async fn query(ctx: Ctx) -> Result<HttpResponse, ApiError> {
         warnings.push(format!("`{}` is a production database: every query on it is audited", record.name));
     }
     warnings.extend(crate::query::warnings(&result, privilege_warning));
-    Ok(HttpResponse::Ok().json(Answer {
+    Ok(HttpResponse::Ok().json(crate::query::Answer {
         id,
         sql: &allowed.sql,
         columns: &result.columns,
