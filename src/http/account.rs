@@ -41,23 +41,32 @@ pub(super) async fn login(ctx: Ctx) -> Result<HttpResponse, ApiError> {
         ctx.record(failed).await?;
         return Err(ip_locked(wait.0));
     }
+    // Attempts for one name run one at a time, so none of their failures is lost.
+    let _one_at_a_time = state.limits.account(&body.username).lock().await;
     let Some(mut user) = state.store.user_by_name(&body.username).await? else {
-        // The same work as a wrong password, so timing does not tell which names exist.
+        // A name without an account answers exactly as an account would: the same work as a
+        // wrong password (timing), and the same lockout after the same number of failures.
+        if let Some(until) = state.limits.ghost_locked(&body.username, now) {
+            failed.kind = "login_locked";
+            failed.detail = json!({"reason": "unknown user"});
+            ctx.record(failed).await?;
+            return Err(still_locked(until, now));
+        }
         verify(&body.password, password::decoy_hash()).await;
-        failed.detail = json!({"reason": "unknown user"});
+        let auth = &state.config.auth;
+        let lock = state.limits.ghost_failed(&body.username, now, auth.lockout_attempts, auth.lockout_minutes);
+        failed.detail = json!({"reason": "unknown user", "locked": lock});
         ctx.record(failed).await?;
+        if lock {
+            return Err(account_locked(auth.lockout_minutes));
+        }
         return Err(address_failure(&ctx, ip, now).await?.unwrap_or_else(|| ApiError::unauthenticated_because(WRONG)));
     };
     failed.role = Some(user.role.as_str().to_owned());
     if let Some(until) = user.locked_until.filter(|until| *until > now) {
         failed.kind = "login_locked";
         ctx.record(failed).await?;
-        let minutes = (until - now + 59) / 60;
-        return Err(ApiError::too_many(
-            "account_locked",
-            format!("too many failed logins: this account is locked for {minutes} more minutes; wait, or ask an admin to reset the password"),
-            (until - now) as u64,
-        ));
+        return Err(still_locked(until, now));
     }
     if !verify(&body.password, &user.password_hash).await || user.disabled {
         let reason = if user.disabled { "disabled" } else { "wrong password" };
@@ -166,6 +175,15 @@ async fn address_failure(ctx: &Ctx, ip: Option<std::net::IpAddr>, now: i64) -> R
     entry.detail = json!({"address": ctx.ip(), "minutes": wait.0 / 60});
     ctx.record(entry).await?;
     Ok(Some(ip_locked(wait.0)))
+}
+
+fn still_locked(until: i64, now: i64) -> ApiError {
+    let minutes = (until - now + 59) / 60;
+    ApiError::too_many(
+        "account_locked",
+        format!("too many failed logins: this account is locked for {minutes} more minutes; wait, or ask an admin to reset the password"),
+        (until - now) as u64,
+    )
 }
 
 fn account_locked(minutes: u64) -> ApiError {

@@ -23,7 +23,18 @@ pub struct Limits {
     locked: Mutex<HashMap<IpAddr, i64>>,
     lock_seconds: i64,
     checks: AtomicU64,
+    /// Login attempts for one account name run one at a time (striped by the name's hash, so the
+    /// memory is fixed): the failure count is read, checked and written without a lost update.
+    accounts: Vec<tokio::sync::Mutex<()>>,
+    /// Failures and locks of names that are no account, kept like an account's so that the
+    /// answers do not tell the two apart.
+    ghosts: Mutex<HashMap<String, (u32, i64)>>,
 }
+
+/// How many stripes serialise login attempts.
+const ACCOUNT_STRIPES: usize = 64;
+/// Names without an account whose failures are remembered, at most.
+const MAX_GHOSTS: usize = 100_000;
 
 /// How long to wait, when a limit says no.
 pub struct Wait(pub u64);
@@ -47,6 +58,8 @@ impl Limits {
             locked: Mutex::new(HashMap::new()),
             lock_seconds: period.as_secs() as i64,
             checks: AtomicU64::new(0),
+            accounts: (0..ACCOUNT_STRIPES).map(|_| tokio::sync::Mutex::new(())).collect(),
+            ghosts: Mutex::new(HashMap::new()),
         }
     }
 
@@ -75,6 +88,41 @@ impl Limits {
         let mut locked = self.locked.lock().ok()?;
         locked.insert(ip, now + self.lock_seconds);
         Some(Wait(self.lock_seconds as u64))
+    }
+
+    /// The lock that login attempts for `username` take, one at a time.
+    pub fn account(&self, username: &str) -> &tokio::sync::Mutex<()> {
+        use std::hash::{Hash, Hasher};
+        // A fixed-key hasher: the same name always maps to the same stripe.
+        let mut fixed = std::hash::DefaultHasher::new();
+        username.hash(&mut fixed);
+        &self.accounts[(fixed.finish() as usize) % ACCOUNT_STRIPES]
+    }
+
+    /// Until when the name without an account is "locked", if it is.
+    pub fn ghost_locked(&self, username: &str, now: i64) -> Option<i64> {
+        let ghosts = self.ghosts.lock().ok()?;
+        ghosts.get(username).map(|(_, until)| *until).filter(|until| *until > now)
+    }
+
+    /// Counts a failure for a name without an account; `true` when it now "locks", as an account
+    /// would after `attempts` failures (for `minutes`).
+    pub fn ghost_failed(&self, username: &str, now: i64, attempts: u32, minutes: u64) -> bool {
+        let Ok(mut ghosts) = self.ghosts.lock() else { return false };
+        if ghosts.len() >= MAX_GHOSTS {
+            ghosts.retain(|_, (_, until)| *until > now);
+            if ghosts.len() >= MAX_GHOSTS {
+                ghosts.clear();
+            }
+        }
+        let (failures, until) = ghosts.entry(username.to_owned()).or_insert((0, 0));
+        *failures += 1;
+        if *failures >= attempts {
+            *failures = 0;
+            *until = now + minutes as i64 * 60;
+            return true;
+        }
+        false
     }
 
     /// Drops state of keys not seen lately, now and then.
