@@ -70,10 +70,13 @@ async fn execute(command: Manage) -> Result<Outcome, StartError> {
     };
     match command {
         Manage::AddUser { username, role, password_stdin, .. } => {
-            if let Err(e) = crate::http::check_username(&username) {
-                eprintln!("sqlgate: {e}");
-                return Ok(Outcome::Usage);
-            }
+            let username = match crate::http::username(&username) {
+                Ok(name) => name,
+                Err(e) => {
+                    eprintln!("sqlgate: {e}");
+                    return Ok(Outcome::Usage);
+                }
+            };
             let (password, generated) = if password_stdin {
                 let mut text = String::new();
                 std::io::stdin().read_to_string(&mut text)?;
@@ -107,6 +110,7 @@ async fn execute(command: Manage) -> Result<Outcome, StartError> {
             Ok(Outcome::Allowed)
         }
         Manage::SetRole { username, role, .. } => {
+            let username = username.to_ascii_lowercase();
             let Some(mut user) = store.user_by_name(&username).await? else {
                 eprintln!("sqlgate: no user `{username}`; `sqlgate users list` shows who exists");
                 return Ok(Outcome::Usage);

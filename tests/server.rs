@@ -1032,3 +1032,45 @@ fn admins_set_spend_caps_and_keep_ai_memory_with_every_change_audited() {
     let caps = admin.ok(Method::GET, "/api/v1/admin/audit?kind=admin&q=spend.cap", None);
     assert_eq!(caps["total"], 2);
 }
+
+#[test]
+fn names_are_one_account_whatever_their_case_and_a_stolen_session_cannot_guess_the_password() {
+    let server = Server::start_with("names", &[("SQLGATE_AUTH_LOCKOUT_ATTEMPTS", "3")]);
+    let admin = Admin::new(&server);
+    let alice = admin.ok(
+        Method::POST,
+        "/api/v1/admin/users",
+        Some(json!({"username": "Alice", "password": PASSWORD, "role": "member"})),
+    );
+    assert_eq!(alice["username"], "alice");
+    let twin = admin.call(
+        Method::POST,
+        "/api/v1/admin/users",
+        Some(json!({"username": "ALICE", "password": PASSWORD, "role": "admin"})),
+    );
+    assert_eq!(twin.status(), 409);
+    let (client, csrf) = server.login("ALICE", PASSWORD);
+    assert_eq!(client.get(server.url("/api/v1/me")).send().unwrap().json::<Value>().unwrap()["username"], "alice");
+
+    // Wrong current passwords on the password change count like failed logins.
+    let change = |current: &str| {
+        client
+            .post(server.url("/api/v1/me/password"))
+            .header("x-csrf-token", &csrf)
+            .json(&json!({"current": current, "new": "Another-long-pass-9"}))
+            .send()
+            .unwrap()
+    };
+    assert_eq!(change("guess-One-1").status(), 403);
+    assert_eq!(change("guess-Two-2").status(), 403);
+    let locked = change("guess-Three-3");
+    assert_eq!(locked.status(), 429);
+    assert_eq!(locked.json::<Value>().unwrap()["error"]["code"], "account_locked");
+    assert_eq!(change(PASSWORD).status(), 429, "locked even with the right password");
+    let login = Client::new()
+        .post(server.url("/api/v1/login"))
+        .json(&json!({"username": "alice", "password": PASSWORD}))
+        .send()
+        .unwrap();
+    assert_eq!(login.status(), 429);
+}

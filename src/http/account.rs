@@ -42,11 +42,13 @@ pub(super) async fn login(ctx: Ctx) -> Result<HttpResponse, ApiError> {
         return Err(ip_locked(wait.0));
     }
     // Attempts for one name run one at a time, so none of their failures is lost.
-    let _one_at_a_time = state.limits.account(&body.username).lock().await;
-    let Some(mut user) = state.store.user_by_name(&body.username).await? else {
+    // User names are stored in lower case: `Alice` and `alice` are one account.
+    let name = body.username.to_ascii_lowercase();
+    let _one_at_a_time = state.limits.account(&name).lock().await;
+    let Some(mut user) = state.store.user_by_name(&name).await? else {
         // A name without an account answers exactly as an account would: the same work as a
         // wrong password (timing), and the same lockout after the same number of failures.
-        if let Some(until) = state.limits.ghost_locked(&body.username, now) {
+        if let Some(until) = state.limits.ghost_locked(&name, now) {
             failed.kind = "login_locked";
             failed.detail = json!({"reason": "unknown user"});
             ctx.record(failed).await?;
@@ -54,7 +56,7 @@ pub(super) async fn login(ctx: Ctx) -> Result<HttpResponse, ApiError> {
         }
         verify(&body.password, password::decoy_hash()).await;
         let auth = &state.config.auth;
-        let lock = state.limits.ghost_failed(&body.username, now, auth.lockout_attempts, auth.lockout_minutes);
+        let lock = state.limits.ghost_failed(&name, now, auth.lockout_attempts, auth.lockout_minutes);
         failed.detail = json!({"reason": "unknown user", "locked": lock});
         ctx.record(failed).await?;
         if lock {
@@ -70,7 +72,8 @@ pub(super) async fn login(ctx: Ctx) -> Result<HttpResponse, ApiError> {
     }
     if !verify(&body.password, &user.password_hash).await || user.disabled {
         let reason = if user.disabled { "disabled" } else { "wrong password" };
-        return Err(failure(&ctx, &mut user, failed, reason, ip, now, WRONG).await?);
+        let wrong = ApiError::unauthenticated_because(WRONG);
+        return Err(failure(&ctx, &mut user, failed, reason, ip, now, wrong).await?);
     }
     if user.totp_enabled {
         let (code, recovery) = (body.totp.as_deref(), body.recovery_code.as_deref());
@@ -97,7 +100,7 @@ pub(super) async fn login(ctx: Ctx) -> Result<HttpResponse, ApiError> {
         };
         if !passed {
             // A wrong code counts like a wrong password, lockout included.
-            let wrong = "the code is wrong or expired; try the next one";
+            let wrong = ApiError::unauthenticated_because("the code is wrong or expired; try the next one");
             return Err(failure(&ctx, &mut user, failed, "wrong second factor", ip, now, wrong).await?);
         }
     }
@@ -144,7 +147,7 @@ async fn failure(
     reason: &str,
     ip: Option<std::net::IpAddr>,
     now: i64,
-    wrong: &str,
+    wrong: ApiError,
 ) -> Result<ApiError, ApiError> {
     let auth = &ctx.state.config.auth;
     user.failed_logins += 1;
@@ -164,7 +167,7 @@ async fn failure(
         ctx.record(entry).await?;
         return Ok(account_locked(auth.lockout_minutes));
     }
-    Ok(address_failure(ctx, ip, now).await?.unwrap_or_else(|| ApiError::unauthenticated_because(wrong.to_owned())))
+    Ok(address_failure(ctx, ip, now).await?.unwrap_or(wrong))
 }
 
 /// Counts a failed login against the client's address; when that locks the address, records the
@@ -241,9 +244,19 @@ pub(super) async fn change_password(ctx: Ctx) -> Result<HttpResponse, ApiError> 
     let who = ctx.who()?;
     let store = &ctx.state.store;
     let mut user = store.user(&who.user_id).await?.ok_or_else(ApiError::unauthenticated)?;
+    let now = now();
+    if let Some(until) = user.locked_until.filter(|until| *until > now) {
+        return Err(still_locked(until, now));
+    }
+    // A wrong current password counts like a failed login, lockout included: a stolen session
+    // cannot be used to guess the password.
+    let _one_at_a_time = ctx.state.limits.account(&user.username).lock().await;
     if !verify(&body.current, &user.password_hash).await {
-        ctx.record(ctx.entry("password_change", "denied")).await?;
-        return Err(ApiError::forbidden_because("wrong_password", "the current password is wrong"));
+        let mut failed = ctx.entry("password_change", "denied");
+        failed.username = Some(user.username.clone());
+        let wrong = ApiError::forbidden_because("wrong_password", "the current password is wrong");
+        let ip = ctx.req.peer_addr().map(|a| a.ip());
+        return Err(failure(&ctx, &mut user, failed, "wrong current password", ip, now, wrong).await?);
     }
     password::check_policy(&body.new, &user.username).map_err(|e| ApiError::bad_request(e.to_string()))?;
     user.password_hash = hash(&body.new).await?;

@@ -78,8 +78,13 @@ pub(super) struct NewUser {
     role: String,
 }
 
-/// A user name of 1 to 64 letters, digits and `._@-`.
-pub fn check_username(name: &str) -> Result<(), String> {
+/// A user name of 1 to 64 letters, digits and `._@-`, as it is stored: in lower case, so that
+/// `Alice` and `alice` cannot be two accounts.
+pub fn username(name: &str) -> Result<String, String> {
+    check_username(name).map(|()| name.to_ascii_lowercase())
+}
+
+fn check_username(name: &str) -> Result<(), String> {
     let ok = !name.is_empty()
         && name.chars().count() <= 64
         && name.chars().all(|c| c.is_ascii_alphanumeric() || "._@-".contains(c));
@@ -92,10 +97,10 @@ pub fn check_username(name: &str) -> Result<(), String> {
 
 pub(super) async fn create_user(ctx: Ctx) -> Result<HttpResponse, ApiError> {
     let body: NewUser = ctx.json()?;
-    check_username(&body.username).map_err(ApiError::bad_request)?;
+    let name = username(&body.username).map_err(ApiError::bad_request)?;
     let role: Role = body.role.parse().map_err(|e: crate::auth::UnknownRole| ApiError::bad_request(e.to_string()))?;
-    password::check_policy(&body.password, &body.username).map_err(|e| ApiError::bad_request(e.to_string()))?;
-    let user = User::new(body.username, role, hash(&body.password).await?);
+    password::check_policy(&body.password, &name).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let user = User::new(name, role, hash(&body.password).await?);
     admin_action(&ctx, "user.create", &user.username, Value::Null, summary(&user)).await?;
     applied(&ctx, "user.create", &user.username, ctx.state.store.create_user(&user).await).await?;
     Ok(HttpResponse::Created().json(view(&user)))

@@ -22,7 +22,7 @@ use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use serde::de::DeserializeOwned;
 use sqlgate_connectors::{Connector, MasterKey};
 
-pub use admin::check_username;
+pub use admin::username;
 pub use errors::ApiError;
 pub use routes::{Access, ROUTES};
 
