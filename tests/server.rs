@@ -1,209 +1,15 @@
 //! Black-box tests of `sqlgate serve`: each test starts the real server on its own port with its
 //! own encrypted store, and talks to it over HTTP like a browser or a CI job would.
 
-use std::io::Write;
-use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+mod common;
+
+use std::process::{Command, Stdio};
 
 use base64::Engine;
-use reqwest::blocking::{Client, RequestBuilder, Response};
+use common::*;
+use reqwest::blocking::Client;
 use reqwest::Method;
 use serde_json::{json, Value};
-
-const ADMIN_PASSWORD: &str = "Boss-Pass-for-tests-1";
-const PASSWORD: &str = "Correct-horse-7-battery";
-
-/// A running server, stopped (and its files removed) on drop.
-struct Server {
-    child: Child,
-    base: String,
-    dir: PathBuf,
-    key: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-impl Server {
-    fn start(test: &str) -> Server {
-        Self::start_with(test, &[])
-    }
-
-    /// A server with extra `SQLGATE_*` settings.
-    fn start_with(test: &str, settings: &[(&str, &str)]) -> Server {
-        let dir = std::env::temp_dir().join(format!("sqlgate-server-{}-{test}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let key = base64::engine::general_purpose::STANDARD.encode(rand_bytes());
-        let port = free_port();
-        let mut server = Server {
-            child: Command::new("true").spawn().unwrap(),
-            base: format!("http://127.0.0.1:{port}"),
-            dir: dir.clone(),
-            key,
-        };
-        let add = server
-            .command(&["users", "add", "admin", "--role", "admin", "--password-stdin"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        add.stdin.as_ref().unwrap().write_all(ADMIN_PASSWORD.as_bytes()).unwrap();
-        let out = add.wait_with_output().unwrap();
-        assert!(out.status.success(), "users add: {}", String::from_utf8_lossy(&out.stdout));
-        let log = std::fs::File::create(dir.join("server.log")).unwrap();
-        server.child = server
-            .command(&["serve"])
-            .env("SQLGATE_SERVER_BIND", format!("127.0.0.1:{port}"))
-            .env("SQLGATE_LOG_FORMAT", "json")
-            .env("SQLGATE_SERVER_WORKERS", "2")
-            .envs(settings.iter().copied())
-            .stderr(log)
-            .spawn()
-            .unwrap();
-        // Generous: a loaded CI machine may take seconds to start a process.
-        for _ in 0..600 {
-            if reqwest::blocking::get(format!("{}/healthz", server.base)).is_ok_and(|r| r.status() == 200) {
-                return server;
-            }
-            if let Ok(Some(status)) = server.child.try_wait() {
-                panic!("the server exited ({status}): {}", server.log());
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("the server did not start: {}", std::fs::read_to_string(dir.join("server.log")).unwrap_or_default());
-    }
-
-    /// Stops the server and starts it again on the same store and port, with `key`.
-    fn restart(&mut self, key: &str) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        self.key = key.to_owned();
-        let port = self.base.rsplit(':').next().unwrap().to_owned();
-        let log = std::fs::File::options().append(true).open(self.dir.join("server.log")).unwrap();
-        self.child = self
-            .command(&["serve"])
-            .env("SQLGATE_SERVER_BIND", format!("127.0.0.1:{port}"))
-            .env("SQLGATE_LOG_FORMAT", "json")
-            .stderr(log)
-            .spawn()
-            .unwrap();
-        for _ in 0..600 {
-            if reqwest::blocking::get(format!("{}/healthz", self.base)).is_ok_and(|r| r.status() == 200) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("the server did not restart: {}", self.log());
-    }
-
-    /// `sqlgate ARGS` with this server's store and key.
-    fn command(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_sqlgate"));
-        c.args(args)
-            .env("SQLGATE_MASTER_KEY", &self.key)
-            .env("SQLGATE_STORE_PATH", self.dir.join("store.db"))
-            .env_remove("SQLGATE_LOG_LEVEL");
-        c
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.join("server.log")).unwrap_or_default()
-    }
-
-    /// A client with a cookie jar, logged in as `user`; returns it and the CSRF token.
-    fn login(&self, user: &str, password: &str) -> (Client, String) {
-        let client = Client::builder().cookie_store(true).build().unwrap();
-        let res = client
-            .post(format!("{}/api/v1/login", self.base))
-            .json(&json!({"username": user, "password": password}))
-            .send()
-            .unwrap();
-        assert_eq!(res.status(), 200, "login {user}");
-        let body: Value = res.json().unwrap();
-        (client, body["csrf_token"].as_str().unwrap().to_owned())
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-}
-
-fn rand_bytes() -> [u8; 32] {
-    let mut bytes = [0u8; 32];
-    let mut f = std::fs::File::open("/dev/urandom").unwrap();
-    std::io::Read::read_exact(&mut f, &mut bytes).unwrap();
-    bytes
-}
-
-/// An admin session plus helpers for admin calls.
-struct Admin<'a> {
-    server: &'a Server,
-    client: Client,
-    csrf: String,
-}
-
-impl<'a> Admin<'a> {
-    fn new(server: &'a Server) -> Self {
-        let (client, csrf) = server.login("admin", ADMIN_PASSWORD);
-        Admin { server, client, csrf }
-    }
-
-    fn call(&self, method: Method, path: &str, body: Option<Value>) -> Response {
-        let mut req: RequestBuilder =
-            self.client.request(method, self.server.url(path)).header("x-csrf-token", &self.csrf);
-        if let Some(body) = body {
-            req = req.json(&body);
-        }
-        req.send().unwrap()
-    }
-
-    fn ok(&self, method: Method, path: &str, body: Option<Value>) -> Value {
-        let res = self.call(method, path, body);
-        let status = res.status();
-        let text = res.text().unwrap();
-        assert!(status.is_success(), "{path}: {status} {text}");
-        serde_json::from_str(&text).unwrap_or(Value::Null)
-    }
-
-    /// Creates a user with `role` and an API key for them; returns (user id, key).
-    fn user_with_key(&self, name: &str, role: &str) -> (String, String) {
-        let user = self.ok(
-            Method::POST,
-            "/api/v1/admin/users",
-            Some(json!({"username": name, "password": PASSWORD, "role": role})),
-        );
-        let (client, csrf) = self.server.login(name, PASSWORD);
-        let key = client
-            .post(self.server.url("/api/v1/apikeys"))
-            .header("x-csrf-token", csrf)
-            .json(&json!({"name": "ci"}))
-            .send()
-            .unwrap()
-            .json::<Value>()
-            .unwrap();
-        (user["id"].as_str().unwrap().to_owned(), key["key"].as_str().unwrap().to_owned())
-    }
-}
-
-fn bearer(server: &Server, key: &str, method: Method, path: &str, body: Option<Value>) -> Response {
-    let mut req = Client::new().request(method, server.url(path)).bearer_auth(key);
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    req.send().unwrap()
-}
 
 /// The rule for every route: the lowest role that may call it (`None`: public). A route the server
 /// has that is not here fails the test.
@@ -255,7 +61,7 @@ fn every_route_has_a_rule_and_every_role_gets_exactly_what_it_may() {
     let keys: Vec<(usize, String)> = ROLES
         .iter()
         .enumerate()
-        .map(|(rank, role)| (rank, admin.user_with_key(&format!("matrix-{role}"), role).1))
+        .map(|(rank, role)| (rank, admin.user_with_key(&format!("matrix-{role}"), role).2))
         .collect();
     let doc = admin.ok(Method::GET, "/api/v1/openapi.json", None);
     let mut served: Vec<(String, String)> = Vec::new();
@@ -321,19 +127,6 @@ fn every_route_has_a_rule_and_every_role_gets_exactly_what_it_may() {
     }
 }
 
-fn psql(db: &str, sql: &str) {
-    let out = Command::new("psql")
-        .args(["-h", "127.0.0.1", "-U", "postgres", "-d", db, "-v", "ON_ERROR_STOP=1", "-qc", sql])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-}
-
-fn mariadb(sql: &str) {
-    let out = Command::new("mariadb").args(["-h", "127.0.0.1", "-u", "root", "-e", sql]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-}
-
 #[test]
 fn power_users_query_postgres_and_mariadb_and_admins_find_it_in_the_audit_trail() {
     // Named per process: another checkout's run may be using the server at the same time.
@@ -361,8 +154,8 @@ fn power_users_query_postgres_and_mariadb_and_admins_find_it_in_the_audit_trail(
         "/api/v1/admin/connectors",
         Some(json!({"name": "stock", "url": format!("mysql://root@127.0.0.1:3306/{db}?allow_superuser=true")})),
     );
-    let (_, power) = admin.user_with_key("pat", "power_user");
-    let (_, analyst) = admin.user_with_key("ann", "analyst");
+    let (_, _, power) = admin.user_with_key("pat", "power_user");
+    let (_, _, analyst) = admin.user_with_key("ann", "analyst");
 
     let res = bearer(
         &server,
@@ -630,26 +423,11 @@ fn lockout_csrf_sessions_and_api_keys() {
     assert_eq!(forged.status(), 401);
 }
 
-/// The store's key, derived from the master key as the server does (HKDF-SHA256).
-fn store_key(master_b64: &str) -> String {
-    let master = base64::engine::general_purpose::STANDARD.decode(master_b64).unwrap();
-    let (_, hkdf) = hkdf::Hkdf::<sha2::Sha256>::extract(Some(b"sqlgate master key"), &master);
-    let mut key = [0u8; 32];
-    hkdf.expand(b"sqlgate subkey: store v1", &mut key).unwrap();
-    key.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn open_store(server: &Server) -> rusqlite::Connection {
-    let c = rusqlite::Connection::open(server.dir.join("store.db")).unwrap();
-    c.execute_batch(&format!("PRAGMA key = \"x'{}'\";", store_key(&server.key))).unwrap();
-    c
-}
-
 #[test]
 fn a_tampered_trail_fails_verification_and_an_unwritable_trail_fails_the_request() {
     let server = Server::start("tamper");
     let admin = Admin::new(&server);
-    let (_, power) = admin.user_with_key("pia", "power_user");
+    let (_, _, power) = admin.user_with_key("pia", "power_user");
     let path = server.dir.join("data.sqlite");
     rusqlite::Connection::open(&path)
         .unwrap()
@@ -754,7 +532,7 @@ fn addresses_lock_out_and_rates_are_limited_with_retry_after() {
         &[("SQLGATE_AUTH_IP_LOCKOUT_ATTEMPTS", "3"), ("SQLGATE_LIMITS_USER_PER_MINUTE", "8")],
     );
     let admin = Admin::new(&server);
-    let (_, key) = admin.user_with_key("rae", "member");
+    let (_, _, key) = admin.user_with_key("rae", "member");
     // Wrong passwords for names that do not exist still count against the address.
     let login = |user: &str, password: &str| {
         Client::new()
@@ -897,7 +675,7 @@ fn processes_writing_the_trail_at_once_keep_one_chain() {
 fn rotating_the_master_key_reseals_everything_and_keeps_the_chain() {
     let mut server = Server::start("rotate");
     let admin = Admin::new(&server);
-    let (_, power) = admin.user_with_key("pol", "power_user");
+    let (_, _, power) = admin.user_with_key("pol", "power_user");
     let path = server.dir.join("data.sqlite");
     rusqlite::Connection::open(&path)
         .unwrap()

@@ -1,0 +1,265 @@
+//! Helpers shared by the black-box server tests: a real `sqlgate serve` on its own port and
+//! encrypted store, logins, an admin session, API keys, and the store opened with its derived key.
+// Each test binary uses its own subset of these.
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use base64::Engine;
+use reqwest::blocking::{Client, RequestBuilder, Response};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+pub const ADMIN_PASSWORD: &str = "Boss-Pass-for-tests-1";
+pub const PASSWORD: &str = "Correct-horse-7-battery";
+
+// ---------------------------------------------------------------------------------------------
+// Helpers (after tests/server.rs)
+// ---------------------------------------------------------------------------------------------
+
+/// A running server, stopped (and its files removed) on drop.
+pub struct Server {
+    pub child: Child,
+    pub base: String,
+    pub dir: PathBuf,
+    pub key: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+impl Server {
+    pub fn start(test: &str) -> Server {
+        Self::start_with(test, &[])
+    }
+
+    /// A server with extra `SQLGATE_*` settings, and a user `admin` (role admin).
+    pub fn start_with(test: &str, settings: &[(&str, &str)]) -> Server {
+        let dir = std::env::temp_dir().join(format!("sqlgate-review-{}-{test}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let key = base64::engine::general_purpose::STANDARD.encode(rand_bytes());
+        let port = free_port();
+        let mut server = Server {
+            child: Command::new("true").spawn().unwrap(),
+            base: format!("http://127.0.0.1:{port}"),
+            dir: dir.clone(),
+            key,
+        };
+        let add = server
+            .command(&["users", "add", "admin", "--role", "admin", "--password-stdin"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        add.stdin.as_ref().unwrap().write_all(ADMIN_PASSWORD.as_bytes()).unwrap();
+        let out = add.wait_with_output().unwrap();
+        assert!(out.status.success(), "users add: {}", String::from_utf8_lossy(&out.stdout));
+        let log = std::fs::File::create(dir.join("server.log")).unwrap();
+        server.child = server
+            .command(&["serve"])
+            .env("SQLGATE_SERVER_BIND", format!("127.0.0.1:{port}"))
+            .env("SQLGATE_LOG_FORMAT", "json")
+            .env("SQLGATE_SERVER_WORKERS", "2")
+            .envs(settings.iter().copied())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        for _ in 0..600 {
+            if reqwest::blocking::get(format!("{}/healthz", server.base)).is_ok_and(|r| r.status() == 200) {
+                return server;
+            }
+            if let Ok(Some(status)) = server.child.try_wait() {
+                panic!("the server exited ({status}): {}", server.log());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("the server did not start: {}", server.log());
+    }
+
+    /// Stops the server and starts it again on the same store and port, with `key`.
+    pub fn restart(&mut self, key: &str) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.key = key.to_owned();
+        let port = self.base.rsplit(':').next().unwrap().to_owned();
+        let log = std::fs::File::options().append(true).open(self.dir.join("server.log")).unwrap();
+        self.child = self
+            .command(&["serve"])
+            .env("SQLGATE_SERVER_BIND", format!("127.0.0.1:{port}"))
+            .env("SQLGATE_LOG_FORMAT", "json")
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        for _ in 0..600 {
+            if reqwest::blocking::get(format!("{}/healthz", self.base)).is_ok_and(|r| r.status() == 200) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("the server did not restart: {}", self.log());
+    }
+
+    /// `sqlgate ARGS` with this server's store and key.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_sqlgate"));
+        c.args(args)
+            .env("SQLGATE_MASTER_KEY", &self.key)
+            .env("SQLGATE_STORE_PATH", self.dir.join("store.db"))
+            .env_remove("SQLGATE_LOG_LEVEL");
+        c
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("server.log")).unwrap_or_default()
+    }
+
+    /// One login attempt, without a cookie jar.
+    pub fn try_login(&self, body: Value) -> Response {
+        Client::new().post(self.url("/api/v1/login")).json(&body).send().unwrap()
+    }
+
+    /// A client with a cookie jar, logged in as `user`; returns it and the CSRF token.
+    pub fn login(&self, user: &str, password: &str) -> (Client, String) {
+        let client = Client::builder().cookie_store(true).build().unwrap();
+        let res = client
+            .post(self.url("/api/v1/login"))
+            .json(&json!({"username": user, "password": password}))
+            .send()
+            .unwrap();
+        assert_eq!(res.status(), 200, "login {user}");
+        let body: Value = res.json().unwrap();
+        (client, body["csrf_token"].as_str().unwrap().to_owned())
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn alive(&self) -> bool {
+        reqwest::blocking::get(self.url("/healthz")).is_ok_and(|r| r.status() == 200)
+    }
+}
+
+pub fn rand_bytes() -> [u8; 32] {
+    let mut bytes = [0u8; 32];
+    let mut f = std::fs::File::open("/dev/urandom").unwrap();
+    std::io::Read::read_exact(&mut f, &mut bytes).unwrap();
+    bytes
+}
+
+/// An admin session plus helpers for admin calls.
+pub struct Admin<'a> {
+    pub server: &'a Server,
+    pub client: Client,
+    pub csrf: String,
+}
+
+impl<'a> Admin<'a> {
+    pub fn new(server: &'a Server) -> Self {
+        let (client, csrf) = server.login("admin", ADMIN_PASSWORD);
+        Admin { server, client, csrf }
+    }
+
+    pub fn call(&self, method: Method, path: &str, body: Option<Value>) -> Response {
+        let mut req: RequestBuilder =
+            self.client.request(method, self.server.url(path)).header("x-csrf-token", &self.csrf);
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        req.send().unwrap()
+    }
+
+    pub fn ok(&self, method: Method, path: &str, body: Option<Value>) -> Value {
+        let res = self.call(method, path, body);
+        let status = res.status();
+        let text = res.text().unwrap();
+        assert!(status.is_success(), "{path}: {status} {text}");
+        serde_json::from_str(&text).unwrap_or(Value::Null)
+    }
+
+    /// Creates a user with `role`; returns its id.
+    pub fn user(&self, name: &str, role: &str) -> String {
+        let user = self.ok(
+            Method::POST,
+            "/api/v1/admin/users",
+            Some(json!({"username": name, "password": PASSWORD, "role": role})),
+        );
+        user["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Creates a user with `role` and an API key for them; returns (user id, key id, key).
+    pub fn user_with_key(&self, name: &str, role: &str) -> (String, String, String) {
+        let id = self.user(name, role);
+        let (client, csrf) = self.server.login(name, PASSWORD);
+        let key = client
+            .post(self.server.url("/api/v1/apikeys"))
+            .header("x-csrf-token", csrf)
+            .json(&json!({"name": "ci"}))
+            .send()
+            .unwrap()
+            .json::<Value>()
+            .unwrap();
+        (id, key["id"].as_str().unwrap().to_owned(), key["key"].as_str().unwrap().to_owned())
+    }
+
+    /// How many audit records match `query` (e.g. `outcome=denied`).
+    pub fn audit_total(&self, query: &str) -> u64 {
+        self.ok(Method::GET, &format!("/api/v1/admin/audit?{query}&limit=1"), None)["total"].as_u64().unwrap()
+    }
+}
+
+pub fn bearer(server: &Server, key: &str, method: Method, path: &str, body: Option<Value>) -> Response {
+    let mut req = Client::new().request(method, server.url(path)).bearer_auth(key);
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    req.send().unwrap()
+}
+
+pub fn code_of(res: Response) -> (u16, String) {
+    let status = res.status().as_u16();
+    let body: Value = res.json().unwrap_or(Value::Null);
+    (status, body["error"]["code"].as_str().unwrap_or_default().to_owned())
+}
+
+/// The store's key, derived from the master key as the server does (HKDF-SHA256).
+pub fn store_key(master_b64: &str) -> String {
+    let master = base64::engine::general_purpose::STANDARD.decode(master_b64).unwrap();
+    let (_, hkdf) = hkdf::Hkdf::<sha2::Sha256>::extract(Some(b"sqlgate master key"), &master);
+    let mut key = [0u8; 32];
+    hkdf.expand(b"sqlgate subkey: store v1", &mut key).unwrap();
+    key.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn open_store(server: &Server) -> rusqlite::Connection {
+    let c = rusqlite::Connection::open(server.dir.join("store.db")).unwrap();
+    c.execute_batch(&format!("PRAGMA key = \"x'{}'\"; PRAGMA busy_timeout = 10000;", store_key(&server.key))).unwrap();
+    c
+}
+
+pub fn psql(db: &str, sql: &str) {
+    let out = Command::new("psql")
+        .args(["-h", "127.0.0.1", "-U", "postgres", "-d", db, "-v", "ON_ERROR_STOP=1", "-qc", sql])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+pub fn mariadb(sql: &str) {
+    let out = Command::new("mariadb").args(["-h", "127.0.0.1", "-u", "root", "-e", sql]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
