@@ -56,8 +56,8 @@ pub fn open_store(config: &Config, master: &MasterKey) -> Result<Arc<dyn Store>,
 }
 
 /// The audit trail over `store`.
-pub fn audit(store: Arc<dyn Store>, master: &MasterKey) -> Audit {
-    Audit::new(store, master.subkey("audit v1"))
+pub fn audit(store: Arc<dyn Store>, master: &MasterKey) -> Arc<Audit> {
+    Arc::new(Audit::new(store, master.subkey("audit v1")))
 }
 
 /// Logs to stderr in the configured format. Nothing sqlgate logs holds a body, a cookie, a key

@@ -59,7 +59,18 @@ pub struct Audit {
     key: Zeroizing<[u8; 32]>,
     /// One append at a time, so each record links to the one before it.
     append: tokio::sync::Mutex<()>,
+    /// The group-commit writer, started on the first record.
+    writer: std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<Job>>,
 }
+
+/// One record waiting for the writer, and who to tell when it is durable.
+struct Job {
+    entry: Entry,
+    done: tokio::sync::oneshot::Sender<Result<AuditRecord, StoreError>>,
+}
+
+/// The most records one commit takes.
+const MAX_BATCH: usize = 256;
 
 /// The content a record's hash covers: everything but the hash itself.
 #[derive(Serialize)]
@@ -124,55 +135,68 @@ pub struct Verification {
 impl Audit {
     /// An audit trail over `store`, keyed with `key`.
     pub fn new(store: Arc<dyn Store>, key: Zeroizing<[u8; 32]>) -> Self {
-        Audit { store, key, append: tokio::sync::Mutex::new(()) }
+        Audit { store, key, append: tokio::sync::Mutex::new(()), writer: std::sync::OnceLock::new() }
     }
 
-    /// Appends `entry` and returns the stored record. Fails if the store refuses: the caller must
-    /// then fail the request.
-    pub async fn record(&self, entry: Entry) -> Result<AuditRecord, StoreError> {
-        let _one_at_a_time = self.append.lock().await;
-        self.append_locked(entry).await
+    /// Appends `entry` and returns the stored record once it is durable. Fails if the store
+    /// refuses: the caller must then fail the request.
+    ///
+    /// Group commit: records that arrive while a commit is under way wait for the next one, which
+    /// chains and writes them all in one store transaction (one fsync), so concurrent requests
+    /// share the cost while each answer still waits for its own record.
+    pub async fn record(self: &Arc<Self>, entry: Entry) -> Result<AuditRecord, StoreError> {
+        let stopped = || StoreError::Unavailable("the audit writer stopped".into());
+        let writer = self.writer.get_or_init(|| start_writer(Arc::clone(self)));
+        let (done, outcome) = tokio::sync::oneshot::channel();
+        writer.send(Job { entry, done }).map_err(|_| stopped())?;
+        outcome.await.unwrap_or_else(|_| Err(stopped()))
     }
 
-    /// Appends `entry`; the caller holds the append lock. Another process (a CLI command, another
-    /// replica) may take the same sequence number first: the store refuses the second, and the
-    /// record is chained again onto the new end, a few times at most.
-    async fn append_locked(&self, entry: Entry) -> Result<AuditRecord, StoreError> {
+    /// Appends `entries` in order, in one transaction; the caller holds the append lock. Another
+    /// process (a CLI command, another replica) may take the same sequence numbers first: the
+    /// store refuses the batch, and it is chained again onto the new end, a few times at most.
+    async fn append_locked(&self, entries: &[Entry]) -> Result<Vec<AuditRecord>, StoreError> {
         let mut attempts = 0;
         loop {
-            match self.try_append(entry.clone()).await {
+            match self.try_append(entries).await {
                 Err(StoreError::Conflict(_)) if attempts < 8 => attempts += 1,
                 other => return other,
             }
         }
     }
 
-    async fn try_append(&self, entry: Entry) -> Result<AuditRecord, StoreError> {
+    async fn try_append(&self, entries: &[Entry]) -> Result<Vec<AuditRecord>, StoreError> {
         let last = self.store.last_audit().await?;
-        let (seq, prev_hash) = last.map_or((1, GENESIS.to_owned()), |r| (r.seq + 1, r.hash));
-        let mut record = AuditRecord {
-            seq,
-            at: timestamp(OffsetDateTime::now_utc()),
-            kind: entry.kind.to_owned(),
-            outcome: entry.outcome.to_owned(),
-            username: entry.username,
-            role: entry.role,
-            connector: entry.connector,
-            question: entry.question,
-            sql: entry.sql,
-            code: entry.code,
-            tables: entry.tables,
-            row_count: entry.row_count,
-            truncated: entry.truncated,
-            duration_ms: entry.duration_ms,
-            detail: entry.detail,
-            ip: entry.ip,
-            prev_hash,
-            hash: String::new(),
-        };
-        record.hash = seal(&self.key, &record);
-        self.store.append_audit(&record).await?;
-        Ok(record)
+        let (mut seq, mut prev_hash) = last.map_or((1, GENESIS.to_owned()), |r| (r.seq + 1, r.hash));
+        let mut records = Vec::with_capacity(entries.len());
+        for entry in entries.iter().cloned() {
+            let mut record = AuditRecord {
+                seq,
+                at: timestamp(OffsetDateTime::now_utc()),
+                kind: entry.kind.to_owned(),
+                outcome: entry.outcome.to_owned(),
+                username: entry.username,
+                role: entry.role,
+                connector: entry.connector,
+                question: entry.question,
+                sql: entry.sql,
+                code: entry.code,
+                tables: entry.tables,
+                row_count: entry.row_count,
+                truncated: entry.truncated,
+                duration_ms: entry.duration_ms,
+                detail: entry.detail,
+                ip: entry.ip,
+                prev_hash,
+                hash: String::new(),
+            };
+            record.hash = seal(&self.key, &record);
+            seq += 1;
+            prev_hash = record.hash.clone();
+            records.push(record);
+        }
+        self.store.append_audits(&records).await?;
+        Ok(records)
     }
 
     /// Retention: deletes every record older than `cutoff` (an RFC 3339 time). First a chained
@@ -191,7 +215,7 @@ impl Audit {
             detail: serde_json::json!({"through_seq": last.seq, "through_hash": last.hash, "cutoff": cutoff}),
             ..Entry::default()
         };
-        self.append_locked(entry).await?;
+        self.append_locked(&[entry]).await?;
         self.store.delete_audit_through(last.seq).await
     }
 
@@ -327,6 +351,48 @@ impl Audit {
     ) -> Result<(Vec<AuditRecord>, u64), StoreError> {
         self.store.audit(filter, offset, limit).await
     }
+}
+
+/// Starts the writer: its own thread and runtime (the callers run on several runtimes), taking
+/// what has queued up at each turn as one batch.
+fn start_writer(audit: Arc<Audit>) -> tokio::sync::mpsc::UnboundedSender<Job> {
+    let (queue, mut jobs) = tokio::sync::mpsc::unbounded_channel::<Job>();
+    let spawned = std::thread::Builder::new().name("sqlgate-audit".into()).spawn(move || {
+        // Without a runtime the queue is dropped and every record fails: closed, not open.
+        let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+        runtime.block_on(async move {
+            while let Some(first) = jobs.recv().await {
+                let mut batch = vec![first];
+                while batch.len() < MAX_BATCH {
+                    match jobs.try_recv() {
+                        Ok(job) => batch.push(job),
+                        Err(_) => break,
+                    }
+                }
+                let entries: Vec<Entry> = batch.iter().map(|job| job.entry.clone()).collect();
+                let outcome = {
+                    let _one_at_a_time = audit.append.lock().await;
+                    audit.append_locked(&entries).await
+                };
+                match outcome {
+                    Ok(records) => {
+                        for (job, record) in batch.into_iter().zip(records) {
+                            let _ = job.done.send(Ok(record));
+                        }
+                    }
+                    Err(e) => {
+                        for job in batch {
+                            let _ = job.done.send(Err(e.clone()));
+                        }
+                    }
+                }
+            }
+        });
+    });
+    if let Err(e) = spawned {
+        tracing::error!(error = %e, "could not start the audit writer; every audited request will fail");
+    }
+    queue
 }
 
 /// `2026-11-23T10:04:05.123Z`: fixed width, so text order is time order.

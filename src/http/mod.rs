@@ -39,7 +39,7 @@ pub struct AppState {
     /// The metadata store.
     pub store: Arc<dyn Store>,
     /// The audit trail.
-    pub audit: Audit,
+    pub audit: Arc<Audit>,
     /// Session token signer.
     pub signer: Signer,
     /// Seals and opens connector credentials.

@@ -338,13 +338,21 @@ async fn the_audit_chain_appends_once_per_seq_and_pages_forward(store: &dyn Stor
     assert_eq!(store.last_audit().await.unwrap(), None);
     assert!(store.audit_after(0, 10).await.unwrap().is_empty());
     for seq in 1..=5 {
-        store.append_audit(&record(seq, &format!("2026-11-0{seq}T00:00:00.000Z"))).await.unwrap();
+        store
+            .append_audits(std::slice::from_ref(&record(seq, &format!("2026-11-0{seq}T00:00:00.000Z"))))
+            .await
+            .unwrap();
     }
     let mut forged = record(3, "2026-12-01T00:00:00.000Z");
     forged.hash = "f".repeat(64);
-    let refused = store.append_audit(&forged).await;
+    let refused = store.append_audits(std::slice::from_ref(&forged)).await;
     assert!(matches!(refused, Err(StoreError::Conflict(_))), "{refused:?}");
     assert_eq!(store.audit_after(2, 1).await.unwrap(), [record(3, "2026-11-03T00:00:00.000Z")], "never overwritten");
+    // A batch with one taken number is refused whole: none of it is written.
+    let batch = [record(6, "2026-11-06T00:00:00.000Z"), record(5, "2026-11-07T00:00:00.000Z")];
+    assert!(matches!(store.append_audits(&batch).await, Err(StoreError::Conflict(_))));
+    assert_eq!(store.last_audit().await.unwrap().map(|r| r.seq), Some(5), "half a batch was written");
+    store.append_audits(&[]).await.unwrap();
 
     assert_eq!(store.last_audit().await.unwrap(), Some(record(5, "2026-11-05T00:00:00.000Z")));
     assert_eq!(seqs(&store.audit_after(0, 2).await.unwrap()), [1, 2]);
@@ -382,8 +390,8 @@ async fn an_audit_record_reads_back_exactly(store: &dyn Store) {
         ip: Some("::1".into()),
         ..record(1, "2026-11-23T10:04:05.123Z")
     };
-    store.append_audit(&full).await.unwrap();
-    store.append_audit(&record(2, "2026-11-23T10:04:06.000Z")).await.unwrap();
+    store.append_audits(std::slice::from_ref(&full)).await.unwrap();
+    store.append_audits(std::slice::from_ref(&record(2, "2026-11-23T10:04:06.000Z"))).await.unwrap();
     let last = store.last_audit().await.unwrap().unwrap();
     assert_eq!(last, record(2, "2026-11-23T10:04:06.000Z"), "absent fields read back as absent");
     let read = store.audit_after(0, 1).await.unwrap().remove(0);
@@ -446,7 +454,7 @@ async fn add_search_fixture(store: &dyn Store) {
     r.sql = Some("SELECT sum(x) FROM revenue".into());
     records.push(r);
     for r in &records {
-        store.append_audit(r).await.unwrap();
+        store.append_audits(std::slice::from_ref(r)).await.unwrap();
     }
 }
 
@@ -581,7 +589,7 @@ async fn audit_search_pages_and_counts(store: &dyn Store) {
     let (records, total) = store.audit(&q("_"), 2, 5).await.unwrap();
     assert_eq!((seqs(&records), total), (vec![2], 3));
     let snapshot = AuditFilter { up_to_seq: Some(6), ..AuditFilter::default() };
-    store.append_audit(&record(9, "2026-11-06T00:00:00.000Z")).await.unwrap();
+    store.append_audits(std::slice::from_ref(&record(9, "2026-11-06T00:00:00.000Z"))).await.unwrap();
     let (records, total) = store.audit(&snapshot, 0, 2).await.unwrap();
     assert_eq!((seqs(&records), total), (vec![6, 5], 6), "a later record does not shift a snapshot's pages");
 }
@@ -762,8 +770,8 @@ async fn before_rotation(store: &dyn Store) -> Rotation {
     let mut u = user("u-1", "uma");
     u.totp_secret = Some("old-sealed-totp".into());
     store.create_user(&u).await.unwrap();
-    store.append_audit(&record(1, "2026-11-01T00:00:00.000Z")).await.unwrap();
-    store.append_audit(&record(2, "2026-11-02T00:00:00.000Z")).await.unwrap();
+    store.append_audits(std::slice::from_ref(&record(1, "2026-11-01T00:00:00.000Z"))).await.unwrap();
+    store.append_audits(std::slice::from_ref(&record(2, "2026-11-02T00:00:00.000Z"))).await.unwrap();
     Rotation {
         connectors: vec![("c-1".into(), "new-sealed-url".into())],
         totp: vec![("u-1".into(), "new-sealed-totp".into())],

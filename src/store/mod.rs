@@ -19,7 +19,7 @@ pub use sqlcipher::SqlcipherStore;
 use crate::auth::Role;
 
 /// What can go wrong in the store.
-#[derive(Debug, Error)]
+#[derive(Clone, Debug, Error)]
 pub enum StoreError {
     /// The store could not be opened or reached.
     #[error("the store is unavailable: {0}")]
@@ -256,7 +256,7 @@ pub struct Rotation {
     pub audit: Vec<(i64, String, String)>,
 }
 
-/// Everything sqlgate keeps. Implementations must make `append_audit` fail rather than
+/// Everything sqlgate keeps. Implementations must make `append_audits` fail rather than
 /// overwrite: `seq` is unique.
 #[async_trait]
 pub trait Store: Send + Sync {
@@ -334,8 +334,8 @@ pub trait Store: Send + Sync {
 
     /// The last record of the chain, if any.
     async fn last_audit(&self) -> Result<Option<AuditRecord>, StoreError>;
-    /// Appends a record; fails if its `seq` is taken.
-    async fn append_audit(&self, record: &AuditRecord) -> Result<(), StoreError>;
+    /// Appends records in one transaction, all or none; fails if a `seq` is taken.
+    async fn append_audits(&self, records: &[AuditRecord]) -> Result<(), StoreError>;
     /// Records matching `filter`, newest first, `offset`/`limit` paged, and how many match.
     async fn audit(&self, filter: &AuditFilter, offset: u64, limit: u64)
         -> Result<(Vec<AuditRecord>, u64), StoreError>;

@@ -516,7 +516,7 @@ struct GrantDoc {
     connector_id: String,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 struct AuditDoc {
     seq: i64,
     at: String,
@@ -1012,12 +1012,24 @@ impl Store for MongoStore {
         .await
     }
 
-    async fn append_audit(&self, record: &AuditRecord) -> Result<(), StoreError> {
-        let doc = AuditDoc::try_from(record)?;
+    async fn append_audits(&self, records: &[AuditRecord]) -> Result<(), StoreError> {
+        let docs = records.iter().map(AuditDoc::try_from).collect::<Result<Vec<_>, _>>()?;
+        if docs.is_empty() {
+            return Ok(());
+        }
         self.run(|db| async move {
-            let seq = doc.seq;
-            audit(&db).insert_one(doc).await.map_err(conflict_as(format!("audit record {seq}")))?;
-            Ok(())
+            let client = db.client().clone();
+            // One transaction: a taken sequence number refuses the whole batch (a duplicate key is
+            // a `Conflict`), so none of it is left half-written.
+            transaction(&client, |session| {
+                let (db, docs) = (db.clone(), docs.clone());
+                async move {
+                    audit(&db).insert_many(docs).session(&mut *session).await?;
+                    Ok(Ok(()))
+                }
+                .boxed()
+            })
+            .await
         })
         .await
     }

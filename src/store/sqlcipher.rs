@@ -155,6 +155,38 @@ fn rotate_file(c: &Connection, path: &Path, rotation: &Rotation, key: &Zeroizing
     Ok(())
 }
 
+fn insert_audit(c: &Connection, a: &AuditRecord) -> Result<(), StoreError> {
+    let tables = serde_json::to_string(&a.tables).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let detail = serde_json::to_string(&a.detail).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    c.execute(
+        &format!(
+            "INSERT INTO audit ({AUDIT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
+        ),
+        params![
+            a.seq,
+            a.at,
+            a.kind,
+            a.outcome,
+            a.username,
+            a.role,
+            a.connector,
+            a.question,
+            a.sql,
+            a.code,
+            tables,
+            a.row_count.map(|n| n as i64),
+            a.truncated,
+            a.duration_ms.map(|n| n as i64),
+            detail,
+            a.ip,
+            a.prev_hash,
+            a.hash
+        ],
+    )
+    .map_err(db)?;
+    Ok(())
+}
+
 fn migrate(connection: &Connection) -> Result<(), StoreError> {
     let version: usize = connection
         .query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
@@ -720,22 +752,14 @@ impl Store for SqlcipherStore {
         .await
     }
 
-    async fn append_audit(&self, record: &AuditRecord) -> Result<(), StoreError> {
-        let a = record.clone();
+    async fn append_audits(&self, records: &[AuditRecord]) -> Result<(), StoreError> {
+        let records = records.to_vec();
         self.with(move |c| {
-            let tables = serde_json::to_string(&a.tables).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            let detail = serde_json::to_string(&a.detail).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            c.execute(
-                &format!(
-                    "INSERT INTO audit ({AUDIT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
-                ),
-                params![
-                    a.seq, a.at, a.kind, a.outcome, a.username, a.role, a.connector, a.question, a.sql, a.code, tables,
-                    a.row_count.map(|n| n as i64), a.truncated, a.duration_ms.map(|n| n as i64), detail, a.ip, a.prev_hash, a.hash
-                ],
-            )
-            .map_err(db)?;
-            Ok(())
+            let tx = c.transaction().map_err(db)?;
+            for a in &records {
+                insert_audit(&tx, a)?;
+            }
+            tx.commit().map_err(db)
         })
         .await
     }
