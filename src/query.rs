@@ -47,33 +47,32 @@ pub fn run(command: QueryCommand) -> Outcome {
     };
     match execute(command.target, &allowed.sql, command.budget) {
         Ok((result, notes)) => print_json(
-            &Answer {
-                id: uuid::Uuid::new_v4().to_string(),
-                sql: &allowed.sql,
-                columns: &result.columns,
-                rows: &result.rows,
-                row_count: result.row_count,
-                truncated: result.truncated,
-                confidence: "high",
-                answer: summary(&result, command.budget.max_rows),
-                warnings: warnings(&result, notes),
-            },
+            &Answer::new(&allowed.sql, &result, command.budget.max_rows, warnings(&result, notes)),
             Outcome::Allowed,
         ),
-        Err(e) => {
-            let code = match e {
-                ConnectorError::Timeout(_) => "timeout",
-                ConnectorError::Open(_) | ConnectorError::Tls(_) => "connector_unavailable",
-                ConnectorError::Privileged(_) => "connector_refused",
-                ConnectorError::Database(_) | ConnectorError::NotReadOnly => "database_error",
-            };
-            print_json(&ErrorJson::new(code, &e.to_string()), Outcome::Database)
+        Err(e) => print_json(&ErrorJson::new(e.code(), &e.to_string()), Outcome::Database),
+    }
+}
+
+impl<'a> Answer<'a> {
+    /// The answer for SQL that was run as written: a new id, the rows, and a factual summary.
+    pub fn new(sql: &'a str, result: &'a QueryResult, max_rows: u64, warnings: Vec<String>) -> Self {
+        Answer {
+            id: uuid::Uuid::new_v4().to_string(),
+            sql,
+            columns: &result.columns,
+            rows: &result.rows,
+            row_count: result.row_count,
+            truncated: result.truncated,
+            confidence: "high",
+            answer: summary(result, max_rows),
+            warnings,
         }
     }
 }
 
 /// A factual sentence about what came back; the rows are in `rows`.
-pub fn summary(result: &QueryResult, max_rows: u64) -> String {
+fn summary(result: &QueryResult, max_rows: u64) -> String {
     let n = result.row_count;
     let rows = if n == 1 { "1 row".to_owned() } else { format!("{n} rows") };
     match result.truncated {

@@ -24,3 +24,15 @@ pub enum ConnectorError {
     #[error("the database reports that this statement is not read-only; it was not run")]
     NotReadOnly,
 }
+
+impl ConnectorError {
+    /// The stable code the CLI and the API report this error under.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ConnectorError::Timeout(_) => "timeout",
+            ConnectorError::Open(_) | ConnectorError::Tls(_) => "connector_unavailable",
+            ConnectorError::Privileged(_) => "connector_refused",
+            ConnectorError::Database(_) | ConnectorError::NotReadOnly => "database_error",
+        }
+    }
+}

@@ -161,26 +161,16 @@ pub(super) async fn query(ctx: Ctx) -> Result<HttpResponse, ApiError> {
             return Err(e);
         }
     };
-    let id = uuid::Uuid::new_v4().to_string();
-    entry.row_count = Some(result.row_count);
-    entry.truncated = Some(result.truncated.is_some());
-    entry.duration_ms = Some(ctx.started.elapsed().as_millis() as u64);
-    entry.detail = json!({"answer_id": id, "sql_sent": allowed.sql});
-    ctx.record(entry).await?;
     let mut warnings = Vec::new();
     if record.production {
         warnings.push(format!("`{}` is a production database: every query on it is audited", record.name));
     }
     warnings.extend(crate::query::warnings(&result, privilege_warning));
-    Ok(HttpResponse::Ok().json(crate::query::Answer {
-        id,
-        sql: &allowed.sql,
-        columns: &result.columns,
-        rows: &result.rows,
-        row_count: result.row_count,
-        truncated: result.truncated,
-        confidence: "high",
-        answer: crate::query::summary(&result, max_rows),
-        warnings,
-    }))
+    let answer = crate::query::Answer::new(&allowed.sql, &result, max_rows, warnings);
+    entry.row_count = Some(result.row_count);
+    entry.truncated = Some(result.truncated.is_some());
+    entry.duration_ms = Some(ctx.started.elapsed().as_millis() as u64);
+    entry.detail = json!({"answer_id": answer.id, "sql_sent": allowed.sql});
+    ctx.record(entry).await?;
+    Ok(HttpResponse::Ok().json(answer))
 }

@@ -147,17 +147,12 @@ impl From<StoreError> for ApiError {
 
 impl From<ConnectorError> for ApiError {
     fn from(e: ConnectorError) -> Self {
-        let message = e.to_string();
-        match e {
-            ConnectorError::Timeout(_) => Self::new(StatusCode::GATEWAY_TIMEOUT, "timeout", message),
-            ConnectorError::Open(_) | ConnectorError::Tls(_) => {
-                Self::new(StatusCode::BAD_GATEWAY, "connector_unavailable", message)
-            }
-            ConnectorError::Privileged(_) => Self::new(StatusCode::BAD_GATEWAY, "connector_refused", message),
+        let status = match e {
+            ConnectorError::Timeout(_) => StatusCode::GATEWAY_TIMEOUT,
+            ConnectorError::Open(_) | ConnectorError::Tls(_) | ConnectorError::Privileged(_) => StatusCode::BAD_GATEWAY,
             // The database refused this SQL (a missing column, a type error): the request's fault.
-            ConnectorError::Database(_) | ConnectorError::NotReadOnly => {
-                Self::new(StatusCode::UNPROCESSABLE_ENTITY, "database_error", message)
-            }
-        }
+            ConnectorError::Database(_) | ConnectorError::NotReadOnly => StatusCode::UNPROCESSABLE_ENTITY,
+        };
+        Self::new(status, e.code(), e.to_string())
     }
 }
