@@ -26,6 +26,9 @@ enum RawCommand {
     /// Guard, run read-only and trim one query against a database, printing the API's JSON.
     #[command(after_long_help = QUERY_HELP)]
     Query(RawQuery),
+    /// Translate questions into SQL with the offline engine alone (no server, no network).
+    #[command(after_long_help = TRANSLATE_HELP)]
+    Translate(RawTranslate),
     /// Run the server (HTTP API) with a config file and SQLGATE_<SECTION>_<KEY> overrides.
     #[command(after_long_help = crate::config::settings_help())]
     Serve {
@@ -160,6 +163,26 @@ struct RawQuery {
     sql: String,
 }
 
+const TRANSLATE_HELP: &str =
+    "Prints {\"sql\":\"…\"|null,\"confidence\":\"high\"|\"medium\"|\"low\"|\"uncertain\",\"reasons\":[…]} \
+per question: the SQL as the guard approved it, or null with the reason when the engine does not know.\n\
+Exit status: 0 translated (also when the answer is uncertain), 2 usage error, 3 database error.\n\
+The schema is read once and the distinct values of text columns are sampled (through the guard) to link \
+words such as 'France' to the column that holds them.";
+
+/// `sqlgate translate`, as typed on the command line.
+#[derive(Debug, clap::Args)]
+struct RawTranslate {
+    /// The database: postgres://…, mysql://… or sqlite:PATH.
+    #[arg(long)]
+    db: String,
+    /// Read one JSON string (a question) per stdin line; print one answer per line.
+    #[arg(long, conflicts_with = "question")]
+    jsonl: bool,
+    /// The question; read from stdin when absent.
+    question: Option<String>,
+}
+
 /// `sqlgate check`, as typed on the command line.
 #[derive(Debug, clap::Args)]
 struct RawCheck {
@@ -214,6 +237,18 @@ pub enum Command {
     Demo(crate::demo::DemoCommand),
     /// A store command.
     Manage(Manage),
+    /// Translate questions with the offline engine.
+    Translate(TranslateCommand),
+}
+
+/// `sqlgate translate`, typed.
+pub struct TranslateCommand {
+    /// The database to read the schema of.
+    pub target: Target,
+    /// The dialect SQL is written in.
+    pub dialect: Dialect,
+    /// One question, or JSON lines, or all of stdin.
+    pub input: CheckInput,
 }
 
 /// `sqlgate query --db`, typed.
@@ -295,6 +330,15 @@ impl TryFrom<Args> for Command {
                 let policy = Policy::new(dialect(&target)).with_max_rows(max_rows);
                 let budget = Budget { max_rows: max_rows.get(), max_bytes: raw.max_bytes, ..Budget::default() };
                 Ok(Command::Query(Box::new(QueryCommand { target, policy, budget, sql: raw.sql })))
+            }
+            RawCommand::Translate(raw) => {
+                let target = Target::parse(&raw.db)?;
+                let input = match (raw.jsonl, raw.question) {
+                    (true, _) => CheckInput::JsonLines,
+                    (false, Some(q)) => CheckInput::Text(q),
+                    (false, None) => CheckInput::Stdin,
+                };
+                Ok(Command::Translate(TranslateCommand { dialect: dialect(&target), target, input }))
             }
             RawCommand::Serve { config } => Ok(Command::Serve(config)),
             RawCommand::Demo { data_dir, bind } => Ok(Command::Demo(crate::demo::DemoCommand { data_dir, bind })),

@@ -15,17 +15,20 @@ mod error_shape;
 mod exit;
 mod http;
 mod limits;
+mod llm;
 mod manage;
 mod metrics;
 mod query;
 mod serve;
 mod store;
+mod translate;
 
 fn main() -> ExitCode {
     let args = cli::Args::parse();
     let outcome = match cli::Command::try_from(args) {
         Ok(cli::Command::Check(command)) => check::run(command),
         Ok(cli::Command::Query(command)) => query::run(*command),
+        Ok(cli::Command::Translate(command)) => translate::run(command),
         Ok(cli::Command::Manage(command)) => manage::run(command),
         Ok(cli::Command::Remote(remote)) => client::run(remote),
         Ok(cli::Command::Demo(command)) => match demo::run(command) {

@@ -1,0 +1,879 @@
+//! Linking: a question's tokens become items — keywords the engine understands, mentions of
+//! tables and columns, values found in the data, numbers — and whatever is left is unknown.
+
+use super::catalog::{Catalog, Kind};
+use super::words::{lemma, name_lemmas, tokenize, Token};
+
+/// Aggregate functions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Agg {
+    Avg,
+    Sum,
+    Min,
+    Max,
+}
+
+impl Agg {
+    pub fn sql(self) -> &'static str {
+        match self {
+            Agg::Avg => "avg",
+            Agg::Sum => "sum",
+            Agg::Min => "min",
+            Agg::Max => "max",
+        }
+    }
+}
+
+/// Comparison operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cmp {
+    Eq,
+    Ne,
+    Gt,
+    Ge,
+    Lt,
+    Le,
+    Between,
+}
+
+impl Cmp {
+    pub fn sql(self) -> &'static str {
+        match self {
+            Cmp::Eq => "=",
+            Cmp::Ne => "<>",
+            Cmp::Gt => ">",
+            Cmp::Ge => ">=",
+            Cmp::Lt => "<",
+            Cmp::Le => "<=",
+            Cmp::Between => "BETWEEN",
+        }
+    }
+
+    pub fn negated(self) -> Option<Cmp> {
+        Some(match self {
+            Cmp::Eq => Cmp::Ne,
+            Cmp::Ne => Cmp::Eq,
+            Cmp::Gt => Cmp::Le,
+            Cmp::Ge => Cmp::Lt,
+            Cmp::Lt => Cmp::Ge,
+            Cmp::Le => Cmp::Gt,
+            Cmp::Between => return None,
+        })
+    }
+}
+
+/// Sort direction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dir {
+    Asc,
+    Desc,
+}
+
+/// A word that names a quantity implicitly ("older" is about age).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Implied {
+    /// Column name words that carry the quantity, in order of preference.
+    pub words: &'static [&'static str],
+    /// Direction for "more of it".
+    pub dir: Dir,
+}
+
+/// Relative date windows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Window {
+    ThisYear,
+    LastYear,
+    ThisMonth,
+    LastMonth,
+    Today,
+    Yesterday,
+}
+
+/// What a keyword means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kw {
+    /// "how many", "number of".
+    Count,
+    /// "average", "total", "maximum".
+    Agg(Agg),
+    /// "highest", "most", "lowest", "fewest".
+    Extreme(Dir),
+    /// "distinct", "different".
+    Distinct,
+    /// "more than", "at least", "before".
+    Cmp(Cmp),
+    /// "older than": a comparison about an implied quantity.
+    CmpAdj(Cmp, Implied),
+    /// "youngest": an extreme of an implied quantity.
+    SuperAdj(Implied),
+    /// "ordered by".
+    Order,
+    /// "descending", "from highest to lowest".
+    Dir(Dir),
+    /// "alphabetically": ascending by the listed name.
+    Alphabetical,
+    /// "for each", "per".
+    Group,
+    /// "by" alone: group when counting, else unclear.
+    By,
+    /// "top".
+    Top,
+    /// "not", "other than".
+    Not,
+    And,
+    Or,
+    /// "named", "called", "titled".
+    Named,
+    /// "all information about".
+    Star,
+    /// "last month", "in 2023" is a number.
+    Window(Window),
+    /// "in the last N days": the number follows.
+    LastN,
+    /// "how much": sum or price, unclear.
+    Unclear,
+    /// "without any", "that have no": rows no other row refers to.
+    Without,
+}
+
+const DESC: Dir = Dir::Desc;
+const ASC: Dir = Dir::Asc;
+const AGE: &[&str] = &["age"];
+const HEIGHT: &[&str] = &["height"];
+const WEIGHT: &[&str] = &["weight"];
+const PRICE: &[&str] = &["price", "cost"];
+
+/// Keywords by their words (lemmas). Articles are skipped on both sides when matching.
+const KEYWORDS: &[(&str, Kw)] = &[
+    ("how many", Kw::Count),
+    ("number of", Kw::Count),
+    ("total number of", Kw::Count),
+    ("count of", Kw::Count),
+    ("count", Kw::Count),
+    ("how much", Kw::Unclear),
+    ("average", Kw::Agg(Agg::Avg)),
+    ("avg", Kw::Agg(Agg::Avg)),
+    ("mean", Kw::Agg(Agg::Avg)),
+    ("sum of", Kw::Agg(Agg::Sum)),
+    ("sum", Kw::Agg(Agg::Sum)),
+    ("total", Kw::Agg(Agg::Sum)),
+    ("combined", Kw::Agg(Agg::Sum)),
+    ("maximum", Kw::Agg(Agg::Max)),
+    ("max", Kw::Agg(Agg::Max)),
+    ("minimum", Kw::Agg(Agg::Min)),
+    ("min", Kw::Agg(Agg::Min)),
+    ("highest", Kw::Extreme(DESC)),
+    ("largest", Kw::Extreme(DESC)),
+    ("biggest", Kw::Extreme(DESC)),
+    ("greatest", Kw::Extreme(DESC)),
+    ("most", Kw::Extreme(DESC)),
+    ("lowest", Kw::Extreme(ASC)),
+    ("smallest", Kw::Extreme(ASC)),
+    ("least", Kw::Extreme(ASC)),
+    ("fewest", Kw::Extreme(ASC)),
+    ("distinct", Kw::Distinct),
+    ("different", Kw::Distinct),
+    ("unique", Kw::Distinct),
+    ("greater than", Kw::Cmp(Cmp::Gt)),
+    ("more than", Kw::Cmp(Cmp::Gt)),
+    ("larger than", Kw::Cmp(Cmp::Gt)),
+    ("bigger than", Kw::Cmp(Cmp::Gt)),
+    ("higher than", Kw::Cmp(Cmp::Gt)),
+    ("above", Kw::Cmp(Cmp::Gt)),
+    ("over", Kw::Cmp(Cmp::Gt)),
+    ("exceeding", Kw::Cmp(Cmp::Gt)),
+    ("after", Kw::Cmp(Cmp::Gt)),
+    ("later than", Kw::Cmp(Cmp::Gt)),
+    ("at least", Kw::Cmp(Cmp::Ge)),
+    ("no less than", Kw::Cmp(Cmp::Ge)),
+    ("not less than", Kw::Cmp(Cmp::Ge)),
+    ("greater than or equal to", Kw::Cmp(Cmp::Ge)),
+    ("or more", Kw::Cmp(Cmp::Ge)),
+    ("less than", Kw::Cmp(Cmp::Lt)),
+    ("fewer than", Kw::Cmp(Cmp::Lt)),
+    ("smaller than", Kw::Cmp(Cmp::Lt)),
+    ("lower than", Kw::Cmp(Cmp::Lt)),
+    ("below", Kw::Cmp(Cmp::Lt)),
+    ("under", Kw::Cmp(Cmp::Lt)),
+    ("before", Kw::Cmp(Cmp::Lt)),
+    ("earlier than", Kw::Cmp(Cmp::Lt)),
+    ("at most", Kw::Cmp(Cmp::Le)),
+    ("no more than", Kw::Cmp(Cmp::Le)),
+    ("not more than", Kw::Cmp(Cmp::Le)),
+    ("less than or equal to", Kw::Cmp(Cmp::Le)),
+    ("or less", Kw::Cmp(Cmp::Le)),
+    ("or fewer", Kw::Cmp(Cmp::Le)),
+    ("between", Kw::Cmp(Cmp::Between)),
+    ("equal to", Kw::Cmp(Cmp::Eq)),
+    ("equals", Kw::Cmp(Cmp::Eq)),
+    ("older than", Kw::CmpAdj(Cmp::Gt, Implied { words: AGE, dir: DESC })),
+    ("younger than", Kw::CmpAdj(Cmp::Lt, Implied { words: AGE, dir: DESC })),
+    ("taller than", Kw::CmpAdj(Cmp::Gt, Implied { words: HEIGHT, dir: DESC })),
+    ("shorter than", Kw::CmpAdj(Cmp::Lt, Implied { words: HEIGHT, dir: DESC })),
+    ("heavier than", Kw::CmpAdj(Cmp::Gt, Implied { words: WEIGHT, dir: DESC })),
+    ("lighter than", Kw::CmpAdj(Cmp::Lt, Implied { words: WEIGHT, dir: DESC })),
+    ("cheaper than", Kw::CmpAdj(Cmp::Lt, Implied { words: PRICE, dir: DESC })),
+    ("more expensive than", Kw::CmpAdj(Cmp::Gt, Implied { words: PRICE, dir: DESC })),
+    ("oldest", Kw::SuperAdj(Implied { words: AGE, dir: DESC })),
+    ("youngest", Kw::SuperAdj(Implied { words: AGE, dir: ASC })),
+    ("tallest", Kw::SuperAdj(Implied { words: HEIGHT, dir: DESC })),
+    ("shortest", Kw::SuperAdj(Implied { words: HEIGHT, dir: ASC })),
+    ("heaviest", Kw::SuperAdj(Implied { words: WEIGHT, dir: DESC })),
+    ("lightest", Kw::SuperAdj(Implied { words: WEIGHT, dir: ASC })),
+    ("cheapest", Kw::SuperAdj(Implied { words: PRICE, dir: ASC })),
+    ("most expensive", Kw::SuperAdj(Implied { words: PRICE, dir: DESC })),
+    ("least expensive", Kw::SuperAdj(Implied { words: PRICE, dir: ASC })),
+    ("order by", Kw::Order),
+    ("ordered by", Kw::Order),
+    ("sorted by", Kw::Order),
+    ("sort by", Kw::Order),
+    ("ranked by", Kw::Order),
+    ("in order of", Kw::Order),
+    ("order of", Kw::Order),
+    ("in ascending order of", Kw::Order),
+    ("in descending order of", Kw::Order),
+    ("in ascending order", Kw::Dir(ASC)),
+    ("in descending order", Kw::Dir(DESC)),
+    ("in increasing order", Kw::Dir(ASC)),
+    ("in decreasing order", Kw::Dir(DESC)),
+    ("ascending", Kw::Dir(ASC)),
+    ("descending", Kw::Dir(DESC)),
+    ("asc", Kw::Dir(ASC)),
+    ("desc", Kw::Dir(DESC)),
+    ("increasing", Kw::Dir(ASC)),
+    ("decreasing", Kw::Dir(DESC)),
+    ("from highest to lowest", Kw::Dir(DESC)),
+    ("from high to low", Kw::Dir(DESC)),
+    ("from largest to smallest", Kw::Dir(DESC)),
+    ("from most to least", Kw::Dir(DESC)),
+    ("from lowest to highest", Kw::Dir(ASC)),
+    ("from low to high", Kw::Dir(ASC)),
+    ("from smallest to largest", Kw::Dir(ASC)),
+    ("from least to most", Kw::Dir(ASC)),
+    ("from oldest to youngest", Kw::Dir(DESC)),
+    ("from youngest to oldest", Kw::Dir(ASC)),
+    ("in alphabetical order", Kw::Alphabetical),
+    ("alphabetical order", Kw::Alphabetical),
+    ("alphabetically", Kw::Alphabetical),
+    ("in alphabetical order by", Kw::Order),
+    ("alphabetically by", Kw::Order),
+    ("for each", Kw::Group),
+    ("in each", Kw::Group),
+    ("of each", Kw::Group),
+    ("from each", Kw::Group),
+    ("for every", Kw::Group),
+    ("by each", Kw::Group),
+    ("per", Kw::Group),
+    ("each", Kw::Group),
+    ("grouped by", Kw::Group),
+    ("group by", Kw::Group),
+    ("broken down by", Kw::Group),
+    ("by", Kw::By),
+    ("top", Kw::Top),
+    ("without", Kw::Without),
+    ("without any", Kw::Without),
+    ("with no", Kw::Without),
+    ("have no", Kw::Without),
+    ("has no", Kw::Without),
+    ("do not have any", Kw::Without),
+    ("do not have", Kw::Without),
+    ("does not have any", Kw::Without),
+    ("does not have", Kw::Without),
+    ("did not have", Kw::Without),
+    ("not", Kw::Not),
+    ("other than", Kw::Not),
+    ("except", Kw::Not),
+    ("excluding", Kw::Not),
+    ("and", Kw::And),
+    ("as well as", Kw::And),
+    ("along with", Kw::And),
+    ("together with", Kw::And),
+    ("or", Kw::Or),
+    ("named", Kw::Named),
+    ("called", Kw::Named),
+    ("titled", Kw::Named),
+    ("all information", Kw::Star),
+    ("all info", Kw::Star),
+    ("all detail", Kw::Star),
+    ("all column", Kw::Star),
+    ("all attribute", Kw::Star),
+    ("all data", Kw::Star),
+    ("everything", Kw::Star),
+    ("this year", Kw::Window(Window::ThisYear)),
+    ("last year", Kw::Window(Window::LastYear)),
+    ("this month", Kw::Window(Window::ThisMonth)),
+    ("last month", Kw::Window(Window::LastMonth)),
+    ("today", Kw::Window(Window::Today)),
+    ("yesterday", Kw::Window(Window::Yesterday)),
+    ("in last", Kw::LastN),
+    ("in past", Kw::LastN),
+    ("during last", Kw::LastN),
+    ("over last", Kw::LastN),
+];
+
+/// Words that carry no meaning for the query's shape. Anything that is neither one of these, a
+/// keyword, a schema mention, a value nor a number makes the engine say it does not understand.
+const STOP: &[&str] = &[
+    "a",
+    "an",
+    "the",
+    "of",
+    "for",
+    "in",
+    "on",
+    "at",
+    "to",
+    "from",
+    "with",
+    "within",
+    "into",
+    "whose",
+    "who",
+    "whom",
+    "which",
+    "what",
+    "where",
+    "when",
+    "that",
+    "this",
+    "these",
+    "those",
+    "is",
+    "are",
+    "was",
+    "were",
+    "be",
+    "been",
+    "being",
+    "do",
+    "doe",
+    "does",
+    "did",
+    "has",
+    "have",
+    "had",
+    "having",
+    "there",
+    "their",
+    "its",
+    "it",
+    "they",
+    "them",
+    "show",
+    "list",
+    "give",
+    "find",
+    "return",
+    "display",
+    "get",
+    "tell",
+    "me",
+    "u",
+    "us",
+    "please",
+    "all",
+    "any",
+    "also",
+    "as",
+    "well",
+    "corresponding",
+    "respective",
+    "respectively",
+    "information",
+    "info",
+    "detail",
+    "record",
+    "entry",
+    "i",
+    "we",
+    "you",
+    "my",
+    "our",
+    "your",
+    "want",
+    "need",
+    "see",
+    "know",
+    "can",
+    "could",
+    "would",
+    "will",
+    "shall",
+    "should",
+    "currently",
+    "listed",
+    "registered",
+    "recorded",
+    "stored",
+    "exist",
+    "existing",
+    "belong",
+    "belonging",
+    "located",
+    "based",
+    "live",
+    "living",
+    "come",
+    "came",
+    "each's",
+    "value",
+    "values",
+    "both",
+    "just",
+    "only",
+    "whole",
+    "entire",
+    "overall",
+    "some",
+    "every",
+    "one",
+    "ones",
+    "provide",
+    "report",
+    "out",
+    "up",
+    "whats",
+    "what's",
+    "it's",
+    "there's",
+    "here",
+    "by?",
+    "and/or",
+    "etc",
+    "including",
+    "include",
+    "show me",
+    "known",
+    "listed",
+    "recorded",
+    "table",
+    "database",
+    "row",
+    "rows",
+    "result",
+    "results",
+    "amongst",
+    "among",
+];
+
+/// A mention of the schema: a table or a column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    Table(usize),
+    Column(usize, usize),
+}
+
+/// One unit of a linked question.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Item {
+    Kw(Kw),
+    /// Tables or columns the words may mean (all equally good matches).
+    Schema {
+        cands: Vec<Target>,
+        words: String,
+    },
+    /// A value found in these columns (table, column, the value as stored).
+    Value {
+        cands: Vec<(usize, usize, String)>,
+        words: String,
+    },
+    Number(String),
+    Quoted(String),
+    Unknown(String),
+}
+
+/// Common abbreviations in column names, with what they stand for.
+const ABBREVIATIONS: &[(&str, &str)] = &[
+    ("dob", "date birth"),
+    ("num", "number"),
+    ("no", "number"),
+    ("nbr", "number"),
+    ("amt", "amount"),
+    ("qty", "quantity"),
+    ("desc", "description"),
+    ("descr", "description"),
+    ("addr", "address"),
+    ("dept", "department"),
+    ("emp", "employee"),
+    ("cust", "customer"),
+    ("prod", "product"),
+    ("yr", "year"),
+    ("fname", "first name"),
+    ("lname", "last name"),
+    ("pct", "percent"),
+    ("tel", "telephone"),
+    ("ph", "phone"),
+    ("pop", "population"),
+    ("sal", "salary"),
+    ("mgr", "manager"),
+    ("loc", "location"),
+    ("cnt", "count"),
+    ("avg", "average"),
+    ("id", "id"),
+];
+
+/// Words people use for a column word.
+const SYNONYMS: &[(&str, &str)] = &[
+    ("birthday", "date birth"),
+    ("born", "birth"),
+    ("nationality", "country"),
+    ("wage", "salary"),
+    ("sex", "gender"),
+    ("gender", "sex"),
+    ("cost", "price"),
+    ("email address", "email"),
+    ("e-mail", "email"),
+    ("telephone", "phone"),
+    ("phone number", "phone"),
+    ("surname", "last name"),
+    ("family name", "last name"),
+    ("given name", "first name"),
+];
+
+/// A phrase and what it means.
+struct Phrase {
+    words: Vec<String>,
+    target: Target,
+}
+
+/// The phrases of a catalog, ready to match questions against.
+pub struct Lexicon {
+    phrases: Vec<Phrase>,
+    values: Vec<(Vec<String>, usize, usize, String)>,
+    keywords: Vec<(Vec<String>, Kw)>,
+}
+
+fn is_stop(word: &str) -> bool {
+    STOP.contains(&word)
+}
+
+fn is_article(word: &str) -> bool {
+    matches!(word, "a" | "an" | "the")
+}
+
+fn content(words: Vec<String>) -> Vec<String> {
+    let kept: Vec<String> = words.iter().filter(|w| !is_stop(w)).cloned().collect();
+    if kept.is_empty() {
+        words
+    } else {
+        kept
+    }
+}
+
+fn phrase_words(text: &str) -> Vec<String> {
+    content(text.split_whitespace().map(lemma).collect())
+}
+
+impl Lexicon {
+    /// The phrases of every table, column and sampled value of `catalog`.
+    pub fn new(catalog: &Catalog) -> Lexicon {
+        let mut phrases = Vec::new();
+        let add = |words: Vec<String>, target: Target, phrases: &mut Vec<Phrase>| {
+            if !words.is_empty() && !phrases.iter().any(|p: &Phrase| p.words == words && p.target == target) {
+                phrases.push(Phrase { words, target });
+            }
+        };
+        for (t, table) in catalog.tables.iter().enumerate() {
+            let table_words = content(name_lemmas(&table.name));
+            for variant in variants(&table_words) {
+                add(variant, Target::Table(t), &mut phrases);
+            }
+            for (c, column) in table.columns.iter().enumerate() {
+                let words = content(name_lemmas(&column.name));
+                let target = Target::Column(t, c);
+                for variant in variants(&words) {
+                    // "Song_release_year" is also "release year" (weaker: it ties with any
+                    // other column called that, and then the engine asks).
+                    if variant.len() >= 3 {
+                        for start in 1..variant.len() - 1 {
+                            add(variant[start..].to_vec(), target, &mut phrases);
+                        }
+                    }
+                    // "Song_Name" is also "the name of the song": the words rotated.
+                    if (2..=3).contains(&variant.len()) {
+                        for k in 1..variant.len() {
+                            let mut rotated = variant[k..].to_vec();
+                            rotated.extend_from_slice(&variant[..k]);
+                            add(rotated, target, &mut phrases);
+                        }
+                    }
+                    // "singer_name" in table singer is also just "name".
+                    if variant.len() > table_words.len() && variant.starts_with(&table_words) {
+                        add(variant[table_words.len()..].to_vec(), target, &mut phrases);
+                    }
+                    add(variant, target, &mut phrases);
+                }
+            }
+        }
+        for synonym in &catalog.synonyms {
+            let words = phrase_words(&synonym.phrase);
+            let target = match synonym.target.split_once('.') {
+                Some((t, c)) => catalog.tables.iter().position(|x| x.name.eq_ignore_ascii_case(t)).and_then(|t| {
+                    catalog.tables[t]
+                        .columns
+                        .iter()
+                        .position(|x| x.name.eq_ignore_ascii_case(c))
+                        .map(|c| Target::Column(t, c))
+                }),
+                None => {
+                    catalog.tables.iter().position(|x| x.name.eq_ignore_ascii_case(&synonym.target)).map(Target::Table)
+                }
+            };
+            if let Some(target) = target {
+                add(words, target, &mut phrases);
+            }
+        }
+        let mut values = Vec::new();
+        for (t, table) in catalog.tables.iter().enumerate() {
+            for (c, column) in table.columns.iter().enumerate() {
+                if column.kind != Kind::Text && column.kind != Kind::Other {
+                    continue;
+                }
+                for value in &column.values {
+                    let words: Vec<String> = tokenize(value).iter().map(token_text).collect();
+                    // A value made only of filler words would match everywhere.
+                    if words.is_empty() || words.iter().all(|w| is_stop(w) || keyword_word(w)) || words.len() > 8 {
+                        continue;
+                    }
+                    values.push((words, t, c, value.clone()));
+                }
+            }
+        }
+        let keywords = KEYWORDS
+            .iter()
+            .map(|(text, kw)| (text.split_whitespace().filter(|w| !is_article(w)).map(lemma).collect(), *kw))
+            .collect();
+        Lexicon { phrases, values, keywords }
+    }
+
+    /// Links a question.
+    pub fn link(&self, question: &str) -> Vec<Item> {
+        let tokens = tokenize(question);
+        // Articles never matter; dropping them first lets "from the oldest to the youngest" match.
+        let tokens: Vec<Token> = tokens.into_iter().filter(|t| !t.text().is_some_and(is_article)).collect();
+        let mut items = Vec::new();
+        let mut i = 0;
+        while i < tokens.len() {
+            if let Token::Number(n) = &tokens[i] {
+                // A number that is a stored text value ("2014" in a text column) is also a value.
+                items.push(Item::Number(n.clone()));
+                i += 1;
+                continue;
+            }
+            if let Token::Quoted(q) = &tokens[i] {
+                let cands = self.value_columns(&q.to_lowercase());
+                if cands.is_empty() {
+                    items.push(Item::Quoted(q.clone()));
+                } else {
+                    items.push(Item::Value { cands, words: q.clone() });
+                }
+                i += 1;
+                continue;
+            }
+            let (kw_len, kw) = self.keyword_at(&tokens, i);
+            let (schema_len, schema) = self.schema_at(&tokens, i);
+            let (value_len, value) = self.value_at(&tokens, i);
+            let best = kw_len.max(schema_len).max(value_len);
+            if best == 0 {
+                let word = tokens[i].key();
+                let text = tokens[i].text().unwrap_or(word);
+                if !is_stop(word) && !is_stop(text) {
+                    items.push(Item::Unknown(text.to_owned()));
+                }
+                i += 1;
+                continue;
+            }
+            let words = span_text(&tokens[i..i + best]);
+            if schema_len == best && schema_len > kw_len {
+                items.push(Item::Schema { cands: schema, words });
+            } else if value_len == best && value_len > kw_len {
+                items.push(Item::Value { cands: value, words });
+            } else if let Some(kw) = kw {
+                items.push(Item::Kw(kw));
+            }
+            i += best;
+        }
+        items
+    }
+
+    fn keyword_at(&self, tokens: &[Token], i: usize) -> (usize, Option<Kw>) {
+        let mut best = (0, None);
+        for (words, kw) in &self.keywords {
+            if words.len() > best.0 && matches_at(tokens, i, words) {
+                best = (words.len(), Some(*kw));
+            }
+        }
+        best
+    }
+
+    /// The longest schema phrase at `i`: every target it may mean. Stop words inside the question
+    /// span are skipped ("date of birth" meets `Date_of_Birth`).
+    fn schema_at(&self, tokens: &[Token], i: usize) -> (usize, Vec<Target>) {
+        if is_stop(tokens[i].key()) {
+            return (0, Vec::new());
+        }
+        let mut best_len = 0;
+        let mut cands = Vec::new();
+        for phrase in &self.phrases {
+            if let Some(len) = content_match(tokens, i, &phrase.words) {
+                if len > best_len {
+                    best_len = len;
+                    cands.clear();
+                }
+                if len == best_len && !cands.contains(&phrase.target) {
+                    cands.push(phrase.target);
+                }
+            }
+        }
+        (best_len, cands)
+    }
+
+    fn value_at(&self, tokens: &[Token], i: usize) -> (usize, Vec<(usize, usize, String)>) {
+        let mut best_len = 0;
+        let mut cands: Vec<(usize, usize, String)> = Vec::new();
+        for (words, t, c, value) in &self.values {
+            let len = words.len();
+            if len >= best_len
+                && tokens.len() >= i + len
+                && tokens[i..i + len].iter().zip(words).all(|(tok, w)| token_text(tok) == *w)
+            {
+                if len > best_len {
+                    best_len = len;
+                    cands.clear();
+                }
+                if !cands.iter().any(|(ct, cc, _)| *ct == *t && *cc == *c) {
+                    cands.push((*t, *c, value.clone()));
+                }
+            }
+        }
+        (best_len, cands)
+    }
+
+    /// Columns whose sampled values include `text` (case-insensitively).
+    fn value_columns(&self, text: &str) -> Vec<(usize, usize, String)> {
+        let words: Vec<String> = tokenize(text).iter().map(token_text).collect();
+        let mut out: Vec<(usize, usize, String)> = Vec::new();
+        for (w, t, c, value) in &self.values {
+            if *w == words && value.to_lowercase() == text && !out.iter().any(|(a, b, _)| a == t && b == c) {
+                out.push((*t, *c, value.clone()));
+            }
+        }
+        out
+    }
+}
+
+fn keyword_word(word: &str) -> bool {
+    KEYWORDS.iter().any(|(k, _)| !k.contains(' ') && lemma(k) == word)
+}
+
+/// A token as a value matches it: the lower-case text of a word (not its lemma), a number's digits.
+fn token_text(token: &Token) -> String {
+    match token {
+        Token::Word { text, .. } => text.clone(),
+        other => other.key().to_lowercase(),
+    }
+}
+
+fn span_text(tokens: &[Token]) -> String {
+    tokens.iter().map(|t| t.text().unwrap_or(t.key()).to_owned()).collect::<Vec<_>>().join(" ")
+}
+
+fn matches_at(tokens: &[Token], i: usize, words: &[String]) -> bool {
+    tokens.len() >= i + words.len()
+        && tokens[i..i + words.len()].iter().zip(words).all(|(t, w)| matches!(t, Token::Word { .. }) && t.key() == w)
+}
+
+/// How many tokens from `i` spell `words`, skipping stop words between them (never before the
+/// first or after the last).
+fn content_match(tokens: &[Token], i: usize, words: &[String]) -> Option<usize> {
+    let mut j = i;
+    for (k, w) in words.iter().enumerate() {
+        if k > 0 {
+            while j < tokens.len() && is_stop(tokens[j].key()) && tokens[j].key() != w {
+                j += 1;
+            }
+        }
+        let t = tokens.get(j)?;
+        if !matches!(t, Token::Word { .. }) || t.key() != w {
+            return None;
+        }
+        j += 1;
+    }
+    Some(j - i)
+}
+
+/// A name's phrase and the phrases its abbreviations and synonyms give.
+fn variants(words: &[String]) -> Vec<Vec<String>> {
+    let mut out = vec![words.to_vec()];
+    let expanded: Vec<String> = words
+        .iter()
+        .flat_map(|w| match ABBREVIATIONS.iter().find(|(a, _)| a == w) {
+            Some((_, full)) => full.split(' ').map(str::to_owned).collect::<Vec<_>>(),
+            None => vec![w.clone()],
+        })
+        .collect();
+    if expanded != words {
+        out.push(expanded.clone());
+    }
+    for base in [words.to_vec(), expanded] {
+        let joined = base.join(" ");
+        for (synonym, meaning) in SYNONYMS {
+            if joined == *meaning {
+                let v = phrase_words(synonym);
+                if !out.contains(&v) {
+                    out.push(v);
+                }
+            }
+        }
+    }
+    // "id" alone is never how a person names a thing; keep it only with its owner.
+    out.retain(|v| !(v.len() == 1 && v[0] == "id"));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::catalog::{ColumnInfo, TableInfo};
+    use super::*;
+
+    fn catalog() -> Catalog {
+        let col = |name: &str, kind: Kind, values: &[&str]| ColumnInfo {
+            name: name.into(),
+            kind,
+            values: values.iter().map(|v| v.to_string()).collect(),
+        };
+        Catalog {
+            tables: vec![TableInfo {
+                name: "singer".into(),
+                schema: None,
+                columns: vec![
+                    col("Singer_ID", Kind::Integer, &[]),
+                    col("Name", Kind::Text, &["Joe Sharp"]),
+                    col("Country", Kind::Text, &["France", "United States"]),
+                    col("Age", Kind::Integer, &[]),
+                    col("Date_of_Birth", Kind::Text, &[]),
+                ],
+                links: vec![],
+                primary_key: vec![0],
+            }],
+            synonyms: vec![],
+        }
+    }
+
+    #[test]
+    fn a_question_links_to_keywords_columns_and_values() {
+        let lexicon = Lexicon::new(&catalog());
+        let items = lexicon.link("How many singers from the United States are older than 30?");
+        assert_eq!(items[0], Item::Kw(Kw::Count));
+        assert_eq!(items[1], Item::Schema { cands: vec![Target::Table(0)], words: "singers".into() });
+        assert!(matches!(&items[2], Item::Value { cands, .. } if cands[0].2 == "United States"));
+        assert!(matches!(items[3], Item::Kw(Kw::CmpAdj(Cmp::Gt, _))));
+        assert_eq!(items[4], Item::Number("30".into()));
+        assert_eq!(items.len(), 5);
+        let items = lexicon.link("What is the date of birth of Joe Sharp?");
+        assert_eq!(items[0], Item::Schema { cands: vec![Target::Column(0, 4)], words: "date of birth".into() });
+        assert!(matches!(&items[1], Item::Value { .. }));
+        let items = lexicon.link("singers who sing jazz");
+        assert!(items.contains(&Item::Unknown("sing".into())));
+    }
+}

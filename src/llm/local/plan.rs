@@ -1,0 +1,972 @@
+//! Interpretation: linked items become a query plan, or a reason why the question does not
+//! map to one query without guessing.
+
+use time::{Date, Duration, Month};
+
+use super::catalog::{Catalog, Kind};
+use super::link::{Agg, Cmp, Dir, Implied, Item, Kw, Target, Window};
+use super::words::name_lemmas;
+
+/// A column: (table, column) indexes into the catalog.
+pub type Col = (usize, usize);
+
+/// One output expression.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Sel {
+    Col(Col),
+    Agg(Agg, Col),
+    Count,
+    CountDistinct(Col),
+    Star,
+}
+
+/// A literal in a condition.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Lit {
+    Num(String),
+    Text(String),
+}
+
+/// One condition: `col cmp lit` (`BETWEEN lit AND high`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Filter {
+    pub col: Col,
+    pub cmp: Cmp,
+    pub lit: Lit,
+    pub high: Option<Lit>,
+}
+
+/// The query the question asks for.
+#[derive(Clone, Debug, Default)]
+pub struct Plan {
+    /// The table rows come from, and the table joined to it, if any.
+    pub from: usize,
+    /// The joined table: (table, the foreign key's table, the link).
+    pub join: Option<(usize, usize, super::catalog::Link)>,
+    pub select: Vec<Sel>,
+    pub distinct: bool,
+    pub filters: Vec<Filter>,
+    /// Filters joined by OR instead of AND.
+    pub any: bool,
+    pub group: Vec<Col>,
+    pub having: Option<(Sel, Cmp, Lit)>,
+    pub order: Vec<(Sel, Dir)>,
+    pub limit: Option<u64>,
+    /// Only rows that no row of this table refers to by this link.
+    pub absent: Option<(usize, super::catalog::Link)>,
+    /// Assumptions a reader should know about (they lower the confidence).
+    pub assumptions: Vec<String>,
+}
+
+/// Why a question was not answered.
+pub type Refusal = String;
+
+struct Walk<'a> {
+    catalog: &'a Catalog,
+    items: &'a [Item],
+    tables: Vec<usize>,
+    today: Date,
+    plan: Plan,
+    extremes: Vec<(Col, Dir, bool)>,
+    extreme_count: Option<Dir>,
+    pending_dir: Option<Dir>,
+    alphabetical: bool,
+    group_by_word: bool,
+    top: Option<u64>,
+    last_filter_col: Option<Col>,
+}
+
+/// Builds the plan for linked `items`, or says why it cannot.
+pub fn plan(catalog: &Catalog, items: &[Item], today: Date) -> Result<Plan, Refusal> {
+    if items.iter().any(|i| matches!(i, Item::Kw(Kw::Unclear))) {
+        return Err("'how much' could mean a sum or a price: ask for the total or the price".into());
+    }
+    if let Some(word) = items.iter().find_map(|i| match i {
+        Item::Unknown(w) => Some(w.clone()),
+        _ => None,
+    }) {
+        return Err(format!("I don't know what '{word}' refers to in this database"));
+    }
+
+    if items.iter().any(|i| matches!(i, Item::Kw(Kw::LastN))) {
+        return Err("windows like 'the last N days' are not supported yet: ask 'in 2023' or 'last month'".into());
+    }
+    // "stadiums without any concerts": the rows no row of that table refers to.
+    let mut anti = None;
+    let mut kept: Vec<Item> = Vec::with_capacity(items.len());
+    let mut k = 0;
+    while k < items.len() {
+        if items[k] == Item::Kw(Kw::Without) {
+            let t = match items.get(k + 1) {
+                Some(Item::Schema { cands, .. }) => table_of(items, k + 1, cands),
+                _ => None,
+            };
+            let Some(t) = t else { return Err("without what? Name the table".into()) };
+            if anti.replace(t).is_some() {
+                return Err("only one 'without' per question is supported".into());
+            }
+            k += 2;
+            continue;
+        }
+        kept.push(items[k].clone());
+        k += 1;
+    }
+    let items = kept.as_slice();
+    let tables = scope(catalog, items)?;
+    let mut walk = Walk {
+        catalog,
+        items,
+        tables: tables.clone(),
+        today,
+        plan: Plan { from: tables[0], ..Plan::default() },
+        extremes: Vec::new(),
+        extreme_count: None,
+        pending_dir: None,
+        alphabetical: false,
+        group_by_word: false,
+        top: None,
+        last_filter_col: None,
+    };
+    if tables.len() == 2 {
+        let (many, link) = catalog.join_between(tables[0], tables[1]).ok_or("the tables are not joined by a key")?;
+        walk.plan.join = Some((tables[1], many, link));
+    }
+    walk.run()?;
+    let mut plan = walk.finish()?;
+    if let Some(t) = anti {
+        let subject = plan.from;
+        let links: Vec<super::catalog::Link> =
+            catalog.tables[t].links.iter().filter(|l| l.ref_table == subject).copied().collect();
+        let [link] = links.as_slice() else {
+            return Err(format!(
+                "{} does not refer to {} by exactly one key",
+                catalog.tables[t].name, catalog.tables[subject].name
+            ));
+        };
+        if plan.join.is_some() {
+            return Err("'without' together with a second table is not supported yet".into());
+        }
+        plan.absent = Some((t, *link));
+    }
+    Ok(plan)
+}
+
+/// The tables the question is about: one, or two joined by a foreign key.
+fn scope(catalog: &Catalog, items: &[Item]) -> Result<Vec<usize>, Refusal> {
+    let mut mentioned: Vec<usize> = Vec::new();
+    let mut needs: Vec<(String, Vec<usize>)> = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        match item {
+            Item::Schema { cands, words } => {
+                if let Some(t) = table_of(items, i, cands) {
+                    if !mentioned.contains(&t) {
+                        mentioned.push(t);
+                    }
+                } else {
+                    let mut ts: Vec<usize> = cands
+                        .iter()
+                        .filter_map(|c| match c {
+                            Target::Column(t, _) => Some(*t),
+                            Target::Table(_) => None,
+                        })
+                        .collect();
+                    ts.dedup();
+                    needs.push((words.clone(), ts));
+                }
+            }
+            Item::Value { cands, words } => {
+                let mut ts: Vec<usize> = cands.iter().map(|(t, _, _)| *t).collect();
+                ts.dedup();
+                needs.push((words.clone(), ts));
+            }
+            _ => {}
+        }
+    }
+    let fits = |t: usize, need: &Vec<usize>| need.contains(&t);
+    match mentioned.len() {
+        0 => {
+            let all: Vec<usize> =
+                (0..catalog.tables.len()).filter(|t| needs.iter().all(|(_, n)| fits(*t, n))).collect();
+            match all.as_slice() {
+                [t] if !needs.is_empty() => Ok(vec![*t]),
+                [] | [_] => Err("the question names no table I can find: say what it is about".into()),
+                many => Err(format!(
+                    "several tables fit ({}): name the one you mean",
+                    many.iter().map(|t| catalog.tables[*t].name.as_str()).collect::<Vec<_>>().join(", ")
+                )),
+            }
+        }
+        1 => {
+            let t = mentioned[0];
+            let missing: Vec<&(String, Vec<usize>)> = needs.iter().filter(|(_, n)| !fits(t, n)).collect();
+            if missing.is_empty() {
+                return Ok(vec![t]);
+            }
+            let neighbours: Vec<usize> = (0..catalog.tables.len())
+                .filter(|&o| o != t && catalog.join_between(t, o).is_some())
+                .filter(|&o| missing.iter().all(|(_, n)| fits(o, n)))
+                .collect();
+            match neighbours.as_slice() {
+                [o] => Ok(vec![t, *o]),
+                [] => Err(format!(
+                    "'{}' is not a column of {} or of a table joined to it",
+                    missing[0].0, catalog.tables[t].name
+                )),
+                _ => Err(format!("'{}' is in several tables joined to {}", missing[0].0, catalog.tables[t].name)),
+            }
+        }
+        2 => {
+            let (a, b) = (mentioned[0], mentioned[1]);
+            if catalog.join_between(a, b).is_none() {
+                return Err(format!(
+                    "{} and {} are not joined by one foreign key",
+                    catalog.tables[a].name, catalog.tables[b].name
+                ));
+            }
+            if let Some((words, _)) = needs.iter().find(|(_, n)| !fits(a, n) && !fits(b, n)) {
+                return Err(format!(
+                    "'{words}' is not a column of {} or {}",
+                    catalog.tables[a].name, catalog.tables[b].name
+                ));
+            }
+            Ok(vec![a, b])
+        }
+        _ => Err("questions across more than two tables are not supported yet".into()),
+    }
+}
+
+/// The table a schema mention means, when it means a table (and is not in a column's place).
+fn table_of(items: &[Item], i: usize, cands: &[Target]) -> Option<usize> {
+    let table = cands.iter().find_map(|c| match c {
+        Target::Table(t) => Some(*t),
+        _ => None,
+    })?;
+    let has_column = cands.iter().any(|c| matches!(c, Target::Column(..)));
+    if has_column {
+        let before = i.checked_sub(1).map(|j| &items[j]);
+        let column_place = matches!(
+            before,
+            Some(Item::Kw(Kw::Agg(_) | Kw::Extreme(_) | Kw::Order | Kw::Group | Kw::By | Kw::Distinct))
+        ) || matches!(items.get(i + 1), Some(Item::Value { .. } | Item::Kw(Kw::Cmp(_))));
+        if column_place {
+            return None;
+        }
+    }
+    Some(table)
+}
+
+fn lit_of(item: &Item) -> Option<Lit> {
+    match item {
+        Item::Number(n) => Some(Lit::Num(n.clone())),
+        Item::Quoted(q) => Some(Lit::Text(q.clone())),
+        _ => None,
+    }
+}
+
+impl Walk<'_> {
+    fn kw(&self, i: usize) -> Option<Kw> {
+        match self.items.get(i) {
+            Some(Item::Kw(k)) => Some(*k),
+            _ => None,
+        }
+    }
+
+    fn name(&self, (t, c): Col) -> &str {
+        &self.catalog.tables[t].columns[c].name
+    }
+
+    /// The one column a schema item means within the scope.
+    fn column(&self, i: usize) -> Result<Option<Col>, Refusal> {
+        let Some(Item::Schema { cands, words }) = self.items.get(i) else { return Ok(None) };
+        if table_of(self.items, i, cands).is_some() {
+            return Ok(None);
+        }
+        let mut cols: Vec<Col> = cands
+            .iter()
+            .filter_map(|c| match c {
+                Target::Column(t, c) if self.tables.contains(t) => Some((*t, *c)),
+                _ => None,
+            })
+            .collect();
+        if cols.len() > 1 {
+            // "name of the singer", "singer name": a neighbouring table mention decides.
+            for j in [i + 1, i.wrapping_sub(1)] {
+                if let Some(Item::Schema { cands: near, .. }) = self.items.get(j) {
+                    if let Some(t) = table_of(self.items, j, near) {
+                        let owned: Vec<Col> = cols.iter().copied().filter(|c| c.0 == t).collect();
+                        if owned.len() == 1 {
+                            cols = owned;
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        match cols.as_slice() {
+            [c] => Ok(Some(*c)),
+            [] => Err(format!("'{words}' is not a column of the tables in question")),
+            many => Err(format!(
+                "which '{words}': {}?",
+                many.iter()
+                    .map(|&(t, c)| format!(
+                        "{}.{}",
+                        self.catalog.tables[t].name, self.catalog.tables[t].columns[c].name
+                    ))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            )),
+        }
+    }
+
+    fn is_table(&self, i: usize) -> bool {
+        matches!(self.items.get(i), Some(Item::Schema { cands, .. }) if table_of(self.items, i, cands).is_some())
+    }
+
+    /// The value's column within scope; `prefer` wins when it is one of them.
+    fn value_column(&self, i: usize, prefer: Option<Col>) -> Result<(Col, String), Refusal> {
+        let Some(Item::Value { cands, words }) = self.items.get(i) else { return Err("expected a value".into()) };
+        let inside: Vec<&(usize, usize, String)> = cands.iter().filter(|(t, _, _)| self.tables.contains(t)).collect();
+        if let Some(p) = prefer {
+            if let Some((t, c, v)) = inside.iter().find(|(t, c, _)| (*t, *c) == p) {
+                return Ok(((*t, *c), v.clone()));
+            }
+        }
+        match inside.as_slice() {
+            [(t, c, v)] => Ok(((*t, *c), v.clone())),
+            [] => Err(format!("'{words}' is not a value of the tables in question")),
+            many => Err(format!(
+                "'{words}' appears in {}: say which",
+                many.iter().map(|(t, c, _)| self.name((*t, *c)).to_owned()).collect::<Vec<_>>().join(" and ")
+            )),
+        }
+    }
+
+    fn implied(&self, implied: Implied) -> Result<(Col, Dir), Refusal> {
+        for word in implied.words {
+            let found: Vec<Col> = self
+                .tables
+                .iter()
+                .flat_map(|&t| {
+                    self.catalog.tables[t]
+                        .columns
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, c)| name_lemmas(&c.name).last().is_some_and(|w| w == word))
+                        .map(move |(c, _)| (t, c))
+                })
+                .collect();
+            match found.as_slice() {
+                [c] => return Ok((*c, implied.dir)),
+                [] => continue,
+                _ => return Err(format!("several columns hold the {word}: name the one you mean")),
+            }
+        }
+        Err(format!("no column holds the {}", implied.words[0]))
+    }
+
+    fn filter(&mut self, col: Col, cmp: Cmp, lit: Lit, high: Option<Lit>) -> Result<(), Refusal> {
+        let kind = self.catalog.tables[col.0].columns[col.1].kind;
+        // "order date in 2023": a year on a date column is a range of dates.
+        if let (Lit::Num(n), None) = (&lit, &high) {
+            if let Ok(year @ 1000..=2999) = n.parse::<i32>() {
+                if self.date_columns().contains(&col) {
+                    let (from, to) = (format!("{year:04}-01-01"), format!("{:04}-01-01", year + 1));
+                    return self.range(col, cmp, from, to);
+                }
+            }
+        }
+        if let Lit::Text(t) = &lit {
+            if t.contains('\\') {
+                return Err("a value with a backslash cannot be matched safely".into());
+            }
+            if cmp != Cmp::Eq && cmp != Cmp::Ne {
+                return Err(format!("'{t}' is compared with {} but is not a number", self.name(col)));
+            }
+        }
+        if matches!(lit, Lit::Num(_)) && !kind.numeric() && kind != Kind::Text && kind != Kind::Other {
+            return Err(format!("{} does not hold numbers", self.name(col)));
+        }
+        self.plan.filters.push(Filter { col, cmp, lit, high });
+        self.last_filter_col = Some(col);
+        Ok(())
+    }
+
+    /// The filter a bare number or year stands for, on a year or date column.
+    fn year_filter(&mut self, n: &str, cmp: Cmp) -> Result<(), Refusal> {
+        let year: i32 = n.parse().map_err(|_| format!("'{n}' is not attached to any column"))?;
+        if !(1000..=2999).contains(&year) {
+            return Err(format!("'{n}' is not attached to any column: say which column it is about"));
+        }
+        let years = self.columns_where(|words, _| words.iter().any(|w| w == "year"));
+        if let [c] = years.as_slice() {
+            return self.filter(*c, cmp, Lit::Num(n.to_owned()), None);
+        }
+        if years.len() > 1 {
+            return Err(format!("which year: {}?", self.list(&years)));
+        }
+        let dates = self.date_columns();
+        match dates.as_slice() {
+            [c] => {
+                let (from, to) = (format!("{year:04}-01-01"), format!("{:04}-01-01", year + 1));
+                self.range(*c, cmp, from, to)
+            }
+            [] => Err(format!("no year or date column for '{n}'")),
+            many => Err(format!("which date column: {}?", self.list(many))),
+        }
+    }
+
+    fn range(&mut self, c: Col, cmp: Cmp, from: String, to: String) -> Result<(), Refusal> {
+        match cmp {
+            Cmp::Eq => {
+                self.push_raw(c, Cmp::Ge, from)?;
+                self.push_raw(c, Cmp::Lt, to)
+            }
+            Cmp::Lt | Cmp::Ge => self.push_raw(c, cmp, from),
+            Cmp::Gt | Cmp::Le => self.push_raw(c, if cmp == Cmp::Gt { Cmp::Ge } else { Cmp::Lt }, to),
+            _ => Err("that comparison with a year is not supported".into()),
+        }
+    }
+
+    fn push_raw(&mut self, col: Col, cmp: Cmp, text: String) -> Result<(), Refusal> {
+        if self.plan.any {
+            return Err("a date range inside an 'or' is not supported".into());
+        }
+        self.plan.filters.push(Filter { col, cmp, lit: Lit::Text(text), high: None });
+        self.last_filter_col = Some(col);
+        Ok(())
+    }
+
+    fn columns_where(&self, pred: impl Fn(&[String], &super::catalog::ColumnInfo) -> bool) -> Vec<Col> {
+        let mut out = Vec::new();
+        for &t in &self.tables {
+            for (c, column) in self.catalog.tables[t].columns.iter().enumerate() {
+                if pred(&name_lemmas(&column.name), column) {
+                    out.push((t, c));
+                }
+            }
+        }
+        out
+    }
+
+    fn date_columns(&self) -> Vec<Col> {
+        self.columns_where(|_, c| {
+            c.kind == Kind::Date
+                || (c.kind == Kind::Text && !c.values.is_empty() && c.values.iter().all(|v| iso_date(v)))
+        })
+    }
+
+    fn list(&self, cols: &[Col]) -> String {
+        cols.iter().map(|c| self.name(*c).to_owned()).collect::<Vec<_>>().join(" or ")
+    }
+
+    fn window(&mut self, w: Window) -> Result<(), Refusal> {
+        let dates = self.date_columns();
+        let c = match dates.as_slice() {
+            [c] => *c,
+            [] => return Err("no date column for that window".into()),
+            many => return Err(format!("which date column: {}?", self.list(many))),
+        };
+        let t = self.today;
+        let month_start = |y: i32, m: Month| Date::from_calendar_date(y, m, 1).expect("first of a month");
+        let (from, to) = match w {
+            Window::Today => (t, t + Duration::days(1)),
+            Window::Yesterday => (t - Duration::days(1), t),
+            Window::ThisYear => (month_start(t.year(), Month::January), month_start(t.year() + 1, Month::January)),
+            Window::LastYear => (month_start(t.year() - 1, Month::January), month_start(t.year(), Month::January)),
+            Window::ThisMonth => {
+                let start = month_start(t.year(), t.month());
+                let next = if t.month() == Month::December {
+                    month_start(t.year() + 1, Month::January)
+                } else {
+                    month_start(t.year(), t.month().next())
+                };
+                (start, next)
+            }
+            Window::LastMonth => {
+                let start = month_start(t.year(), t.month());
+                let prev = if t.month() == Month::January {
+                    month_start(t.year() - 1, Month::December)
+                } else {
+                    month_start(t.year(), t.month().previous())
+                };
+                (prev, start)
+            }
+        };
+        self.plan.assumptions.push(format!("'today' is {t}"));
+        self.range(c, Cmp::Eq, from.to_string(), to.to_string())
+    }
+
+    fn run(&mut self) -> Result<(), Refusal> {
+        let items = self.items;
+        let mut aggs: Vec<Agg> = Vec::new();
+        let mut distinct = false;
+        let mut negate = false;
+        let mut i = 0;
+        while i < items.len() {
+            let item = &items[i];
+            i += 1;
+            match item {
+                Item::Kw(Kw::Count) => {
+                    if self.kw(i) == Some(Kw::Distinct) {
+                        if let Some(c) = self.column(i + 1)? {
+                            self.plan.select.push(Sel::CountDistinct(c));
+                            i += 2;
+                            continue;
+                        }
+                    }
+                    if let Some(c) = self.column(i)? {
+                        return Err(format!(
+                            "count '{}' rows, or its different values? Say 'how many different {}'",
+                            self.name(c),
+                            self.name(c)
+                        ));
+                    }
+                    self.plan.select.push(Sel::Count);
+                }
+                Item::Kw(Kw::Agg(a)) => aggs.push(*a),
+                Item::Kw(Kw::Extreme(dir)) => {
+                    if let Some(c) = self.column(i)? {
+                        self.extremes.push((c, *dir, !self.plan.select.is_empty() || self.is_table(i + 1)));
+                        i += 1;
+                    } else if self.is_table(i) || self.kw(i) == Some(Kw::Count) {
+                        self.extreme_count = Some(*dir);
+                        if self.kw(i) == Some(Kw::Count) {
+                            i += 1;
+                        }
+                        i += 1;
+                    } else {
+                        return Err("'most' or 'least' of what? Name the column".into());
+                    }
+                }
+                Item::Kw(Kw::SuperAdj(implied)) => {
+                    let (c, dir) = self.implied(*implied)?;
+                    self.extremes.push((c, dir, true));
+                }
+                Item::Kw(Kw::CmpAdj(cmp, implied)) => {
+                    let (c, _) = self.implied(*implied)?;
+                    let Some(lit @ Lit::Num(_)) = items.get(i).and_then(lit_of) else {
+                        return Err("a comparison needs a number after it".into());
+                    };
+                    let cmp = if negate { cmp.negated().ok_or("cannot negate that")? } else { *cmp };
+                    negate = false;
+                    self.filter(c, cmp, lit, None)?;
+                    i += 1;
+                }
+                Item::Kw(Kw::Cmp(cmp)) => {
+                    // "above age 20": the column between the comparison and its number.
+                    if let (Some(c), Some(Item::Number(n))) = (self.column(i)?, items.get(i + 1)) {
+                        let cmp = if negate { cmp.negated().ok_or("cannot negate that")? } else { *cmp };
+                        negate = false;
+                        self.filter(c, cmp, Lit::Num(n.clone()), None)?;
+                        i += 2;
+                        continue;
+                    }
+                    // "with more than 2 singers": a count condition on groups.
+                    if let (Some(Item::Number(n)), true) = (items.get(i), self.is_table(i + 1)) {
+                        self.plan.having = Some((Sel::Count, *cmp, Lit::Num(n.clone())));
+                        i += 2;
+                    } else if let Some(Item::Number(n)) = items.get(i) {
+                        // "before 2010": a year.
+                        let n = n.clone();
+                        i += 1;
+                        self.year_filter(&n, *cmp)?;
+                    } else {
+                        return Err("a comparison here is not attached to a column".into());
+                    }
+                }
+                Item::Kw(Kw::Distinct) => distinct = true,
+                Item::Kw(Kw::Order) => {
+                    let mut dir = self.pending_dir.take();
+                    let sel = if self.kw(i) == Some(Kw::Count) {
+                        i += 1;
+                        if self.is_table(i) {
+                            i += 1;
+                        }
+                        Sel::Count
+                    } else if let Some(Kw::Agg(a)) = self.kw(i) {
+                        let c = self.column(i + 1)?.ok_or("order by what? Name the column")?;
+                        i += 2;
+                        Sel::Agg(a, c)
+                    } else if let Some(c) = self.column(i)? {
+                        i += 1;
+                        Sel::Col(c)
+                    } else {
+                        return Err("order by what? Name the column".into());
+                    };
+                    if let Some(Kw::Dir(d)) = self.kw(i) {
+                        dir = Some(d);
+                        i += 1;
+                    }
+                    self.plan.order.push((sel, dir.unwrap_or(Dir::Asc)));
+                }
+                Item::Kw(Kw::Dir(d)) => match self.plan.order.last_mut() {
+                    Some((_, dir)) => *dir = *d,
+                    None => self.pending_dir = Some(*d),
+                },
+                Item::Kw(Kw::Alphabetical) => self.alphabetical = true,
+                Item::Kw(Kw::Group) | Item::Kw(Kw::By) => {
+                    let by = matches!(item, Item::Kw(Kw::By));
+                    if let Some(c) = self.column(i)? {
+                        if by && self.top.is_some() {
+                            self.plan.order.push((Sel::Col(c), Dir::Desc));
+                        } else {
+                            self.plan.group.push(c);
+                            self.group_by_word |= by;
+                        }
+                        i += 1;
+                    } else if self.is_table(i) {
+                        let Some(Item::Schema { cands, .. }) = items.get(i) else { unreachable!() };
+                        let t = table_of(items, i, cands).expect("a table");
+                        let key = self.group_key(t)?;
+                        self.plan.group.push(key);
+                        i += 1;
+                    } else if !by {
+                        return Err("'each' or 'per' what? Name the column".into());
+                    }
+                }
+                Item::Kw(Kw::Top) => {
+                    let Some(Item::Number(n)) = items.get(i) else { return Err("top how many?".into()) };
+                    self.top = Some(n.parse().map_err(|_| "top how many?")?);
+                    i += 1;
+                }
+                Item::Kw(Kw::Not) => negate = true,
+                Item::Kw(Kw::And) => {}
+                Item::Kw(Kw::Or) => self.plan.any = true,
+                Item::Kw(Kw::Named) => {
+                    let name = self.name_column(self.plan.from);
+                    match items.get(i) {
+                        Some(Item::Value { .. }) => {
+                            let (c, v) = self.value_column(i, name)?;
+                            self.filter(c, if negate { Cmp::Ne } else { Cmp::Eq }, Lit::Text(v), None)?;
+                        }
+                        Some(Item::Quoted(q)) => {
+                            let c = name.ok_or("which column holds the name?")?;
+                            self.filter(c, if negate { Cmp::Ne } else { Cmp::Eq }, Lit::Text(q.clone()), None)?;
+                        }
+                        _ => return Err("named what?".into()),
+                    }
+                    negate = false;
+                    i += 1;
+                }
+                Item::Kw(Kw::Star) => self.plan.select.push(Sel::Star),
+                Item::Kw(Kw::Window(w)) => self.window(*w)?,
+                Item::Kw(Kw::LastN | Kw::Unclear | Kw::Without) => return Err("unsupported phrase".into()),
+                Item::Schema { cands, .. } => {
+                    if table_of(items, i - 1, cands).is_some() {
+                        if !aggs.is_empty() {
+                            return Err("an average or total of a table? Name the column".into());
+                        }
+                        continue;
+                    }
+                    let c = self.column(i - 1)?.expect("a column");
+                    if !aggs.is_empty() {
+                        for a in aggs.drain(..) {
+                            self.plan.select.push(Sel::Agg(a, c));
+                        }
+                        continue;
+                    }
+                    let mut cmp = if negate { Cmp::Ne } else { Cmp::Eq };
+                    let mut j = i;
+                    if self.kw(j) == Some(Kw::Not) {
+                        cmp = Cmp::Ne;
+                        j += 1;
+                    }
+                    if let Some(Kw::Cmp(c2)) = self.kw(j) {
+                        cmp = if cmp == Cmp::Ne { c2.negated().ok_or("cannot negate 'between'")? } else { c2 };
+                        j += 1;
+                    }
+                    match items.get(j) {
+                        Some(Item::Value { cands: vc, .. }) if vc.iter().any(|(t, cc, _)| (*t, *cc) == c) => {
+                            let (_, v) = self.value_column(j, Some(c))?;
+                            self.filter(c, cmp, Lit::Text(v), None)?;
+                            i = j + 1;
+                        }
+                        Some(Item::Number(_)) | Some(Item::Quoted(_)) => {
+                            let lit = lit_of(&items[j]).expect("a literal");
+                            if cmp == Cmp::Between {
+                                let high = match (self.kw(j + 1), items.get(j + 2)) {
+                                    (Some(Kw::And), Some(h @ Item::Number(_))) => lit_of(h),
+                                    _ => return Err("between what and what?".into()),
+                                };
+                                self.filter(c, cmp, lit, high)?;
+                                i = j + 3;
+                            } else {
+                                self.filter(c, cmp, lit, None)?;
+                                i = j + 1;
+                            }
+                        }
+                        _ if j > i => return Err(format!("compare {} with what?", self.name(c))),
+                        _ => {
+                            self.plan.select.push(Sel::Col(c));
+                            if distinct {
+                                self.plan.distinct = true;
+                            }
+                        }
+                    }
+                    negate = false;
+                }
+                Item::Value { .. } => {
+                    let (c, v) = self.value_column(i - 1, self.last_filter_col)?;
+                    self.filter(c, if negate { Cmp::Ne } else { Cmp::Eq }, Lit::Text(v), None)?;
+                    negate = false;
+                    // "the Retail segment": the value's own column after it.
+                    if matches!(items.get(i), Some(Item::Schema { .. })) && self.column(i).ok().flatten() == Some(c) {
+                        i += 1;
+                    }
+                }
+                Item::Number(n) => {
+                    // "2014 or 2015": the column of the filter before.
+                    let before = i.checked_sub(2).and_then(|j| self.kw(j));
+                    match (self.last_filter_col, before) {
+                        (Some(c), Some(Kw::Or | Kw::And))
+                            if self.plan.filters.last().is_some_and(|f| f.cmp == Cmp::Eq) =>
+                        {
+                            self.filter(c, Cmp::Eq, Lit::Num(n.clone()), None)?;
+                        }
+                        _ => {
+                            let n = n.clone();
+                            let cmp = if negate { Cmp::Ne } else { Cmp::Eq };
+                            negate = false;
+                            self.year_filter(&n, cmp)?;
+                        }
+                    }
+                }
+                Item::Quoted(q) => return Err(format!("which column should equal '{q}'?")),
+                Item::Unknown(w) => return Err(format!("I don't know what '{w}' refers to")),
+            }
+        }
+        if !aggs.is_empty() {
+            return Err("an average, total, minimum or maximum of what? Name the column".into());
+        }
+        if negate {
+            return Err("'not' what? Rephrase the condition".into());
+        }
+        Ok(())
+    }
+
+    /// The column that names a table's rows: `name`, `<table>_name`, `title`.
+    fn name_column(&self, t: usize) -> Option<Col> {
+        let table_words = self.catalog.table_words(t);
+        let found: Vec<usize> = self.catalog.tables[t]
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| {
+                let w = name_lemmas(&c.name);
+                w == ["name"]
+                    || w == ["title"]
+                    || (w.len() == table_words.len() + 1
+                        && w.starts_with(&table_words)
+                        && w.last().is_some_and(|l| l == "name" || l == "title"))
+            })
+            .map(|(c, _)| c)
+            .collect();
+        if let [c] = found.as_slice() {
+            return Some((t, *c));
+        }
+        if !found.is_empty() {
+            return None;
+        }
+        // Else the one column whose name ends in "name" ("company_name").
+        let ending: Vec<usize> = self.catalog.tables[t]
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.kind == Kind::Text && name_lemmas(&c.name).last().is_some_and(|l| l == "name"))
+            .map(|(c, _)| c)
+            .collect();
+        match ending.as_slice() {
+            [c] => Some((t, *c)),
+            _ => None,
+        }
+    }
+
+    /// Grouping "for each stadium" when stadium is the joined table: its key.
+    fn group_key(&self, t: usize) -> Result<Col, Refusal> {
+        if let Some((_, many, link)) = self.plan.join {
+            if link.ref_table == t {
+                return Ok((many, link.column));
+            }
+            if many == t {
+                return Ok((t, link.column));
+            }
+        }
+        let key = &self.catalog.tables[t].primary_key;
+        match key.as_slice() {
+            [k] => Ok((t, *k)),
+            _ => Err(format!("group {} by which column?", self.catalog.tables[t].name)),
+        }
+    }
+
+    fn finish(mut self) -> Result<Plan, Refusal> {
+        let from = self.plan.from;
+        // Grouping by a key: show the group's name instead, first.
+        let mut shown_groups: Vec<Sel> = Vec::new();
+        for &g in &self.plan.group {
+            if self.catalog.tables[g.0].primary_key.contains(&g.1) || self.is_link(g) {
+                let owner = self.key_owner(g);
+                let name = self.name_column(owner).ok_or_else(|| {
+                    format!("{} has no name column to show for each group", self.catalog.tables[owner].name)
+                })?;
+                self.plan.assumptions.push(format!("each group is shown by {}", self.name(name)));
+                shown_groups.push(Sel::Col(name));
+            } else {
+                shown_groups.push(Sel::Col(g));
+            }
+        }
+        for (c, dir, ordered) in std::mem::take(&mut self.extremes) {
+            let only_projection = self.plan.select.is_empty();
+            if ordered || !only_projection {
+                self.plan.order.push((Sel::Col(c), dir));
+                self.plan.limit = Some(self.top.take().unwrap_or(1));
+            } else {
+                self.plan.select.push(Sel::Agg(if dir == Dir::Desc { Agg::Max } else { Agg::Min }, c));
+            }
+        }
+        let aggregated = self.plan.select.iter().any(|s| !matches!(s, Sel::Col(_) | Sel::Star));
+        // "Which country has the most singers?", "countries with more than 2 singers".
+        if (self.extreme_count.is_some() || self.plan.having.is_some()) && self.plan.group.is_empty() {
+            let cols: Vec<Col> =
+                self.plan.select.iter().filter_map(|s| if let Sel::Col(c) = s { Some(*c) } else { None }).collect();
+            match cols.as_slice() {
+                [c] => {
+                    self.plan.group.push(*c);
+                    shown_groups.clear();
+                }
+                [] if self.plan.join.is_some() => {
+                    // "Which stadium has the most concerts?": the joined table's rows are the groups.
+                    let (other, _, _) = self.plan.join.expect("a join");
+                    let key = self.group_key(from)?;
+                    let key = if key.0 == from { self.group_key(other)? } else { key };
+                    let name = self.name_column(key_owner_of(self.plan.join, key)).ok_or("groups without a name")?;
+                    self.plan.group.push(key);
+                    self.plan.select.push(Sel::Col(name));
+                }
+                _ => return Err("most or more than what, per what? Name the column to group by".into()),
+            }
+        }
+        if let Some(dir) = self.extreme_count {
+            self.plan.order.push((Sel::Count, dir));
+            self.plan.limit = Some(self.top.take().unwrap_or(1));
+        }
+        if !self.plan.group.is_empty() {
+            let has_agg = self.plan.select.iter().any(|s| !matches!(s, Sel::Col(_)))
+                || self.plan.having.is_some()
+                || self.extreme_count.is_some();
+            if !has_agg {
+                return Err("grouped, but nothing is counted or summed: say what to compute per group".into());
+            }
+            let mut select: Vec<Sel> = Vec::new();
+            for g in shown_groups {
+                if !self.plan.select.contains(&g) {
+                    select.push(g);
+                }
+            }
+            for s in std::mem::take(&mut self.plan.select) {
+                if let Sel::Col(c) = s {
+                    let named_group = self.plan.group.contains(&c) || select.contains(&s);
+                    if !named_group && !self.group_name_of(c) {
+                        return Err(format!("{} is listed but not grouped", self.name(c)));
+                    }
+                }
+                if !select.contains(&s) {
+                    select.push(s);
+                }
+            }
+            self.plan.select = select;
+        } else if aggregated && self.plan.select.iter().any(|s| matches!(s, Sel::Col(_))) {
+            return Err("a list of values and a total in one answer: say 'for each …' to group".into());
+        }
+        if self.plan.select.is_empty() {
+            let Some(c) = self.name_column(from) else {
+                return Err(format!("what should be listed about {}? Name the column", self.catalog.tables[from].name));
+            };
+            self.plan.assumptions.push(format!("listed by {}", self.name(c)));
+            self.plan.select.push(Sel::Col(c));
+        }
+        if self.alphabetical {
+            let c = self
+                .plan
+                .select
+                .iter()
+                .find_map(|s| match s {
+                    Sel::Col(c) if self.catalog.tables[c.0].columns[c.1].kind == Kind::Text => Some(*c),
+                    _ => None,
+                })
+                .ok_or("alphabetical by which column?")?;
+            self.plan.order.push((Sel::Col(c), Dir::Asc));
+        }
+        if let Some(dir) = self.pending_dir {
+            match self.plan.select.as_slice() {
+                [s] if self.plan.order.is_empty() => self.plan.order.push((s.clone(), dir)),
+                _ => return Err("in what order? Say 'ordered by' a column".into()),
+            }
+        }
+        if let Some(n) = self.top {
+            if self.plan.order.is_empty() {
+                return Err(format!("top {n} by what? Say 'by' a column"));
+            }
+            self.plan.limit = Some(n);
+        }
+        if self.plan.any && self.plan.filters.len() < 2 {
+            self.plan.any = false;
+        }
+        if self.group_by_word && self.plan.select.iter().all(|s| matches!(s, Sel::Col(_))) {
+            return Err("'by' here could mean grouped or ordered: say 'for each' or 'ordered by'".into());
+        }
+        self.check_join()?;
+        Ok(self.plan)
+    }
+
+    fn is_link(&self, (t, c): Col) -> bool {
+        self.catalog.tables[t].links.iter().any(|l| l.column == c)
+    }
+
+    /// The table whose rows a key column identifies.
+    fn key_owner(&self, col: Col) -> usize {
+        key_owner_of(self.plan.join, col)
+    }
+
+    /// Whether `c` is the name column of a table grouped by its key.
+    fn group_name_of(&self, c: Col) -> bool {
+        self.plan.group.iter().any(|&g| self.key_owner(g) == c.0 && self.name_column(c.0) == Some(c))
+    }
+
+    /// A join multiplies the rows of the referenced side; counting or listing those rows
+    /// without grouping them would count or list them more than once.
+    fn check_join(&self) -> Result<(), Refusal> {
+        let Some((_, many, link)) = self.plan.join else { return Ok(()) };
+        let one = link.ref_table;
+        if !self.plan.group.is_empty() {
+            return Ok(());
+        }
+        let listed_one = self.plan.select.iter().any(|s| match s {
+            Sel::Col(c) | Sel::Agg(_, c) | Sel::CountDistinct(c) => c.0 == one,
+            _ => false,
+        });
+        let counted = self.plan.select.iter().any(|s| matches!(s, Sel::Count | Sel::Star));
+        let subject_is_one = self.plan.from == one && many != one;
+        if subject_is_one && (listed_one || counted) {
+            return Err(format!(
+                "each {} can match several {} rows: ask per {} or name what to count",
+                self.catalog.tables[one].name, self.catalog.tables[many].name, self.catalog.tables[one].name
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn key_owner_of(join: Option<(usize, usize, super::catalog::Link)>, (t, c): Col) -> usize {
+    if let Some((_, many, link)) = join {
+        if t == many && link.column == c {
+            return link.ref_table;
+        }
+    }
+    t
+}
+
+/// `2014-05-01`, `2014-05-01 10:00:00`, `2014-05`.
+fn iso_date(v: &str) -> bool {
+    let b = v.as_bytes();
+    b.len() >= 7 && b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-' && b[5..7].iter().all(u8::is_ascii_digit)
+}

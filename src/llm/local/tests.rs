@@ -1,0 +1,160 @@
+//! The engine on a small hand-made catalog: what it answers, and what it refuses to guess.
+
+use sqlgate_guardrails::{Dialect, Policy};
+use time::macros::date;
+
+use super::catalog::{Catalog, ColumnInfo, Kind, Link, TableInfo};
+use super::{Confidence, Engine};
+
+fn col(name: &str, kind: Kind, values: &[&str]) -> ColumnInfo {
+    ColumnInfo { name: name.into(), kind, values: values.iter().map(|v| v.to_string()).collect() }
+}
+
+/// A shop: customers in regions, orders with two dates, order items.
+fn shop() -> Catalog {
+    Catalog {
+        tables: vec![
+            TableInfo {
+                name: "regions".into(),
+                schema: None,
+                columns: vec![col("region_id", Kind::Integer, &[]), col("name", Kind::Text, &["North", "South"])],
+                links: vec![],
+                primary_key: vec![0],
+            },
+            TableInfo {
+                name: "customers".into(),
+                schema: None,
+                columns: vec![
+                    col("customer_id", Kind::Integer, &[]),
+                    col("company_name", Kind::Text, &["Acme", "O'Hara & Sons"]),
+                    col("segment", Kind::Text, &["Retail", "Enterprise"]),
+                    col("region_id", Kind::Integer, &[]),
+                    col("age", Kind::Integer, &[]),
+                    col("created_at", Kind::Text, &["2023-01-02 10:00:00", "2024-02-11 09:30:00"]),
+                ],
+                links: vec![Link { column: 3, ref_table: 0, ref_column: 0 }],
+                primary_key: vec![0],
+            },
+            TableInfo {
+                name: "orders".into(),
+                schema: None,
+                columns: vec![
+                    col("order_id", Kind::Integer, &[]),
+                    col("customer_id", Kind::Integer, &[]),
+                    col("order_date", Kind::Text, &["2023-01-05", "2024-02-01"]),
+                    col("ship_date", Kind::Text, &["2023-01-09", "2024-02-03"]),
+                    col("status", Kind::Text, &["shipped", "cancelled"]),
+                    col("total_amount", Kind::Real, &[]),
+                ],
+                links: vec![Link { column: 1, ref_table: 1, ref_column: 0 }],
+                primary_key: vec![0],
+            },
+        ],
+        synonyms: vec![],
+    }
+}
+
+fn engine() -> Engine {
+    Engine::new(shop(), Policy::new(Dialect::Sqlite))
+}
+
+fn sql(question: &str) -> String {
+    let t = engine().translate(question, date!(2024 - 03 - 15));
+    match t.sql {
+        Some(sql) => sql,
+        None => panic!("no SQL for {question:?}: {:?}", t.reasons),
+    }
+}
+
+fn refused(question: &str) -> String {
+    let t = engine().translate(question, date!(2024 - 03 - 15));
+    assert_eq!(t.sql, None, "{question:?} should be refused, got {:?}", t.sql);
+    assert_eq!(t.confidence, Confidence::Uncertain);
+    assert_eq!(t.reasons.len(), 1);
+    t.reasons[0].clone()
+}
+
+#[test]
+fn counts_sums_and_filters_on_sampled_values() {
+    assert_eq!(sql("How many customers are there?"), "SELECT count(*) FROM customers LIMIT 21");
+    assert_eq!(
+        sql("How many customers are in the Retail segment?"),
+        "SELECT count(*) FROM customers WHERE segment = 'Retail' LIMIT 21"
+    );
+    assert_eq!(
+        sql("What is the average total amount of shipped orders?"),
+        "SELECT avg(total_amount) FROM orders WHERE \"status\" = 'shipped' LIMIT 21"
+    );
+    assert_eq!(
+        sql("Show the number of orders for each status"),
+        "SELECT \"status\", count(*) FROM orders GROUP BY \"status\" LIMIT 21"
+    );
+    assert_eq!(
+        sql("List the company names of customers older than 40 ordered by age descending"),
+        "SELECT company_name FROM customers WHERE age > 40 ORDER BY age DESC LIMIT 21"
+    );
+}
+
+#[test]
+fn a_value_is_a_literal_and_never_sql() {
+    // The sampled value holds a quote: it is escaped, and the guard approves the result.
+    assert_eq!(
+        sql("How many orders are from customers named O'Hara & Sons?").replace("  ", " "),
+        "SELECT count(*) FROM orders AS T1 JOIN customers AS T2 ON T1.customer_id = T2.customer_id \
+         WHERE T2.company_name = 'O''Hara & Sons' LIMIT 21"
+    );
+    // A quoted value nobody sampled is still only a literal.
+    let text = sql("How many customers have company name \"x'; DROP TABLE customers; --\"?");
+    assert!(text.contains("'x''; DROP TABLE customers; --'"), "{text}");
+}
+
+#[test]
+fn date_windows_are_anchored_to_today() {
+    assert_eq!(
+        sql("How many customers last month?"),
+        "SELECT count(*) FROM customers WHERE created_at >= '2024-02-01' AND created_at < '2024-03-01' LIMIT 21"
+    );
+    assert_eq!(
+        sql("How many orders have order date in 2023?"),
+        "SELECT count(*) FROM orders WHERE order_date >= '2023-01-01' AND order_date < '2024-01-01' LIMIT 21"
+    );
+    // Two date columns: the engine asks which one.
+    let reason = refused("How many orders in 2023?");
+    assert!(reason.contains("order_date") && reason.contains("ship_date"), "{reason}");
+}
+
+#[test]
+fn it_refuses_what_it_does_not_understand() {
+    assert!(refused("Which customers are most loyal?").contains("loyal"));
+    assert!(refused("How much did we sell?").contains("how much"));
+    assert!(refused("What are the statuses of the regions?").contains("status"));
+    // Counting customers through their orders would count a customer once per order.
+    assert!(refused("How many customers have shipped orders?").contains("several"));
+    refused("");
+}
+
+#[test]
+fn superlatives_groups_and_anti_joins() {
+    assert_eq!(
+        sql("What is the company name of the youngest customer?"),
+        "SELECT company_name FROM customers ORDER BY age ASC LIMIT 1"
+    );
+    assert_eq!(
+        sql("Which segment has the most customers?"),
+        "SELECT segment FROM customers GROUP BY segment ORDER BY count(*) DESC LIMIT 1"
+    );
+    assert_eq!(
+        sql("List the company names of customers without any orders"),
+        "SELECT company_name FROM customers WHERE customer_id NOT IN \
+         (SELECT customer_id FROM orders WHERE customer_id IS NOT NULL) LIMIT 21"
+    );
+    let grouped = engine().translate("How many orders for each customer?", date!(2024 - 03 - 15));
+    assert_eq!(
+        grouped.sql.as_deref(),
+        Some(
+            "SELECT T2.company_name, count(*) FROM orders AS T1 JOIN customers AS T2 ON T1.customer_id = \
+             T2.customer_id GROUP BY T1.customer_id LIMIT 21"
+        )
+    );
+    assert_eq!(grouped.confidence, Confidence::Medium, "showing groups by name is an assumption");
+}

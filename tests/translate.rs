@@ -1,0 +1,177 @@
+//! Black-box tests of `sqlgate translate`: the offline engine's JSON contract, and its answers
+//! executed against real databases and compared with the right result.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use rusqlite::types::ValueRef;
+use serde_json::Value;
+
+fn sqlgate(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sqlgate"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run sqlgate");
+    let mut pipe = child.stdin.take().expect("stdin");
+    let input = stdin.to_owned();
+    let writer = std::thread::spawn(move || pipe.write_all(input.as_bytes()));
+    let out = child.wait_with_output().expect("wait");
+    writer.join().expect("stdin thread").expect("write stdin");
+    out
+}
+
+fn spider(db: &str) -> Option<String> {
+    let path = format!("{}/../shared/spider/database/{db}.sqlite", env!("CARGO_MANIFEST_DIR"));
+    if Path::new(&path).exists() {
+        Some(path)
+    } else {
+        eprintln!("skipped: ../shared/spider is not here");
+        None
+    }
+}
+
+/// The rows of `sql` on `path`, each cell as comparable text (numbers normalised).
+fn rows(path: &str, sql: &str) -> Result<Vec<Vec<String>>, String> {
+    let conn = rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(|e| e.to_string())?;
+    let mut stmt = conn.prepare(sql).map_err(|e| e.to_string())?;
+    let n = stmt.column_count();
+    let mut out = Vec::new();
+    let mut q = stmt.query([]).map_err(|e| e.to_string())?;
+    while let Some(row) = q.next().map_err(|e| e.to_string())? {
+        let mut cells = Vec::with_capacity(n);
+        for i in 0..n {
+            cells.push(match row.get_ref(i).map_err(|e| e.to_string())? {
+                ValueRef::Null => "NULL".to_owned(),
+                ValueRef::Integer(v) => format!("{:.4}", v as f64),
+                ValueRef::Real(v) => format!("{v:.4}"),
+                ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+                ValueRef::Blob(b) => format!("{b:?}"),
+            });
+        }
+        out.push(cells);
+    }
+    Ok(out)
+}
+
+/// Whether the engine's rows (its SQL carries LIMIT 21) are the gold answer's.
+fn same_answer(path: &str, gold: &str, predicted: &str) -> bool {
+    let (Ok(gold_rows), Ok(mut got)) = (rows(path, gold), rows(path, predicted)) else { return false };
+    if gold.to_ascii_uppercase().contains("ORDER BY") {
+        let n = got.len().min(gold_rows.len());
+        return got.len() == gold_rows.len().min(21) && got[..n] == gold_rows[..n];
+    }
+    let mut want: BTreeMap<Vec<String>, i64> = BTreeMap::new();
+    for r in &gold_rows {
+        *want.entry(r.clone()).or_default() += 1;
+    }
+    if got.len() != gold_rows.len().min(21) {
+        return false;
+    }
+    got.sort();
+    got.iter().all(|r| {
+        let left = want.entry(r.clone()).or_default();
+        *left -= 1;
+        *left >= 0
+    })
+}
+
+fn translate(path: &str, questions: &[&str]) -> Vec<Value> {
+    let input: String = questions.iter().map(|q| format!("{}\n", serde_json::to_string(q).unwrap())).collect();
+    let out = sqlgate(&["translate", "--db", &format!("sqlite:{path}"), "--jsonl"], &input);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).expect("a JSON line")).collect()
+}
+
+#[test]
+fn each_answer_is_the_contract_object() {
+    let Some(path) = spider("concert_singer") else { return };
+    let answers = translate(&path, &["How many singers do we have?", "Which singers sing the best?"]);
+    assert_eq!(answers.len(), 2);
+    let known = &answers[0];
+    assert_eq!(known["sql"], "SELECT count(*) FROM singer LIMIT 21", "{known}");
+    assert_eq!(known["confidence"], "high");
+    assert!(known["reasons"].as_array().is_some_and(|r| !r.is_empty()));
+    let unknown = &answers[1];
+    assert_eq!(unknown["sql"], Value::Null, "never a guess: {unknown}");
+    assert_eq!(unknown["confidence"], "uncertain");
+    assert!(unknown["reasons"][0].as_str().unwrap().contains("sing"), "{unknown}");
+    assert_eq!(answers[0].as_object().unwrap().len(), 3, "exactly sql, confidence, reasons");
+}
+
+#[test]
+fn jsonl_keeps_lines_aligned_and_one_question_works_as_an_argument() {
+    let Some(path) = spider("concert_singer") else { return };
+    let db = format!("sqlite:{path}");
+    let out = sqlgate(&["translate", "--db", &db, "--jsonl"], "\"How many stadiums are there?\"\nnot json\n");
+    assert_eq!(out.status.code(), Some(2), "a bad line is a usage error");
+    let lines: Vec<Value> =
+        String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["sql"], "SELECT count(*) FROM stadium LIMIT 21");
+    assert_eq!(lines[1]["error"]["code"], "bad_input");
+    let out = sqlgate(&["translate", "--db", &db, "How many concerts are there?"], "");
+    assert_eq!(out.status.code(), Some(0));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["sql"], "SELECT count(*) FROM concert LIMIT 21");
+}
+
+#[test]
+fn a_database_that_cannot_be_opened_is_exit_3() {
+    let out = sqlgate(&["translate", "--db", "sqlite:/nonexistent/x.sqlite", "How many?"], "");
+    assert_eq!(out.status.code(), Some(3));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["error"]["message"].as_str().is_some(), "{v}");
+}
+
+/// Questions over Spider's concert_singer, written for this test, with the right SQL. Every SQL
+/// the engine gives must return the same rows; the ones it refuses only lower coverage.
+#[test]
+fn answers_on_concert_singer_return_the_right_rows() {
+    let Some(path) = spider("concert_singer") else { return };
+    let cases: &[(&str, &str)] = &[
+        ("How many singers do we have?", "SELECT count(*) FROM singer"),
+        (
+            "Show name, country, age for all singers ordered by age from the oldest to the youngest.",
+            "SELECT name, country, age FROM singer ORDER BY age DESC",
+        ),
+        (
+            "What is the average, minimum, and maximum age of all singers from France?",
+            "SELECT avg(age), min(age), max(age) FROM singer WHERE country = 'France'",
+        ),
+        (
+            "What are all distinct countries where singers above age 20 are from?",
+            "SELECT DISTINCT country FROM singer WHERE age > 20",
+        ),
+        ("Show all countries and the number of singers in each country.", "SELECT country, count(*) FROM singer GROUP BY country"),
+        ("How many concerts are there in year 2014 or 2015?", "SELECT count(*) FROM concert WHERE YEAR = 2014 OR YEAR = 2015"),
+        (
+            "Show the stadium name and the number of concerts in each stadium.",
+            "SELECT T2.name, count(*) FROM concert AS T1 JOIN stadium AS T2 ON T1.stadium_id = T2.stadium_id GROUP BY T1.stadium_id",
+        ),
+        ("Which year has most number of concerts?", "SELECT YEAR FROM concert GROUP BY YEAR ORDER BY count(*) DESC LIMIT 1"),
+        (
+            "What are the names of the stadiums without any concerts?",
+            "SELECT name FROM stadium WHERE stadium_id NOT IN (SELECT stadium_id FROM concert)",
+        ),
+        ("What is the name of the song by the youngest singer?", "SELECT song_name FROM singer ORDER BY age LIMIT 1"),
+        ("What is the maximum capacity of all stadiums?", "SELECT max(capacity) FROM stadium"),
+        ("List the names of stadiums with capacity greater than 5000", "SELECT name FROM stadium WHERE capacity > 5000"),
+        ("Which singers sing the best?", ""),
+    ];
+    let questions: Vec<&str> = cases.iter().map(|c| c.0).collect();
+    let answers = translate(&path, &questions);
+    let mut answered = 0;
+    for ((question, gold), answer) in cases.iter().zip(&answers) {
+        let Some(sql) = answer["sql"].as_str() else { continue };
+        answered += 1;
+        assert!(!gold.is_empty(), "{question:?} has no right answer, yet the engine gave {sql}");
+        assert!(same_answer(&path, gold, sql), "{question:?}: {sql} does not return the rows of {gold}");
+    }
+    assert!(answered >= 10, "the engine answered only {answered} of {} questions", cases.len());
+}
