@@ -134,6 +134,8 @@ pub enum Kw {
     Unclear,
     /// "without any", "that have no": rows no other row refers to.
     Without,
+    /// "Which country …", "What singer …": the answer is rows of that table, not a number.
+    Entity,
 }
 
 const DESC: Dir = Dir::Desc;
@@ -285,6 +287,7 @@ const KEYWORDS: &[(&str, Kw)] = &[
     ("except", Kw::Not),
     ("excluding", Kw::Not),
     ("and", Kw::And),
+    (",", Kw::And),
     ("as well as", Kw::And),
     ("along with", Kw::And),
     ("together with", Kw::And),
@@ -382,8 +385,6 @@ const STOP: &[&str] = &[
     "information",
     "info",
     "detail",
-    "record",
-    "entry",
     "i",
     "we",
     "you",
@@ -416,9 +417,6 @@ const STOP: &[&str] = &[
     "come",
     "came",
     "each's",
-    "value",
-    "values",
-    "both",
     "just",
     "only",
     "whole",
@@ -446,12 +444,6 @@ const STOP: &[&str] = &[
     "known",
     "listed",
     "recorded",
-    "table",
-    "database",
-    "row",
-    "rows",
-    "result",
-    "results",
     "amongst",
     "among",
 ];
@@ -534,6 +526,8 @@ const SYNONYMS: &[(&str, &str)] = &[
 struct Phrase {
     words: Vec<String>,
     target: Target,
+    /// Matches only with a word between its parts ("name of the song", not "name song").
+    gap: bool,
 }
 
 /// The phrases of a catalog, ready to match questions against.
@@ -568,11 +562,13 @@ impl Lexicon {
     /// The phrases of every table, column and sampled value of `catalog`.
     pub fn new(catalog: &Catalog) -> Lexicon {
         let mut phrases = Vec::new();
-        let add = |words: Vec<String>, target: Target, phrases: &mut Vec<Phrase>| {
+        let add_gap = |words: Vec<String>, target: Target, gap: bool, phrases: &mut Vec<Phrase>| {
             if !words.is_empty() && !phrases.iter().any(|p: &Phrase| p.words == words && p.target == target) {
-                phrases.push(Phrase { words, target });
+                phrases.push(Phrase { words, target, gap });
             }
         };
+        let add =
+            |words: Vec<String>, target: Target, phrases: &mut Vec<Phrase>| add_gap(words, target, false, phrases);
         for (t, table) in catalog.tables.iter().enumerate() {
             let table_words = content(name_lemmas(&table.name));
             for variant in variants(&table_words) {
@@ -581,6 +577,10 @@ impl Lexicon {
             for (c, column) in table.columns.iter().enumerate() {
                 let words = content(name_lemmas(&column.name));
                 let target = Target::Column(t, c);
+                // A column called just "id" is the table's id.
+                if words == ["id"] {
+                    add(words.clone(), target, &mut phrases);
+                }
                 for variant in variants(&words) {
                     // "Song_release_year" is also "release year" (weaker: it ties with any
                     // other column called that, and then the engine asks).
@@ -594,7 +594,7 @@ impl Lexicon {
                         for k in 1..variant.len() {
                             let mut rotated = variant[k..].to_vec();
                             rotated.extend_from_slice(&variant[..k]);
-                            add(rotated, target, &mut phrases);
+                            add_gap(rotated, target, true, &mut phrases);
                         }
                     }
                     // "singer_name" in table singer is also just "name".
@@ -652,6 +652,12 @@ impl Lexicon {
         // Articles never matter; dropping them first lets "from the oldest to the youngest" match.
         let tokens: Vec<Token> = tokens.into_iter().filter(|t| !t.text().is_some_and(is_article)).collect();
         let mut items = Vec::new();
+        if tokens.first().and_then(Token::text).is_some_and(|w| w == "which" || w == "what")
+            && tokens.len() > 1
+            && self.schema_at(&tokens, 1).1.iter().any(|t| matches!(t, Target::Table(_)))
+        {
+            items.push(Item::Kw(Kw::Entity));
+        }
         let mut i = 0;
         while i < tokens.len() {
             if let Token::Number(n) = &tokens[i] {
@@ -716,6 +722,9 @@ impl Lexicon {
         let mut cands = Vec::new();
         for phrase in &self.phrases {
             if let Some(len) = content_match(tokens, i, &phrase.words) {
+                if phrase.gap && len == phrase.words.len() {
+                    continue;
+                }
                 if len > best_len {
                     best_len = len;
                     cands.clear();

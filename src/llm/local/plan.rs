@@ -74,6 +74,7 @@ struct Walk<'a> {
     group_by_word: bool,
     top: Option<u64>,
     last_filter_col: Option<Col>,
+    entity: bool,
 }
 
 /// Builds the plan for linked `items`, or says why it cannot.
@@ -126,6 +127,7 @@ pub fn plan(catalog: &Catalog, items: &[Item], today: Date) -> Result<Plan, Refu
         group_by_word: false,
         top: None,
         last_filter_col: None,
+        entity: false,
     };
     if tables.len() == 2 {
         let (many, link) = catalog.join_between(tables[0], tables[1]).ok_or("the tables are not joined by a key")?;
@@ -248,7 +250,9 @@ fn table_of(items: &[Item], i: usize, cands: &[Target]) -> Option<usize> {
             before,
             Some(Item::Kw(Kw::Agg(_) | Kw::Extreme(_) | Kw::Order | Kw::Group | Kw::By | Kw::Distinct))
         ) || matches!(items.get(i + 1), Some(Item::Value { .. } | Item::Kw(Kw::Cmp(_))));
-        if column_place {
+        let next_is_column = matches!(items.get(i + 1), Some(Item::Schema { cands: next, .. })
+            if next.iter().all(|t| matches!(t, Target::Column(..))));
+        if column_place && !next_is_column {
             return None;
         }
     }
@@ -526,8 +530,12 @@ impl Walk<'_> {
                 Item::Kw(Kw::Agg(a)) => aggs.push(*a),
                 Item::Kw(Kw::Extreme(dir)) => {
                     if let Some(c) = self.column(i)? {
-                        self.extremes.push((c, *dir, !self.plan.select.is_empty() || self.is_table(i + 1)));
+                        self.extremes.push((c, *dir, false));
                         i += 1;
+                    } else if let (true, Some(c)) = (self.is_table(i), self.column(i + 1)?) {
+                        // "the highest template version number": the table qualifies the column.
+                        self.extremes.push((c, *dir, false));
+                        i += 2;
                     } else if self.is_table(i) || self.kw(i) == Some(Kw::Count) {
                         self.extreme_count = Some(*dir);
                         if self.kw(i) == Some(Kw::Count) {
@@ -603,7 +611,16 @@ impl Walk<'_> {
                     Some((_, dir)) => *dir = *d,
                     None => self.pending_dir = Some(*d),
                 },
-                Item::Kw(Kw::Alphabetical) => self.alphabetical = true,
+                Item::Kw(Kw::Alphabetical) => {
+                    // "in alphabetical order of name".
+                    if let Some(c) = self.column(i)? {
+                        self.plan.order.push((Sel::Col(c), Dir::Asc));
+                        i += 1;
+                    } else {
+                        self.alphabetical = true;
+                    }
+                }
+                Item::Kw(Kw::Entity) => self.entity = true,
                 Item::Kw(Kw::Group) | Item::Kw(Kw::By) => {
                     let by = matches!(item, Item::Kw(Kw::By));
                     if let Some(c) = self.column(i)? {
@@ -697,6 +714,16 @@ impl Walk<'_> {
                         }
                         _ if j > i => return Err(format!("compare {} with what?", self.name(c))),
                         _ => {
+                            // "official languages": a column right before another is a
+                            // condition the engine does not understand, not a second answer.
+                            if matches!(items.get(i), Some(Item::Schema { .. }))
+                                && self.column(i).ok().flatten().is_some()
+                            {
+                                return Err(format!(
+                                    "'{}' right before another column: is it a condition? Rephrase it as one",
+                                    self.name(c)
+                                ));
+                            }
                             self.plan.select.push(Sel::Col(c));
                             if distinct {
                                 self.plan.distinct = true;
@@ -803,7 +830,15 @@ impl Walk<'_> {
         // Grouping by a key: show the group's name instead, first.
         let mut shown_groups: Vec<Sel> = Vec::new();
         for &g in &self.plan.group {
-            if self.catalog.tables[g.0].primary_key.contains(&g.1) || self.is_link(g) {
+            let joined_key = self.plan.join.is_some_and(|(_, many, link)| g == (many, link.column));
+            let own_key = self.catalog.tables[g.0].primary_key == [g.1];
+            if !joined_key && !own_key && self.is_link(g) {
+                return Err(format!(
+                    "{} refers to another table: name that table to see its groups by name",
+                    self.name(g)
+                ));
+            }
+            if joined_key || own_key {
                 let owner = self.key_owner(g);
                 let name = self.name_column(owner).ok_or_else(|| {
                     format!("{} has no name column to show for each group", self.catalog.tables[owner].name)
@@ -815,8 +850,8 @@ impl Walk<'_> {
             }
         }
         for (c, dir, ordered) in std::mem::take(&mut self.extremes) {
-            let only_projection = self.plan.select.is_empty();
-            if ordered || !only_projection {
+            let listed = self.plan.select.iter().any(|s| matches!(s, Sel::Col(_) | Sel::Star));
+            if ordered || listed || self.entity {
                 self.plan.order.push((Sel::Col(c), dir));
                 self.plan.limit = Some(self.top.take().unwrap_or(1));
             } else {
@@ -862,7 +897,10 @@ impl Walk<'_> {
                     select.push(g);
                 }
             }
-            for s in std::mem::take(&mut self.plan.select) {
+            let (mut cols, aggs): (Vec<Sel>, Vec<Sel>) =
+                std::mem::take(&mut self.plan.select).into_iter().partition(|s| matches!(s, Sel::Col(_)));
+            cols.extend(aggs);
+            for s in cols {
                 if let Sel::Col(c) = s {
                     let named_group = self.plan.group.contains(&c) || select.contains(&s);
                     if !named_group && !self.group_name_of(c) {
@@ -913,6 +951,25 @@ impl Walk<'_> {
         }
         if self.group_by_word && self.plan.select.iter().all(|s| matches!(s, Sel::Col(_))) {
             return Err("'by' here could mean grouped or ordered: say 'for each' or 'ordered by'".into());
+        }
+        let mut seen: Vec<Sel> = Vec::new();
+        for s in std::mem::take(&mut self.plan.select) {
+            if !seen.contains(&s) {
+                seen.push(s);
+            }
+        }
+        self.plan.select = seen;
+        if !self.plan.any {
+            for (k, f) in self.plan.filters.iter().enumerate() {
+                if f.cmp == Cmp::Eq
+                    && self.plan.filters[k + 1..].iter().any(|g| g.col == f.col && g.cmp == Cmp::Eq && g.lit != f.lit)
+                {
+                    return Err(format!(
+                        "{} cannot equal two values in one row: for rows matching either, say 'or'; for groups having both, that is not supported yet",
+                        self.name(f.col)
+                    ));
+                }
+            }
         }
         self.check_join()?;
         Ok(self.plan)

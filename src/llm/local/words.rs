@@ -83,6 +83,12 @@ pub fn tokenize(question: &str) -> Vec<Token> {
             }
             continue;
         }
+        if c == ',' {
+            // A comma separates list items like "and" does.
+            out.push(Token::Word { lemma: ",".into(), text: ",".into() });
+            i += 1;
+            continue;
+        }
         if c.is_alphanumeric() || c == '_' {
             let start = i;
             while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_' || inner_joiner(&chars, i)) {
