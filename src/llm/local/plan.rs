@@ -940,6 +940,19 @@ impl Walk<'_> {
                 _ => return Err("in what order? Say 'ordered by' a column".into()),
             }
         }
+        // "What is the total amount of the orders?": `total_amount` the column, or its sum?
+        if let [Sel::Col(c)] = self.plan.select.as_slice() {
+            let words = name_lemmas(self.name(*c));
+            let kind = self.catalog.tables[c.0].columns[c.1].kind;
+            if kind.numeric() && words.first().is_some_and(|w| w == "total") && self.plan.order.is_empty() && self.extremes.is_empty() {
+                return Err(format!(
+                    "'{}' is a column and also sounds like a sum: ask for 'the sum of {}' or 'list the {}'",
+                    self.name(*c),
+                    words.join(" "),
+                    words.join(" ")
+                ));
+            }
+        }
         if let Some(n) = self.top {
             if self.plan.order.is_empty() {
                 return Err(format!("top {n} by what? Say 'by' a column"));
