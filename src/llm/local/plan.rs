@@ -944,7 +944,11 @@ impl Walk<'_> {
         if let [Sel::Col(c)] = self.plan.select.as_slice() {
             let words = name_lemmas(self.name(*c));
             let kind = self.catalog.tables[c.0].columns[c.1].kind;
-            if kind.numeric() && words.first().is_some_and(|w| w == "total") && self.plan.order.is_empty() && self.extremes.is_empty() {
+            if kind.numeric()
+                && words.first().is_some_and(|w| w == "total")
+                && self.plan.order.is_empty()
+                && self.extremes.is_empty()
+            {
                 return Err(format!(
                     "'{}' is a column and also sounds like a sum: ask for 'the sum of {}' or 'list the {}'",
                     self.name(*c),
