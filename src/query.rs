@@ -12,21 +12,22 @@ use crate::error_shape::ErrorJson;
 use crate::exit::Outcome;
 
 /// What `sqlgate query` prints and `POST /api/v1/query` answers.
-#[derive(Serialize)]
-pub struct Answer<'a> {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Answer {
     /// A new id for this answer.
     pub id: String,
     /// The SQL as sent.
-    pub sql: &'a str,
+    pub sql: String,
     /// The result's columns.
-    pub columns: &'a [Column],
-    /// The rows kept.
-    pub rows: &'a [Vec<serde_json::Value>],
+    pub columns: Vec<Column>,
+    /// The rows kept, each an array of cells in the order of `columns`.
+    #[schema(value_type = Vec<Vec<Value>>)]
+    pub rows: Vec<Vec<serde_json::Value>>,
     /// How many rows are in `rows`.
     pub row_count: u64,
-    /// What was cut, if anything.
+    /// What was cut; `null` when the rows are the whole result.
     pub truncated: Option<Truncation>,
-    /// `high` for SQL that was run as written.
+    /// `high` for SQL that was run as written (`high`, `medium`, `low` or `uncertain`).
     pub confidence: &'static str,
     /// A factual sentence about the rows.
     pub answer: String,
@@ -54,14 +55,14 @@ pub fn run(command: QueryCommand) -> Outcome {
     }
 }
 
-impl<'a> Answer<'a> {
+impl Answer {
     /// The answer for SQL that was run as written: a new id, the rows, and a factual summary.
-    pub fn new(sql: &'a str, result: &'a QueryResult, max_rows: u64, warnings: Vec<String>) -> Self {
+    pub fn new(sql: &str, result: &QueryResult, max_rows: u64, warnings: Vec<String>) -> Self {
         Answer {
             id: uuid::Uuid::new_v4().to_string(),
-            sql,
-            columns: &result.columns,
-            rows: &result.rows,
+            sql: sql.to_owned(),
+            columns: result.columns.clone(),
+            rows: result.rows.clone(),
             row_count: result.row_count,
             truncated: result.truncated,
             confidence: "high",

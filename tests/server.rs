@@ -110,19 +110,312 @@ fn every_route_has_a_rule_and_every_role_gets_exactly_what_it_may() {
         if let Some(b) = &body {
             req = req.json(b);
         }
-        let status = req.send().unwrap().status().as_u16();
+        let status = assert_documented(&doc, method.as_str(), path, req.send().unwrap()).0;
         match min {
             None => assert!(status != 401 && status != 403, "anonymous {method} {path}: {status}"),
             Some(_) => assert_eq!(status, 401, "anonymous {method} {path}"),
         }
         for (rank, key) in &keys {
-            let status = bearer(&server, key, method.clone(), &concrete, body.clone()).status().as_u16();
+            let res = bearer(&server, key, method.clone(), &concrete, body.clone());
+            let status = assert_documented(&doc, method.as_str(), path, res).0;
             let allowed = min.is_none_or(|m| ROLES.iter().position(|r| r == &m).unwrap() <= *rank);
             if allowed {
                 assert!(status != 401 && status != 403, "{} {method} {path}: {status}", ROLES[*rank]);
             } else {
                 assert_eq!(status, 403, "{} {method} {path}", ROLES[*rank]);
             }
+        }
+    }
+}
+
+/// Checks an answer against the OpenAPI document: its status is one the operation `method path`
+/// documents, and a success has the documented content type and, for JSON, a body that the
+/// documented schema describes (every key declared, every required one present, at every level).
+/// Returns the status and the body (JSON, or `null` for text).
+fn assert_documented(doc: &Value, method: &str, path: &str, res: reqwest::blocking::Response) -> (u16, Value) {
+    let status = res.status().as_u16();
+    let content_type = res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let text = res.text().unwrap();
+    let operation = &doc["paths"][path][method.to_lowercase()];
+    let response = &operation["responses"][status.to_string()];
+    assert!(response.is_object(), "{method} {path} answered {status}, which its operation does not document: {text}");
+    if !(200..300).contains(&status) {
+        return (status, serde_json::from_str(&text).unwrap_or(Value::Null));
+    }
+    let media = response["content"].as_object().unwrap_or_else(|| panic!("{method} {path}: {status} has no content"));
+    let schema = &media
+        .get(&content_type)
+        .unwrap_or_else(|| panic!("{method} {path}: answered as {content_type}, documented as {:?}", media.keys()))
+        ["schema"];
+    assert!(schema.is_object(), "{method} {path}: {content_type} has no schema");
+    if content_type != "application/json" {
+        return (status, Value::Null);
+    }
+    let value: Value = serde_json::from_str(&text).unwrap();
+    let problems = conforms(doc, schema, &value, "$");
+    assert!(problems.is_empty(), "{method} {path} ({status}): {problems:#?}\n{value}");
+    (status, value)
+}
+
+/// Where `value` departs from `schema` (an OpenAPI 3.1 schema with `$ref`s into `doc`).
+fn conforms(doc: &Value, schema: &Value, value: &Value, at: &str) -> Vec<String> {
+    if let Some(reference) = schema["$ref"].as_str() {
+        let target = doc.pointer(reference.trim_start_matches('#')).unwrap_or(&Value::Null);
+        return conforms(doc, target, value, at);
+    }
+    for keyword in ["oneOf", "anyOf"] {
+        if let Some(choices) = schema[keyword].as_array() {
+            return match choices.iter().any(|c| conforms(doc, c, value, at).is_empty()) {
+                true => Vec::new(),
+                false => vec![format!("{at}: {value} matches none of {keyword} {choices:?}")],
+            };
+        }
+    }
+    let types: Vec<&str> = match &schema["type"] {
+        Value::String(t) => vec![t.as_str()],
+        Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    let kind = match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    };
+    let fits = types.is_empty() || types.contains(&kind) || (kind == "integer" && types.contains(&"number"));
+    if !fits {
+        return vec![format!("{at}: a {kind}, documented as {types:?}")];
+    }
+    if let Some(allowed) = schema["enum"].as_array() {
+        if !allowed.contains(value) {
+            return vec![format!("{at}: {value} is not one of {allowed:?}")];
+        }
+    }
+    let mut problems = Vec::new();
+    match value {
+        Value::Object(fields) => {
+            let properties = schema["properties"].as_object();
+            for required in schema["required"].as_array().into_iter().flatten() {
+                if !fields.contains_key(required.as_str().unwrap()) {
+                    problems.push(format!("{at}: required `{required}` is missing"));
+                }
+            }
+            for (key, field) in fields {
+                match properties.and_then(|p| p.get(key)) {
+                    Some(property) => problems.extend(conforms(doc, property, field, &format!("{at}.{key}"))),
+                    None if properties.is_some() || schema["additionalProperties"] == false => {
+                        problems.push(format!("{at}: `{key}` is not declared"))
+                    }
+                    None => {}
+                }
+            }
+        }
+        Value::Array(items) => {
+            if let Some(prefix) = schema["prefixItems"].as_array() {
+                for (i, (item, each)) in items.iter().zip(prefix).enumerate() {
+                    problems.extend(conforms(doc, each, item, &format!("{at}[{i}]")));
+                }
+            } else if schema["items"].is_object() {
+                for (i, item) in items.iter().enumerate() {
+                    problems.extend(conforms(doc, &schema["items"], item, &format!("{at}[{i}]")));
+                }
+            }
+        }
+        _ => {}
+    }
+    problems
+}
+
+#[test]
+fn every_operation_documents_a_success_body_and_error_responses() {
+    let server = Server::start("openapi");
+    let doc: Value = Client::new().get(server.url("/api/v1/openapi.json")).send().unwrap().json().unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let error = &doc["components"]["responses"]["Error"]["content"]["application/json"]["schema"]["$ref"];
+    assert_eq!(error, "#/components/schemas/Error");
+    for (path, methods) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in methods.as_object().unwrap() {
+            let responses = operation["responses"].as_object().unwrap();
+            let successes: Vec<&Value> =
+                responses.iter().filter(|(status, _)| status.starts_with('2')).map(|(_, r)| r).collect();
+            assert!(!successes.is_empty(), "{method} {path} documents no success");
+            for success in successes {
+                let media = success["content"].as_object();
+                assert!(
+                    media.is_some_and(|m| !m.is_empty() && m.values().all(|c| c["schema"].is_object())),
+                    "{method} {path}: a success without a content schema: {success}"
+                );
+            }
+            for (status, response) in responses.iter().filter(|(status, _)| !status.starts_with('2')) {
+                if path == "/readyz" && status == "503" {
+                    continue; // The probe's own answer, not an error.
+                }
+                assert_eq!(response["$ref"], "#/components/responses/Error", "{method} {path} {status}");
+            }
+            if operation["x-sqlgate-role"].is_string() {
+                for status in ["401", "403", "429"] {
+                    assert!(responses.contains_key(status), "{method} {path} does not document {status}");
+                }
+            }
+        }
+    }
+    let csv = &doc["paths"]["/api/v1/admin/audit.csv"]["get"]["responses"]["200"]["content"];
+    assert!(csv["text/csv; charset=utf-8"]["schema"].is_object(), "{csv}");
+    let metrics = &doc["paths"]["/metrics"]["get"]["responses"]["200"]["content"];
+    assert!(metrics.as_object().unwrap().keys().all(|k| k.starts_with("text/plain")), "{metrics}");
+    let query = &doc["paths"]["/api/v1/query"]["post"]["responses"]["200"]["content"]["application/json"];
+    assert_eq!(query["schema"]["$ref"], "#/components/schemas/Answer");
+    let answer = &doc["components"]["schemas"]["Answer"];
+    assert_eq!(
+        answer["required"],
+        json!(["id", "sql", "columns", "rows", "row_count", "confidence", "answer", "warnings"]),
+        "{answer}"
+    );
+}
+
+/// Calls every route once with a request that succeeds, and checks each answer against the
+/// document.
+struct Walk<'a> {
+    server: &'a Server,
+    doc: Value,
+    seen: Vec<(String, String)>,
+}
+
+impl Walk<'_> {
+    /// `method pattern` (as `concrete`) with `client`, which must succeed as the document says;
+    /// returns the JSON body (`null` for text).
+    fn call(
+        &mut self,
+        client: &Client,
+        csrf: Option<&str>,
+        method: Method,
+        pattern: &str,
+        concrete: &str,
+        body: Option<Value>,
+    ) -> Value {
+        let mut req = client.request(method.clone(), self.server.url(concrete));
+        if let Some(csrf) = csrf {
+            req = req.header("x-csrf-token", csrf);
+        }
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let (status, value) = assert_documented(&self.doc, method.as_str(), pattern, req.send().unwrap());
+        assert!((200..300).contains(&status), "{method} {concrete}: {status} {value}");
+        self.seen.push((method.as_str().to_owned(), pattern.to_owned()));
+        value
+    }
+}
+
+#[test]
+fn every_route_answers_as_the_openapi_document_says() {
+    let server = Server::start("walk");
+    let path = server.dir.join("shop.sqlite");
+    let mut rows = String::from(
+        "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT);
+         CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES customers(id), total REAL);
+         INSERT INTO customers VALUES (1, 'Ada');",
+    );
+    for i in 1..=30 {
+        rows.push_str(&format!("INSERT INTO orders VALUES ({i}, 1, {i}.5);"));
+    }
+    rusqlite::Connection::open(&path).unwrap().execute_batch(&rows).unwrap();
+    let admin = Admin::new(&server);
+    let anonymous = Client::new();
+    let doc: Value = anonymous.get(server.url("/api/v1/openapi.json")).send().unwrap().json().unwrap();
+    let mut walk = Walk { server: &server, doc, seen: Vec::new() };
+    for probe in ["/healthz", "/readyz", "/metrics", "/api/v1/openapi.json"] {
+        walk.call(&anonymous, None, Method::GET, probe, probe, None);
+    }
+
+    // Admin: users, connectors, grants, spend, memory (before the user logs in: a role change or
+    // a password reset ends their sessions).
+    let (a, csrf) = (&admin.client, Some(admin.csrf.as_str()));
+    let body = json!({"username": "walker", "password": PASSWORD, "role": "analyst"});
+    let user = walk.call(a, csrf, Method::POST, "/api/v1/admin/users", "/api/v1/admin/users", Some(body));
+    let user = format!("/api/v1/admin/users/{}", user["id"].as_str().unwrap());
+    walk.call(a, csrf, Method::GET, "/api/v1/admin/users", "/api/v1/admin/users", None);
+    walk.call(a, csrf, Method::PATCH, "/api/v1/admin/users/{id}", &user, Some(json!({"role": "power_user"})));
+    let reset = Some(json!({"password": PASSWORD}));
+    walk.call(a, csrf, Method::POST, "/api/v1/admin/users/{id}/password", &format!("{user}/password"), reset);
+    let cap = Some(json!({"monthly_cap_cents": 500}));
+    walk.call(a, csrf, Method::PUT, "/api/v1/admin/users/{id}/spend", &format!("{user}/spend"), cap);
+    walk.call(a, csrf, Method::GET, "/api/v1/admin/spend", "/api/v1/admin/spend", None);
+    let body = json!({"name": "shop", "url": format!("sqlite:{}", path.display())});
+    let shop = walk.call(a, csrf, Method::POST, "/api/v1/admin/connectors", "/api/v1/admin/connectors", Some(body));
+    let shop = shop["id"].as_str().unwrap().to_owned();
+    let connector = format!("/api/v1/admin/connectors/{shop}");
+    walk.call(a, csrf, Method::GET, "/api/v1/admin/connectors", "/api/v1/admin/connectors", None);
+    walk.call(a, csrf, Method::PATCH, "/api/v1/admin/connectors/{id}", &connector, Some(json!({"production": true})));
+    let tested =
+        walk.call(a, csrf, Method::POST, "/api/v1/admin/connectors/{id}/test", &format!("{connector}/test"), None);
+    assert_eq!(tested["ok"], true, "{tested}");
+    // A superuser's report (with warnings) and a connector that cannot connect answer as documented too.
+    for (name, url) in [
+        ("pg", "postgres://postgres@127.0.0.1:5432/postgres?allow_superuser=true"),
+        ("nowhere", "postgres://nobody:pw@127.0.0.1:1/none?connect_timeout=2"),
+    ] {
+        let body = Some(json!({"name": name, "url": url}));
+        let made = walk.call(a, csrf, Method::POST, "/api/v1/admin/connectors", "/api/v1/admin/connectors", body);
+        let test = format!("/api/v1/admin/connectors/{}/test", made["id"].as_str().unwrap());
+        let tested = walk.call(a, csrf, Method::POST, "/api/v1/admin/connectors/{id}/test", &test, None);
+        assert_eq!(tested["ok"], name == "pg", "{tested}");
+        assert!(name == "nowhere" || !tested["report"]["warnings"].as_array().unwrap().is_empty(), "{tested}");
+    }
+    let grants = Some(json!({"connectors": ["shop"]}));
+    walk.call(a, csrf, Method::PUT, "/api/v1/admin/users/{id}/grants", &format!("{user}/grants"), grants);
+    walk.call(a, csrf, Method::GET, "/api/v1/admin/users/{id}/grants", &format!("{user}/grants"), None);
+    let body = json!({"connector": "shop", "kind": "synonym", "key": "buyer", "value": "customers"});
+    let entry = walk.call(a, csrf, Method::POST, "/api/v1/admin/memory", "/api/v1/admin/memory", Some(body.clone()));
+    let entry = format!("/api/v1/admin/memory/{}", entry["id"].as_str().unwrap());
+    walk.call(a, csrf, Method::GET, "/api/v1/admin/memory", "/api/v1/admin/memory", None);
+    walk.call(a, csrf, Method::PATCH, "/api/v1/admin/memory/{id}", &entry, Some(body));
+    walk.call(a, csrf, Method::DELETE, "/api/v1/admin/memory/{id}", &entry, None);
+
+    // The user: a session, a second factor, keys, connectors, live edit, password, logout.
+    let (w, w_csrf) = server.login("walker", PASSWORD);
+    let other = Client::builder().cookie_store(true).build().unwrap();
+    let login = Some(json!({"username": "walker", "password": PASSWORD}));
+    let logged = walk.call(&other, None, Method::POST, "/api/v1/login", "/api/v1/login", login);
+    let other_csrf = logged["csrf_token"].as_str().unwrap().to_owned();
+    let csrf = Some(w_csrf.as_str());
+    walk.call(&w, csrf, Method::GET, "/api/v1/me", "/api/v1/me", None);
+    let enrol = walk.call(&w, csrf, Method::POST, "/api/v1/me/totp/enrol", "/api/v1/me/totp/enrol", Some(json!({})));
+    let code = Some(json!({"code": code_for(enrol["secret"].as_str().unwrap(), "walker")}));
+    walk.call(&w, csrf, Method::POST, "/api/v1/me/totp/verify", "/api/v1/me/totp/verify", code);
+    let key = walk.call(&w, csrf, Method::POST, "/api/v1/apikeys", "/api/v1/apikeys", Some(json!({"name": "ci"})));
+    walk.call(&w, csrf, Method::GET, "/api/v1/apikeys", "/api/v1/apikeys", None);
+    let revoke = format!("/api/v1/apikeys/{}", key["id"].as_str().unwrap());
+    walk.call(&w, csrf, Method::DELETE, "/api/v1/apikeys/{id}", &revoke, None);
+    let listed = walk.call(&w, csrf, Method::GET, "/api/v1/connectors", "/api/v1/connectors", None);
+    assert_eq!(listed["connectors"].as_array().unwrap().len(), 3, "a power user sees every connector: {listed}");
+    let schema_path = format!("/api/v1/connectors/{shop}/schema");
+    let schema = walk.call(&w, csrf, Method::GET, "/api/v1/connectors/{id}/schema", &schema_path, None);
+    assert!(schema.to_string().contains("\"ref_table\":\"customers\""), "{schema}");
+    let body = Some(json!({"connector": "shop", "sql": "SELECT * FROM orders"}));
+    let answer = walk.call(&w, csrf, Method::POST, "/api/v1/query", "/api/v1/query", body);
+    assert_eq!(answer["truncated"]["reason"], "rows", "{answer}");
+    walk.call(&other, Some(&other_csrf), Method::POST, "/api/v1/logout", "/api/v1/logout", None);
+    let change = Some(json!({"current": PASSWORD, "new": "Another-long-pass-9"}));
+    walk.call(&w, csrf, Method::POST, "/api/v1/me/password", "/api/v1/me/password", change);
+
+    // Admin: the trail, and a connector deleted.
+    let csrf = Some(admin.csrf.as_str());
+    walk.call(a, csrf, Method::GET, "/api/v1/admin/audit", "/api/v1/admin/audit?limit=500", None);
+    walk.call(a, csrf, Method::GET, "/api/v1/admin/audit.csv", "/api/v1/admin/audit.csv", None);
+    walk.call(a, csrf, Method::GET, "/api/v1/admin/audit/verify", "/api/v1/admin/audit/verify", None);
+    walk.call(a, csrf, Method::DELETE, "/api/v1/admin/connectors/{id}", &connector, None);
+
+    for (path, methods) in walk.doc["paths"].as_object().unwrap() {
+        for method in methods.as_object().unwrap().keys() {
+            let method = method.to_uppercase();
+            assert!(
+                walk.seen.iter().any(|(m, p)| *m == method && p == path),
+                "the walk never called {method} {path}: add it, so its answer is checked against the document"
+            );
         }
     }
 }

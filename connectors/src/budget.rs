@@ -25,6 +25,7 @@ impl Default for Budget {
 
 /// Why an answer holds less than the query produced.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CutReason {
     /// The row cap was reached.
@@ -37,6 +38,7 @@ pub enum CutReason {
 
 /// What was cut, as the API reports it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Truncation {
     /// The first limit that cut the answer.
     pub reason: CutReason,

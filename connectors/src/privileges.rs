@@ -6,6 +6,7 @@ use serde::Serialize;
 
 /// One thing the credentials can do that a read-only connector should not.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PrivilegeWarning {
     /// What kind of power it is.
     pub kind: PrivilegeKind,
@@ -17,6 +18,7 @@ pub struct PrivilegeWarning {
 
 /// The kinds of power the report looks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PrivilegeKind {
     /// Superuser (PostgreSQL) or SUPER / ALL PRIVILEGES on everything (MySQL).
@@ -39,6 +41,7 @@ pub enum PrivilegeKind {
 
 /// Everything the credentials can do beyond reading, and how to fix it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PrivilegeReport {
     /// Each power found; empty for a proper read-only role.
     pub warnings: Vec<PrivilegeWarning>,

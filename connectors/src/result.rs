@@ -7,6 +7,7 @@ use crate::budget::Truncation;
 
 /// One result column: its name and the database's name for its type.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Column {
     /// The column name as the database reports it.
     pub name: String,

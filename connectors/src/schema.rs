@@ -64,6 +64,7 @@ pub struct Schema {
 
 /// Whether a relation stores rows or computes them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TableKind {
     /// A base (or partitioned) table.
@@ -74,6 +75,7 @@ pub enum TableKind {
 
 /// One table or view.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Table {
     /// PostgreSQL schema or MySQL database.
     pub schema: String,
@@ -95,6 +97,7 @@ pub struct Table {
 
 /// One column of a table or view.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SchemaColumn {
     /// The column's name.
     pub name: String,
@@ -109,6 +112,7 @@ pub struct SchemaColumn {
 
 /// A foreign key: `columns` of this table reference `ref_columns` of `ref_schema.ref_table`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ForeignKey {
     /// Referencing columns, in key order.
     pub columns: Vec<String>,

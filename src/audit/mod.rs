@@ -122,7 +122,7 @@ fn seal(key: &[u8; 32], r: &AuditRecord) -> String {
 }
 
 /// The result of walking the chain.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Verification {
     /// Records checked.
     pub records: u64,

@@ -2,14 +2,14 @@
 
 use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
 use actix_web::http::StatusCode;
-use actix_web::HttpResponse;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use super::reply::{Created, Json};
 use super::AppState;
 use super::{ApiError, Ctx};
 use crate::auth::session::{Claims, COOKIE, CSRF_COOKIE};
-use crate::auth::{apikey, now, password, random_token, totp, Via};
+use crate::auth::{apikey, now, password, random_token, totp, Role, Via};
 use crate::store::{ApiKey, Session, User};
 use sqlgate_connectors::{seal, unseal, SealedSecret, Secret};
 
@@ -28,7 +28,23 @@ pub(super) struct Login {
     recovery_code: Option<String>,
 }
 
-pub(super) async fn login(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+/// A user as the login names them.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct UserRef {
+    id: String,
+    username: String,
+    role: Role,
+}
+
+/// A successful login: who, and the CSRF token cookie-authenticated writes must send back.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct LoggedIn {
+    user: UserRef,
+    /// Send it in `X-CSRF-Token` with every write (also in the `sqlgate_csrf` cookie).
+    csrf_token: String,
+}
+
+pub(super) async fn login(ctx: Ctx) -> Result<Json<LoggedIn>, ApiError> {
     let body: Login = ctx.json()?;
     let state = &ctx.state;
     let now = now();
@@ -132,10 +148,12 @@ pub(super) async fn login(ctx: Ctx) -> Result<HttpResponse, ApiError> {
             .max_age(CookieDuration::seconds(absolute))
             .finish()
     };
-    Ok(HttpResponse::Ok()
-        .cookie(cookie(COOKIE, token, true))
-        .cookie(cookie(CSRF_COOKIE, csrf.clone(), false))
-        .json(json!({"user": {"id": user.id, "username": user.username, "role": user.role}, "csrf_token": csrf})))
+    let user = UserRef { id: user.id, username: user.username, role: user.role };
+    Ok(Json::new(LoggedIn { user, csrf_token: csrf.clone() }).cookie(cookie(COOKIE, token, true)).cookie(cookie(
+        CSRF_COOKIE,
+        csrf,
+        false,
+    )))
 }
 
 /// Counts a failed login against the account (locking it at `auth.lockout_attempts`) and the
@@ -208,7 +226,14 @@ fn ip_locked(seconds: u64) -> ApiError {
     )
 }
 
-pub(super) async fn logout(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+/// The session ended.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct LoggedOut {
+    /// `logged out`.
+    status: &'static str,
+}
+
+pub(super) async fn logout(ctx: Ctx) -> Result<Json<LoggedOut>, ApiError> {
     let who = ctx.who()?;
     // Each change is recorded before it is made: a change the trail cannot take is not made.
     ctx.record(ctx.entry("logout", "ok")).await?;
@@ -220,16 +245,26 @@ pub(super) async fn logout(ctx: Ctx) -> Result<HttpResponse, ApiError> {
         c.make_removal();
         c
     };
-    Ok(HttpResponse::Ok().cookie(gone(COOKIE)).cookie(gone(CSRF_COOKIE)).json(json!({"status": "logged out"})))
+    Ok(Json::new(LoggedOut { status: "logged out" }).cookie(gone(COOKIE)).cookie(gone(CSRF_COOKIE)))
 }
 
-pub(super) async fn me(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+/// Who is calling, and how.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct Me {
+    id: String,
+    username: String,
+    role: Role,
+    /// `session` (the cookie) or `api_key`.
+    via: &'static str,
+}
+
+pub(super) async fn me(ctx: Ctx) -> Result<Json<Me>, ApiError> {
     let who = ctx.who()?;
     let via = match who.via {
         Via::Session { .. } => "session",
         Via::ApiKey { .. } => "api_key",
     };
-    Ok(HttpResponse::Ok().json(json!({"id": who.user_id, "username": who.username, "role": who.role, "via": via})))
+    Ok(Json::new(Me { id: who.user_id.clone(), username: who.username.clone(), role: who.role, via }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -239,7 +274,15 @@ pub(super) struct NewPassword {
     new: String,
 }
 
-pub(super) async fn change_password(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+/// The password was changed.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct PasswordChanged {
+    /// `changed`.
+    status: &'static str,
+    message: &'static str,
+}
+
+pub(super) async fn change_password(ctx: Ctx) -> Result<Json<PasswordChanged>, ApiError> {
     let body: NewPassword = ctx.json()?;
     let who = ctx.who()?;
     let store = &ctx.state.store;
@@ -265,9 +308,10 @@ pub(super) async fn change_password(ctx: Ctx) -> Result<HttpResponse, ApiError> 
     ctx.record(entry).await?;
     store.update_user(&user).await?;
     store.revoke_sessions_of(&user.id).await?;
-    Ok(HttpResponse::Ok().json(
-        json!({"status": "changed", "message": "the password was changed and every session ended; log in again"}),
-    ))
+    Ok(Json::new(PasswordChanged {
+        status: "changed",
+        message: "the password was changed and every session ended; log in again",
+    }))
 }
 
 /// An argon2id hash, or a 500 that says so. Hashing takes tens of milliseconds of CPU on purpose,
@@ -284,10 +328,15 @@ async fn verify(password: &str, phc: &str) -> bool {
     actix_web::web::block(move || password::verify(&password, &phc)).await.unwrap_or(false)
 }
 
-pub(super) async fn list_keys(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+/// One's API keys, never the keys themselves.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct KeyList {
+    keys: Vec<ApiKey>,
+}
+
+pub(super) async fn list_keys(ctx: Ctx) -> Result<Json<KeyList>, ApiError> {
     let who = ctx.who()?;
-    let keys = ctx.state.store.api_keys_of(&who.user_id).await?;
-    Ok(HttpResponse::Ok().json(json!({"keys": keys})))
+    Ok(Json::new(KeyList { keys: ctx.state.store.api_keys_of(&who.user_id).await? }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -298,7 +347,19 @@ pub(super) struct NewKey {
     expires_in_days: Option<u32>,
 }
 
-pub(super) async fn create_key(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+/// A new API key, shown this once.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct NewKeyShown {
+    id: String,
+    name: String,
+    /// Unix seconds, or `null` for a key without expiry.
+    expires_at: Option<i64>,
+    /// The key (`sqg_…`): send it as `Authorization: Bearer <key>`. Only its hash is kept.
+    key: String,
+    message: &'static str,
+}
+
+pub(super) async fn create_key(ctx: Ctx) -> Result<Created<NewKeyShown>, ApiError> {
     let body: NewKey = ctx.json()?;
     let who = ctx.who()?;
     let name = body.name.trim();
@@ -325,13 +386,24 @@ pub(super) async fn create_key(ctx: Ctx) -> Result<HttpResponse, ApiError> {
     entry.detail = json!({"key_id": key.id, "name": key.name, "expires_at": key.expires_at});
     ctx.record(entry).await?;
     ctx.state.store.create_api_key(&key).await?;
-    Ok(HttpResponse::Created().json(json!({
-        "id": key.id, "name": key.name, "expires_at": key.expires_at, "key": new.token,
-        "message": "this is the only time the key is shown; store it now",
-    })))
+    Ok(Created::new(NewKeyShown {
+        id: key.id,
+        name: key.name,
+        expires_at: key.expires_at,
+        key: new.token,
+        message: "this is the only time the key is shown; store it now",
+    }))
 }
 
-pub(super) async fn revoke_key(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+/// A key revoked.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct Revoked {
+    /// `revoked`.
+    status: &'static str,
+    id: String,
+}
+
+pub(super) async fn revoke_key(ctx: Ctx) -> Result<Json<Revoked>, ApiError> {
     let who = ctx.who()?;
     let id = ctx.param("id");
     // Another user's key is "not found": ids do not reveal what exists.
@@ -341,7 +413,7 @@ pub(super) async fn revoke_key(ctx: Ctx) -> Result<HttpResponse, ApiError> {
     entry.detail = json!({"key_id": key.id, "name": key.name});
     ctx.record(entry).await?;
     ctx.state.store.revoke_api_key(&key.id).await?;
-    Ok(HttpResponse::Ok().json(json!({"status": "revoked", "id": key.id})))
+    Ok(Json::new(Revoked { status: "revoked", id: key.id }))
 }
 
 /// The associated data a user's TOTP secret is sealed with.
@@ -363,9 +435,21 @@ fn open_totp_secret(state: &AppState, user: &User) -> Result<String, ApiError> {
     Ok(secret.expose().to_owned())
 }
 
+/// A started enrolment: the new secret, shown this once.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct Enrolment {
+    /// The secret as an `otpauth://totp/…` URI (what the QR code holds).
+    otpauth_uri: String,
+    /// The secret (base32), for typing into an app.
+    secret: String,
+    /// An SVG image of the QR code (`null` if the URI is too long for one).
+    qr_svg: Option<String>,
+    message: &'static str,
+}
+
 /// Starts (or restarts) enrolment: a new secret, its otpauth URI and QR code. Logins need no
 /// code until one is verified with `POST /api/v1/me/totp/verify`.
-pub(super) async fn totp_enrol(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+pub(super) async fn totp_enrol(ctx: Ctx) -> Result<Json<Enrolment>, ApiError> {
     let who = ctx.who()?;
     let state = &ctx.state;
     let mut user = state.store.user(&who.user_id).await?.ok_or_else(ApiError::unauthenticated)?;
@@ -381,10 +465,12 @@ pub(super) async fn totp_enrol(ctx: Ctx) -> Result<HttpResponse, ApiError> {
     })?;
     ctx.record(ctx.entry("totp_enrol", "ok")).await?;
     state.store.update_user(&user).await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "otpauth_uri": uri, "secret": secret, "qr_svg": totp::qr_svg(&uri),
-        "message": "scan the QR code (or type the secret) into an authenticator app, then send its current code to POST /api/v1/me/totp/verify",
-    })))
+    Ok(Json::new(Enrolment {
+        qr_svg: totp::qr_svg(&uri),
+        otpauth_uri: uri,
+        secret,
+        message: "scan the QR code (or type the secret) into an authenticator app, then send its current code to POST /api/v1/me/totp/verify",
+    }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -393,9 +479,19 @@ pub(super) struct Code {
     code: String,
 }
 
+/// The second factor is on: the recovery codes, shown this once.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct Enabled {
+    /// `enabled`.
+    status: &'static str,
+    /// Ten codes, each usable once instead of a TOTP code.
+    recovery_codes: Vec<String>,
+    message: &'static str,
+}
+
 /// Finishes enrolment with a code from the app: from now on logins need a code. Answers with the
 /// recovery codes, once.
-pub(super) async fn totp_verify(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+pub(super) async fn totp_verify(ctx: Ctx) -> Result<Json<Enabled>, ApiError> {
     let body: Code = ctx.json()?;
     let who = ctx.who()?;
     let state = &ctx.state;
@@ -413,8 +509,9 @@ pub(super) async fn totp_verify(ctx: Ctx) -> Result<HttpResponse, ApiError> {
     user.recovery_codes = hashes;
     ctx.record(ctx.entry("totp_enabled", "ok")).await?;
     state.store.update_user(&user).await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "status": "enabled", "recovery_codes": codes,
-        "message": "logins now need a code; keep these recovery codes somewhere safe: each works once, and they are not shown again",
-    })))
+    Ok(Json::new(Enabled {
+        status: "enabled",
+        recovery_codes: codes,
+        message: "logins now need a code; keep these recovery codes somewhere safe: each works once, and they are not shown again",
+    }))
 }

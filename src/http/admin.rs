@@ -1,17 +1,17 @@
 //! `/api/v1/admin/`: users, grants, connectors and the audit trail. Every change is recorded with
 //! who, what, when, and the values before and after (never a password, hash or credential).
 
-use actix_web::HttpResponse;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use sqlgate_connectors::{seal, ConnectorError, Exposure, Secret, Target};
+use sqlgate_connectors::{seal, ConnectorError, Exposure, PrivilegeReport, Secret, Target};
 
 use super::account::hash;
 use super::connectors::{connect, forget};
+use super::reply::{Created, Csv, Json};
 use super::{ApiError, Ctx};
-use crate::audit::{bound, csv as audit_csv};
+use crate::audit::{bound, csv as audit_csv, Verification};
 use crate::auth::{now, password, Role};
-use crate::store::{AuditFilter, ConnectorRecord, MemoryEntry, StoreError, User};
+use crate::store::{AuditFilter, AuditRecord, ConnectorRecord, MemoryEntry, StoreError, User};
 
 /// Records an admin action: `action` on `target`, with the values before and after. Called
 /// before the change is applied: a change the trail cannot record is not made.
@@ -38,21 +38,25 @@ async fn applied<T>(ctx: &Ctx, action: &str, target: &str, result: Result<T, Sto
     }
 }
 
-#[derive(Serialize)]
-struct UserView<'a> {
-    id: &'a str,
-    username: &'a str,
+/// A user as admins see them (never the password hash or the second factor's secret).
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct UserView {
+    id: String,
+    username: String,
     role: Role,
     disabled: bool,
+    /// Locked after failed logins (until the lockout ends or an admin resets the password).
     locked: bool,
+    /// A second factor is on.
     totp: bool,
+    /// Unix seconds.
     created_at: i64,
 }
 
-fn view(u: &User) -> UserView<'_> {
+fn view(u: &User) -> UserView {
     UserView {
-        id: &u.id,
-        username: &u.username,
+        id: u.id.clone(),
+        username: u.username.clone(),
         role: u.role,
         disabled: u.disabled,
         locked: u.locked_until.is_some_and(|t| t > now()),
@@ -65,9 +69,15 @@ fn summary(u: &User) -> Value {
     json!({"username": u.username, "role": u.role, "disabled": u.disabled, "totp": u.totp_enabled})
 }
 
-pub(super) async fn list_users(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+/// Every user.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct UserList {
+    users: Vec<UserView>,
+}
+
+pub(super) async fn list_users(ctx: Ctx) -> Result<Json<UserList>, ApiError> {
     let users = ctx.state.store.users().await?;
-    Ok(HttpResponse::Ok().json(json!({"users": users.iter().map(view).collect::<Vec<_>>()})))
+    Ok(Json::new(UserList { users: users.iter().map(view).collect() }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -95,7 +105,7 @@ fn check_username(name: &str) -> Result<(), String> {
     }
 }
 
-pub(super) async fn create_user(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+pub(super) async fn create_user(ctx: Ctx) -> Result<Created<UserView>, ApiError> {
     let body: NewUser = ctx.json()?;
     let name = username(&body.username).map_err(ApiError::bad_request)?;
     let role: Role = body.role.parse().map_err(|e: crate::auth::UnknownRole| ApiError::bad_request(e.to_string()))?;
@@ -103,7 +113,7 @@ pub(super) async fn create_user(ctx: Ctx) -> Result<HttpResponse, ApiError> {
     let user = User::new(name, role, hash(&body.password).await?);
     admin_action(&ctx, "user.create", &user.username, Value::Null, summary(&user)).await?;
     applied(&ctx, "user.create", &user.username, ctx.state.store.create_user(&user).await).await?;
-    Ok(HttpResponse::Created().json(view(&user)))
+    Ok(Created::new(view(&user)))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -123,7 +133,7 @@ async fn target_user(ctx: &Ctx) -> Result<User, ApiError> {
     ctx.state.store.user(&id).await?.ok_or_else(|| ApiError::not_found(format!("no user with id {id}")))
 }
 
-pub(super) async fn update_user(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+pub(super) async fn update_user(ctx: Ctx) -> Result<Json<UserView>, ApiError> {
     let body: UserChange = ctx.json()?;
     let mut user = target_user(&ctx).await?;
     let before = summary(&user);
@@ -151,7 +161,7 @@ pub(super) async fn update_user(ctx: Ctx) -> Result<HttpResponse, ApiError> {
     if user.role != was.role || user.disabled != was.disabled || body.reset_totp {
         applied(&ctx, "user.update", &user.username, ctx.state.store.revoke_sessions_of(&user.id).await).await?;
     }
-    Ok(HttpResponse::Ok().json(view(&user)))
+    Ok(Json::new(view(&user)))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -160,7 +170,16 @@ pub(super) struct Reset {
     password: String,
 }
 
-pub(super) async fn reset_password(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+/// A password reset, and what it ended.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct PasswordReset {
+    /// `reset`.
+    status: &'static str,
+    /// The user's sessions that were open and are now ended.
+    sessions_ended: u64,
+}
+
+pub(super) async fn reset_password(ctx: Ctx) -> Result<Json<PasswordReset>, ApiError> {
     let body: Reset = ctx.json()?;
     let mut user = target_user(&ctx).await?;
     password::check_policy(&body.password, &user.username).map_err(|e| ApiError::bad_request(e.to_string()))?;
@@ -179,13 +198,22 @@ pub(super) async fn reset_password(ctx: Ctx) -> Result<HttpResponse, ApiError> {
     let ended =
         applied(&ctx, "user.reset_password", &user.username, ctx.state.store.revoke_sessions_of(&user.id).await)
             .await?;
-    Ok(HttpResponse::Ok().json(json!({"status": "reset", "sessions_ended": ended})))
+    Ok(Json::new(PasswordReset { status: "reset", sessions_ended: ended }))
 }
 
-pub(super) async fn get_grants(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+/// The connectors granted to a user.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct Granted {
+    /// The user's name.
+    user: String,
+    /// Connector ids.
+    connectors: Vec<String>,
+}
+
+pub(super) async fn get_grants(ctx: Ctx) -> Result<Json<Granted>, ApiError> {
     let user = target_user(&ctx).await?;
     let ids = ctx.state.store.grants_of(&user.id).await?;
-    Ok(HttpResponse::Ok().json(json!({"user": user.username, "connectors": ids})))
+    Ok(Json::new(Granted { user: user.username, connectors: ids }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -194,7 +222,7 @@ pub(super) struct Grants {
     connectors: Vec<String>,
 }
 
-pub(super) async fn set_grants(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+pub(super) async fn set_grants(ctx: Ctx) -> Result<Json<Granted>, ApiError> {
     let body: Grants = ctx.json()?;
     let user = target_user(&ctx).await?;
     let store = &ctx.state.store;
@@ -214,27 +242,32 @@ pub(super) async fn set_grants(ctx: Ctx) -> Result<HttpResponse, ApiError> {
     let before = store.grants_of(&user.id).await?;
     admin_action(&ctx, "grants.set", &user.username, json!(before), json!(ids)).await?;
     applied(&ctx, "grants.set", &user.username, store.set_grants(&user.id, &ids).await).await?;
-    Ok(HttpResponse::Ok().json(json!({"user": user.username, "connectors": ids})))
+    Ok(Json::new(Granted { user: user.username, connectors: ids }))
 }
 
-#[derive(Serialize)]
-struct ConnectorView<'a> {
-    id: &'a str,
-    name: &'a str,
-    engine: &'a str,
-    target: &'a str,
+/// A connector as admins see it (never its credentials).
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct ConnectorView {
+    id: String,
+    name: String,
+    /// `postgres`, `mysql` or `sqlite`.
+    engine: String,
+    /// `host:port/database`, or the SQLite file's path.
+    target: String,
+    /// Answers from it carry a production warning.
     production: bool,
     max_rows: u64,
     max_bytes: usize,
+    /// Unix seconds.
     created_at: i64,
 }
 
-fn connector_view(c: &ConnectorRecord) -> ConnectorView<'_> {
+fn connector_view(c: &ConnectorRecord) -> ConnectorView {
     ConnectorView {
-        id: &c.id,
-        name: &c.name,
-        engine: &c.engine,
-        target: &c.display,
+        id: c.id.clone(),
+        name: c.name.clone(),
+        engine: c.engine.clone(),
+        target: c.display.clone(),
         production: c.production,
         max_rows: c.max_rows,
         max_bytes: c.max_bytes,
@@ -247,9 +280,15 @@ fn connector_summary(c: &ConnectorRecord) -> Value {
            "max_rows": c.max_rows, "max_bytes": c.max_bytes})
 }
 
-pub(super) async fn list_connectors(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+/// Every connector.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct ConnectorList {
+    connectors: Vec<ConnectorView>,
+}
+
+pub(super) async fn list_connectors(ctx: Ctx) -> Result<Json<ConnectorList>, ApiError> {
     let all = ctx.state.store.connectors().await?;
-    Ok(HttpResponse::Ok().json(json!({"connectors": all.iter().map(connector_view).collect::<Vec<_>>()})))
+    Ok(Json::new(ConnectorList { connectors: all.iter().map(connector_view).collect() }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -302,7 +341,7 @@ fn seal_url(ctx: &Ctx, id: &str, url: &Secret) -> Result<String, ApiError> {
     })
 }
 
-pub(super) async fn create_connector(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+pub(super) async fn create_connector(ctx: Ctx) -> Result<Created<ConnectorView>, ApiError> {
     let body: ConnectorBody = ctx.json()?;
     let name = body.name.as_deref().map(str::trim).unwrap_or_default().to_owned();
     if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
@@ -329,7 +368,7 @@ pub(super) async fn create_connector(ctx: Ctx) -> Result<HttpResponse, ApiError>
     };
     admin_action(&ctx, "connector.create", &record.name, Value::Null, connector_summary(&record)).await?;
     applied(&ctx, "connector.create", &record.name, ctx.state.store.create_connector(&record).await).await?;
-    Ok(HttpResponse::Created().json(connector_view(&record)))
+    Ok(Created::new(connector_view(&record)))
 }
 
 async fn target_connector(ctx: &Ctx) -> Result<ConnectorRecord, ApiError> {
@@ -337,7 +376,7 @@ async fn target_connector(ctx: &Ctx) -> Result<ConnectorRecord, ApiError> {
     ctx.state.store.connector(&id).await?.ok_or_else(|| ApiError::not_found(format!("no connector with id {id}")))
 }
 
-pub(super) async fn update_connector(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+pub(super) async fn update_connector(ctx: Ctx) -> Result<Json<ConnectorView>, ApiError> {
     let body: ConnectorBody = ctx.json()?;
     let mut record = target_connector(&ctx).await?;
     let before = connector_summary(&record);
@@ -366,18 +405,43 @@ pub(super) async fn update_connector(ctx: Ctx) -> Result<HttpResponse, ApiError>
     admin_action(&ctx, "connector.update", &record.name, before, summary).await?;
     applied(&ctx, "connector.update", &record.name, ctx.state.store.update_connector(&record).await).await?;
     forget(&ctx.state, &record.id);
-    Ok(HttpResponse::Ok().json(connector_view(&record)))
+    Ok(Json::new(connector_view(&record)))
 }
 
-pub(super) async fn delete_connector(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+/// A connector or memory entry deleted.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct Deleted {
+    /// `deleted`.
+    status: &'static str,
+    id: String,
+}
+
+pub(super) async fn delete_connector(ctx: Ctx) -> Result<Json<Deleted>, ApiError> {
     let record = target_connector(&ctx).await?;
     admin_action(&ctx, "connector.delete", &record.name, connector_summary(&record), Value::Null).await?;
     applied(&ctx, "connector.delete", &record.name, ctx.state.store.delete_connector(&record.id).await).await?;
     forget(&ctx.state, &record.id);
-    Ok(HttpResponse::Ok().json(json!({"status": "deleted", "id": record.id})))
+    Ok(Json::new(Deleted { status: "deleted", id: record.id }))
 }
 
-pub(super) async fn test_connector(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+/// What a connector test found: whether it connects, and what its credentials can do beyond
+/// reading.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct ConnectorTest {
+    /// It connected, and sqlgate would use it.
+    ok: bool,
+    /// The credentials can only read (present when `ok`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    read_only: Option<bool>,
+    /// The least-privilege report (present when it could be read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    report: Option<PrivilegeReport>,
+    /// Why it cannot be used (present when not `ok`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<ApiError>,
+}
+
+pub(super) async fn test_connector(ctx: Ctx) -> Result<Json<ConnectorTest>, ApiError> {
     let record = target_connector(&ctx).await?;
     let connector = connect(&ctx.state, &record)?;
     let report = connector.privileges(&Exposure::All).await;
@@ -386,25 +450,22 @@ pub(super) async fn test_connector(ctx: Ctx) -> Result<HttpResponse, ApiError> {
         Err(_) => Ok(()),
     };
     connector.close().await;
+    let failed = |error: ApiError, report| ConnectorTest { ok: false, read_only: None, report, error: Some(error) };
     let result = match (report, vetted) {
-        (Err(e), _) => {
-            let e = ApiError::from(e);
-            json!({"ok": false, "error": {"code": e.code(), "message": e.message()}})
-        }
+        (Err(e), _) => failed(ApiError::from(e), None),
         (Ok(report), Err(ConnectorError::Privileged(message))) => {
-            json!({"ok": false, "error": {"code": "connector_refused", "message": message}, "report": report})
+            failed(ApiError::new(actix_web::http::StatusCode::BAD_GATEWAY, "connector_refused", message), Some(report))
         }
-        (Ok(report), Err(e)) => {
-            let e = ApiError::from(e);
-            json!({"ok": false, "error": {"code": e.code(), "message": e.message()}, "report": report})
+        (Ok(report), Err(e)) => failed(ApiError::from(e), Some(report)),
+        (Ok(report), Ok(())) => {
+            ConnectorTest { ok: true, read_only: Some(report.is_read_only()), report: Some(report), error: None }
         }
-        (Ok(report), Ok(())) => json!({"ok": true, "read_only": report.is_read_only(), "report": report}),
     };
     let mut entry = ctx.entry("admin", "ok");
     entry.connector = Some(record.name.clone());
-    entry.detail = json!({"action": "connector.test", "target": record.name, "ok": result["ok"]});
+    entry.detail = json!({"action": "connector.test", "target": record.name, "ok": result.ok});
     ctx.record(entry).await?;
-    Ok(HttpResponse::Ok().json(result))
+    Ok(Json::new(result))
 }
 
 #[derive(Deserialize)]
@@ -456,17 +517,28 @@ fn filter_json(f: &AuditFilter) -> Value {
     json!({"q": f.q, "from": f.from, "to": f.to, "user": f.user, "connector": f.connector, "kind": f.kind, "outcome": f.outcome})
 }
 
-pub(super) async fn audit(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+/// One page of the audit trail.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct AuditPage {
+    /// Records matching the filters, on every page.
+    total: u64,
+    offset: u64,
+    limit: u64,
+    /// Newest first.
+    records: Vec<AuditRecord>,
+}
+
+pub(super) async fn audit(ctx: Ctx) -> Result<Json<AuditPage>, ApiError> {
     let (filter, offset, limit) = audit_filter(&ctx)?;
     // Reading the trail is itself recorded, before the records leave.
     let mut entry = ctx.entry("audit_read", "ok");
     entry.detail = json!({"filter": filter_json(&filter), "offset": offset, "limit": limit});
     ctx.record(entry).await?;
     let (records, total) = ctx.state.audit.search(&filter, offset, limit).await?;
-    Ok(HttpResponse::Ok().json(json!({"total": total, "offset": offset, "limit": limit, "records": records})))
+    Ok(Json::new(AuditPage { total, offset, limit, records }))
 }
 
-pub(super) async fn audit_csv(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+pub(super) async fn audit_csv(ctx: Ctx) -> Result<Csv, ApiError> {
     let (mut filter, _, _) = audit_filter(&ctx)?;
     let mut entry = ctx.entry("audit_export", "ok");
     entry.detail = json!({"filter": filter_json(&filter)});
@@ -503,18 +575,15 @@ pub(super) async fn audit_csv(ctx: Ctx) -> Result<HttpResponse, ApiError> {
             }
         }
     });
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header(("content-disposition", "attachment; filename=\"sqlgate-audit.csv\""))
-        .streaming(stream))
+    Ok(Csv::attachment("sqlgate-audit.csv", stream))
 }
 
-pub(super) async fn audit_verify(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+pub(super) async fn audit_verify(ctx: Ctx) -> Result<Json<Verification>, ApiError> {
     let verification = ctx.state.audit.verify(None).await?;
     let mut entry = ctx.entry("audit_read", if verification.broken.is_some() { "error" } else { "ok" });
     entry.detail = json!({"action": "verify", "records": verification.records});
     ctx.record(entry).await?;
-    Ok(HttpResponse::Ok().json(verification))
+    Ok(Json::new(verification))
 }
 
 /// `YYYY-MM` of now (UTC): the month spending is counted in.
@@ -523,24 +592,50 @@ pub fn this_month() -> String {
     format!("{:04}-{:02}", now.year(), u8::from(now.month()))
 }
 
-pub(super) async fn spend(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+/// Every user's LLM spending this month.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct SpendReport {
+    /// `YYYY-MM` (UTC).
+    month: String,
+    users: Vec<Spending>,
+}
+
+/// One user's cap and spending.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct Spending {
+    id: String,
+    username: String,
+    role: Role,
+    /// `null`: no cap.
+    monthly_cap_cents: Option<u64>,
+    spent_cents: u64,
+    /// Tokens used (input and output).
+    tokens: u64,
+    /// Spent 80% of the cap or more.
+    near_cap: bool,
+}
+
+pub(super) async fn spend(ctx: Ctx) -> Result<Json<SpendReport>, ApiError> {
     let month = this_month();
     let users = ctx.state.store.users().await?;
     let usage = ctx.state.store.usage(&month).await?;
-    let rows: Vec<Value> = users
-        .iter()
+    let users = users
+        .into_iter()
         .map(|u| {
             let used = usage.iter().find(|x| x.user_id == u.id);
             let spent = used.map_or(0, |x| x.cents);
-            json!({
-                "id": u.id, "username": u.username, "role": u.role,
-                "monthly_cap_cents": u.monthly_cap_cents, "spent_cents": spent,
-                "tokens": used.map_or(0, |x| x.tokens),
-                "near_cap": u.monthly_cap_cents.is_some_and(|cap| u128::from(spent) * 10 >= u128::from(cap) * 8),
-            })
+            Spending {
+                near_cap: u.monthly_cap_cents.is_some_and(|cap| u128::from(spent) * 10 >= u128::from(cap) * 8),
+                tokens: used.map_or(0, |x| x.tokens),
+                spent_cents: spent,
+                monthly_cap_cents: u.monthly_cap_cents,
+                role: u.role,
+                username: u.username,
+                id: u.id,
+            }
         })
         .collect();
-    Ok(HttpResponse::Ok().json(json!({"month": month, "users": rows})))
+    Ok(Json::new(SpendReport { month, users }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -550,7 +645,16 @@ pub(super) struct Cap {
     monthly_cap_cents: Option<u64>,
 }
 
-pub(super) async fn set_spend_cap(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+/// A user's cap, as set.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct SpendCap {
+    /// The user's name.
+    user: String,
+    /// `null`: no cap.
+    monthly_cap_cents: Option<u64>,
+}
+
+pub(super) async fn set_spend_cap(ctx: Ctx) -> Result<Json<SpendCap>, ApiError> {
     let body: Cap = ctx.json()?;
     let mut user = target_user(&ctx).await?;
     let before = json!({"monthly_cap_cents": user.monthly_cap_cents});
@@ -558,7 +662,7 @@ pub(super) async fn set_spend_cap(ctx: Ctx) -> Result<HttpResponse, ApiError> {
     admin_action(&ctx, "spend.cap", &user.username, before, json!({"monthly_cap_cents": user.monthly_cap_cents}))
         .await?;
     applied(&ctx, "spend.cap", &user.username, ctx.state.store.update_user(&user).await).await?;
-    Ok(HttpResponse::Ok().json(json!({"user": user.username, "monthly_cap_cents": user.monthly_cap_cents})))
+    Ok(Json::new(SpendCap { user: user.username, monthly_cap_cents: user.monthly_cap_cents }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -603,11 +707,17 @@ async fn memory_fields(ctx: &Ctx, body: MemoryBody) -> Result<(Option<String>, S
     Ok((connector, body.kind, key, value))
 }
 
-pub(super) async fn list_memory(ctx: Ctx) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(json!({"entries": ctx.state.store.memory().await?})))
+/// Every AI memory entry.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct MemoryList {
+    entries: Vec<MemoryEntry>,
 }
 
-pub(super) async fn create_memory(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+pub(super) async fn list_memory(ctx: Ctx) -> Result<Json<MemoryList>, ApiError> {
+    Ok(Json::new(MemoryList { entries: ctx.state.store.memory().await? }))
+}
+
+pub(super) async fn create_memory(ctx: Ctx) -> Result<Created<MemoryEntry>, ApiError> {
     let body: MemoryBody = ctx.json()?;
     let (connector_id, kind, key, value) = memory_fields(&ctx, body).await?;
     let entry = MemoryEntry {
@@ -621,10 +731,10 @@ pub(super) async fn create_memory(ctx: Ctx) -> Result<HttpResponse, ApiError> {
     };
     admin_action(&ctx, "memory.create", &entry.key, Value::Null, json!(entry)).await?;
     applied(&ctx, "memory.create", &entry.key, ctx.state.store.create_memory(&entry).await).await?;
-    Ok(HttpResponse::Created().json(entry))
+    Ok(Created::new(entry))
 }
 
-pub(super) async fn update_memory(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+pub(super) async fn update_memory(ctx: Ctx) -> Result<Json<MemoryEntry>, ApiError> {
     let body: MemoryBody = ctx.json()?;
     let id = ctx.param("id");
     let before = ctx.state.store.memory().await?.into_iter().find(|e| e.id == id);
@@ -633,14 +743,14 @@ pub(super) async fn update_memory(ctx: Ctx) -> Result<HttpResponse, ApiError> {
     let entry = MemoryEntry { connector_id, kind, key, value, ..before.clone() };
     admin_action(&ctx, "memory.update", &entry.key, json!(before), json!(entry)).await?;
     applied(&ctx, "memory.update", &entry.key, ctx.state.store.update_memory(&entry).await).await?;
-    Ok(HttpResponse::Ok().json(entry))
+    Ok(Json::new(entry))
 }
 
-pub(super) async fn delete_memory(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+pub(super) async fn delete_memory(ctx: Ctx) -> Result<Json<Deleted>, ApiError> {
     let id = ctx.param("id");
     let before = ctx.state.store.memory().await?.into_iter().find(|e| e.id == id);
     let Some(before) = before else { return Err(ApiError::not_found(format!("no memory entry {id}"))) };
     admin_action(&ctx, "memory.delete", &before.key, json!(before), Value::Null).await?;
     applied(&ctx, "memory.delete", &before.key, ctx.state.store.delete_memory(&id).await).await?;
-    Ok(HttpResponse::Ok().json(json!({"status": "deleted", "id": id})))
+    Ok(Json::new(Deleted { status: "deleted", id }))
 }

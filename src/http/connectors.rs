@@ -3,13 +3,14 @@
 
 use std::sync::Arc;
 
-use actix_web::HttpResponse;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sqlgate_connectors::{unseal, Budget, Connector, Exposure, SealedSecret, Target};
+use sqlgate_connectors::{unseal, Budget, Connector, Exposure, SealedSecret, Table, Target};
 use sqlgate_guardrails::{check, Dialect, MaxRows, Policy, Verdict};
 
+use super::reply::Json;
 use super::{ApiError, AppState, Ctx, OpenConnector};
+use crate::query::Answer;
 use crate::store::ConnectorRecord;
 
 /// The connector `key` (an id or a name), if the caller may use it. One the caller may not use is
@@ -81,33 +82,51 @@ pub(super) fn dialect(engine: &str) -> Dialect {
     }
 }
 
-#[derive(Serialize)]
-struct Listed<'a> {
-    id: &'a str,
-    name: &'a str,
-    engine: &'a str,
+/// A connector the caller may use.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct Usable {
+    id: String,
+    name: String,
+    /// `postgres`, `mysql` or `sqlite`.
+    engine: String,
+    /// Answers from it carry a production warning.
     production: bool,
+    /// Rows an answer from it may hold.
     max_rows: u64,
 }
 
-pub(super) async fn list(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+/// The connectors the caller may use.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct UsableList {
+    connectors: Vec<Usable>,
+}
+
+pub(super) async fn list(ctx: Ctx) -> Result<Json<UsableList>, ApiError> {
     let who = ctx.who()?;
     let store = &ctx.state.store;
     let all = store.connectors().await?;
     let granted = if who.role.sees_all_connectors() { Vec::new() } else { store.grants_of(&who.user_id).await? };
-    let visible: Vec<Listed> = all
-        .iter()
+    let connectors = all
+        .into_iter()
         .filter(|c| who.role.sees_all_connectors() || granted.contains(&c.id))
-        .map(|c| Listed { id: &c.id, name: &c.name, engine: &c.engine, production: c.production, max_rows: c.max_rows })
+        .map(|c| Usable { id: c.id, name: c.name, engine: c.engine, production: c.production, max_rows: c.max_rows })
         .collect();
-    Ok(HttpResponse::Ok().json(json!({"connectors": visible})))
+    Ok(Json::new(UsableList { connectors }))
 }
 
-pub(super) async fn schema(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+/// A connector's exposed tables and views.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct SchemaView {
+    /// The connector's name.
+    connector: String,
+    tables: Vec<Table>,
+}
+
+pub(super) async fn schema(ctx: Ctx) -> Result<Json<SchemaView>, ApiError> {
     let record = usable(&ctx, &ctx.param("id")).await?;
     let open = open(&ctx.state, &record).await?;
     let schema = open.connector.schema(&Exposure::All).await?;
-    Ok(HttpResponse::Ok().json(json!({"connector": record.name, "tables": schema.tables})))
+    Ok(Json::new(SchemaView { connector: record.name, tables: schema.tables }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -117,7 +136,7 @@ pub(super) struct QueryBody {
     sql: String,
 }
 
-pub(super) async fn query(ctx: Ctx) -> Result<HttpResponse, ApiError> {
+pub(super) async fn query(ctx: Ctx) -> Result<Json<Answer>, ApiError> {
     let body: QueryBody = ctx.json()?;
     let record = usable(&ctx, &body.connector).await?;
     let config = &ctx.state.config.query;
@@ -166,11 +185,11 @@ pub(super) async fn query(ctx: Ctx) -> Result<HttpResponse, ApiError> {
         warnings.push(format!("`{}` is a production database: every query on it is audited", record.name));
     }
     warnings.extend(crate::query::warnings(&result, privilege_warning));
-    let answer = crate::query::Answer::new(&allowed.sql, &result, max_rows, warnings);
+    let answer = Answer::new(&allowed.sql, &result, max_rows, warnings);
     entry.row_count = Some(result.row_count);
     entry.truncated = Some(result.truncated.is_some());
     entry.duration_ms = Some(ctx.started.elapsed().as_millis() as u64);
     entry.detail = json!({"answer_id": answer.id, "sql_sent": allowed.sql});
     ctx.record(entry).await?;
-    Ok(HttpResponse::Ok().json(answer))
+    Ok(Json::new(answer))
 }

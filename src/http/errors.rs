@@ -10,12 +10,16 @@ use crate::auth::Role;
 use crate::store::StoreError;
 
 /// An error as the API returns it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = ErrorDetail)]
 pub struct ApiError {
     #[serde(skip)]
     status: StatusCode,
+    /// A stable machine code (`bad_request`, `sql_rejected`, …).
     code: &'static str,
+    /// What was wrong and what to do.
     message: String,
+    /// The guard's rejection code, for `sql_rejected`.
     #[serde(skip_serializing_if = "Option::is_none")]
     guard_code: Option<String>,
     #[serde(skip)]
@@ -109,8 +113,10 @@ impl ApiError {
     }
 }
 
-#[derive(Serialize)]
-struct Shape<'a> {
+/// The body of every error response: `{"error":{"code","message"}}`.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Error)]
+pub(super) struct ErrorBody<'a> {
     error: &'a ApiError,
 }
 
@@ -124,7 +130,7 @@ impl ResponseError for ApiError {
         if let Some(seconds) = self.retry_after {
             res.insert_header(("retry-after", seconds.to_string()));
         }
-        res.json(Shape { error: self })
+        res.json(ErrorBody { error: self })
     }
 }
 

@@ -6,6 +6,8 @@ mod account;
 mod admin;
 mod connectors;
 mod errors;
+mod openapi;
+mod reply;
 mod routes;
 
 use std::collections::HashMap;

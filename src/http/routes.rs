@@ -1,12 +1,14 @@
 //! Every route, with the access it needs. Registration, the role check and the OpenAPI document
-//! all read this one table, so a route cannot exist without a rule.
+//! all read this one table, so a route cannot exist without a rule; each route's success
+//! responses are documented from the type its handler returns.
 
 use actix_web::http::Method;
 use actix_web::HttpResponse;
+use serde::Serialize;
+use serde_json::Value;
 
-use utoipa::openapi::{RefOr, Schema};
-
-use super::{account, admin, connectors, Ctx, Reply};
+use super::reply::{json_response, schema_of, text_response, Json, Schemas, Success};
+use super::{account, admin, connectors, ApiError, Ctx, Reply};
 use crate::auth::Role;
 
 /// Who may call a route.
@@ -32,58 +34,90 @@ pub struct Route {
     pub handler: fn(Ctx) -> Reply,
     /// The JSON body it takes, if any: registers its schema (and those it uses), returns its name.
     pub body: Option<BodySchema>,
+    /// Its success responses, from the type its handler returns.
+    pub responses: fn(&mut Schemas) -> Vec<(u16, Value)>,
+    /// Error statuses it answers besides those every route of its kind may (see
+    /// [`Route::errors`]).
+    pub extra_errors: &'static [u16],
 }
 
 /// Adds a body type's schema to the document's components and names it.
-pub type BodySchema = fn(&mut Vec<(String, RefOr<Schema>)>) -> String;
+pub type BodySchema = fn(&mut Schemas) -> String;
 
-fn schema_of<T: utoipa::ToSchema>(out: &mut Vec<(String, RefOr<Schema>)>) -> String {
-    T::schemas(out);
-    let name = T::name().into_owned();
-    out.push((name.clone(), T::schema()));
-    name
+/// The probes: never rate limited, so an orchestrator always gets an answer.
+pub const PROBES: [&str; 2] = ["/healthz", "/readyz"];
+
+impl Route {
+    /// Every error status the route may answer with: the rate limit (all but the probes), bad,
+    /// too large or non-JSON bodies, unknown ids, authentication, role and an unavailable store
+    /// or audit trail (routes behind a login), and the route's own.
+    pub fn errors(&self) -> Vec<u16> {
+        let mut errors = self.extra_errors.to_vec();
+        if !PROBES.contains(&self.path) {
+            errors.push(429);
+        }
+        if self.body.is_some() {
+            errors.extend([400, 413, 415]);
+        }
+        if self.path.contains("{id}") {
+            errors.push(404);
+        }
+        if let Access::Role(_) = self.access {
+            errors.extend([401, 403, 503]);
+        }
+        errors.sort_unstable();
+        errors.dedup();
+        errors
+    }
+}
+
+/// The success responses of a handler, from its return type.
+fn responses_of<F, Fut, S>(_handler: F, schemas: &mut Schemas) -> Vec<(u16, Value)>
+where
+    F: FnOnce(Ctx) -> Fut,
+    Fut: std::future::Future<Output = Result<S, ApiError>>,
+    S: Success,
+{
+    S::document(schemas)
 }
 
 const ANY: Access = Access::Role(Role::Member);
 const POWER: Access = Access::Role(Role::PowerUser);
 const ADMIN: Access = Access::Role(Role::Admin);
 
+/// `route!(METHOD, "/path", access, "summary", handler [, body = BodyType] [, errors = [status, …]])`
 macro_rules! route {
-    ($method:ident, $path:literal, $access:expr, $summary:literal, $handler:path) => {
+    ($method:ident, $path:literal, $access:expr, $summary:literal, $handler:path
+     $(, body = $body:ty)? $(, errors = [$($error:literal),* $(,)?])? $(,)?) => {
         Route {
             method: Method::$method,
             path: $path,
             access: $access,
             summary: $summary,
-            handler: |ctx| Box::pin($handler(ctx)),
-            body: None,
+            handler: |ctx| Box::pin(async move { $handler(ctx).await.map(Success::into_response) }),
+            body: route!(@body $($body)?),
+            responses: |schemas| responses_of($handler, schemas),
+            extra_errors: &[$($($error),*)?],
         }
     };
-    ($method:ident, $path:literal, $access:expr, $summary:literal, $handler:path, $body:ty) => {
-        Route {
-            method: Method::$method,
-            path: $path,
-            access: $access,
-            summary: $summary,
-            handler: |ctx| Box::pin($handler(ctx)),
-            body: Some(schema_of::<$body>),
-        }
-    };
+    (@body) => { None };
+    (@body $body:ty) => { Some(schema_of::<$body>) };
 }
 
 /// The API.
 pub static ROUTES: &[Route] = &[
     route!(GET, "/healthz", Access::Public, "The process is up.", health),
-    route!(GET, "/readyz", Access::Public, "The store answers.", ready),
+    route!(GET, "/readyz", Access::Public, "The store answers (200), or does not (503).", ready),
     route!(GET, "/metrics", Access::Public, "Prometheus metrics (text format).", metrics),
-    route!(GET, "/api/v1/openapi.json", Access::Public, "This API, as OpenAPI 3.", openapi),
+    route!(GET, "/api/v1/openapi.json", Access::Public, "This API, as OpenAPI 3.1.", super::openapi::document),
     route!(
         POST,
         "/api/v1/login",
         Access::Public,
         "Log in with a user name and password; sets the session cookie.",
         account::login,
-        account::Login
+        body = account::Login,
+        errors = [401, 503]
     ),
     route!(POST, "/api/v1/logout", ANY, "End this session.", account::logout),
     route!(GET, "/api/v1/me", ANY, "Who is logged in, and their role.", account::me),
@@ -93,14 +127,15 @@ pub static ROUTES: &[Route] = &[
         ANY,
         "Change one's own password (ends one's other sessions).",
         account::change_password,
-        account::NewPassword
+        body = account::NewPassword
     ),
     route!(
         POST,
         "/api/v1/me/totp/enrol",
         ANY,
         "Start TOTP enrolment: a secret, its otpauth URI and QR code.",
-        account::totp_enrol
+        account::totp_enrol,
+        errors = [409]
     ),
     route!(
         POST,
@@ -108,7 +143,8 @@ pub static ROUTES: &[Route] = &[
         ANY,
         "Finish TOTP enrolment with a code; answers with recovery codes once.",
         account::totp_verify,
-        account::Code
+        body = account::Code,
+        errors = [409]
     ),
     route!(GET, "/api/v1/apikeys", ANY, "One's API keys (never the keys themselves).", account::list_keys),
     route!(
@@ -117,28 +153,45 @@ pub static ROUTES: &[Route] = &[
         ANY,
         "Create an API key; the key is shown once.",
         account::create_key,
-        account::NewKey
+        body = account::NewKey
     ),
     route!(DELETE, "/api/v1/apikeys/{id}", ANY, "Revoke one of one's API keys.", account::revoke_key),
     route!(GET, "/api/v1/connectors", ANY, "The connectors the caller may use.", connectors::list),
-    route!(GET, "/api/v1/connectors/{id}/schema", ANY, "A connector's exposed tables and columns.", connectors::schema),
+    route!(
+        GET,
+        "/api/v1/connectors/{id}/schema",
+        ANY,
+        "A connector's exposed tables and columns.",
+        connectors::schema,
+        errors = [422, 502, 504]
+    ),
     route!(
         POST,
         "/api/v1/query",
         POWER,
         "SQL live edit: guard, run read-only and trim one query.",
         connectors::query,
-        connectors::QueryBody
+        body = connectors::QueryBody,
+        errors = [404, 422, 502, 504]
     ),
     route!(GET, "/api/v1/admin/users", ADMIN, "All users.", admin::list_users),
-    route!(POST, "/api/v1/admin/users", ADMIN, "Create a user.", admin::create_user, admin::NewUser),
+    route!(
+        POST,
+        "/api/v1/admin/users",
+        ADMIN,
+        "Create a user.",
+        admin::create_user,
+        body = admin::NewUser,
+        errors = [409]
+    ),
     route!(
         PATCH,
         "/api/v1/admin/users/{id}",
         ADMIN,
         "Change a user's role, disable them, or reset their second factor.",
         admin::update_user,
-        admin::UserChange
+        body = admin::UserChange,
+        errors = [409]
     ),
     route!(
         POST,
@@ -146,7 +199,7 @@ pub static ROUTES: &[Route] = &[
         ADMIN,
         "Reset a user's password (ends their sessions).",
         admin::reset_password,
-        admin::Reset
+        body = admin::Reset
     ),
     route!(GET, "/api/v1/admin/users/{id}/grants", ADMIN, "The connectors granted to a user.", admin::get_grants),
     route!(
@@ -155,7 +208,7 @@ pub static ROUTES: &[Route] = &[
         ADMIN,
         "Set the connectors granted to a user.",
         admin::set_grants,
-        admin::Grants
+        body = admin::Grants
     ),
     route!(
         PUT,
@@ -163,7 +216,7 @@ pub static ROUTES: &[Route] = &[
         ADMIN,
         "Set (or, with null, remove) a user's monthly LLM spend cap in cents.",
         admin::set_spend_cap,
-        admin::Cap
+        body = admin::Cap
     ),
     route!(GET, "/api/v1/admin/spend", ADMIN, "Every user's cap and month-to-date LLM spending.", admin::spend),
     route!(
@@ -173,14 +226,22 @@ pub static ROUTES: &[Route] = &[
         "AI memory: definitions, synonyms and example questions.",
         admin::list_memory
     ),
-    route!(POST, "/api/v1/admin/memory", ADMIN, "Add an AI memory entry.", admin::create_memory, admin::MemoryBody),
+    route!(
+        POST,
+        "/api/v1/admin/memory",
+        ADMIN,
+        "Add an AI memory entry.",
+        admin::create_memory,
+        body = admin::MemoryBody,
+        errors = [404]
+    ),
     route!(
         PATCH,
         "/api/v1/admin/memory/{id}",
         ADMIN,
         "Change an AI memory entry.",
         admin::update_memory,
-        admin::MemoryBody
+        body = admin::MemoryBody
     ),
     route!(DELETE, "/api/v1/admin/memory/{id}", ADMIN, "Delete an AI memory entry.", admin::delete_memory),
     route!(GET, "/api/v1/admin/connectors", ADMIN, "All connectors (never their credentials).", admin::list_connectors),
@@ -190,7 +251,8 @@ pub static ROUTES: &[Route] = &[
         ADMIN,
         "Create a connector; its URL is sealed at once and never returned.",
         admin::create_connector,
-        admin::ConnectorBody
+        body = admin::ConnectorBody,
+        errors = [409]
     ),
     route!(
         PATCH,
@@ -198,7 +260,8 @@ pub static ROUTES: &[Route] = &[
         ADMIN,
         "Change a connector.",
         admin::update_connector,
-        admin::ConnectorBody
+        body = admin::ConnectorBody,
+        errors = [409]
     ),
     route!(
         DELETE,
@@ -212,90 +275,93 @@ pub static ROUTES: &[Route] = &[
         "/api/v1/admin/connectors/{id}/test",
         ADMIN,
         "Connect and report what the credentials can do beyond reading.",
-        admin::test_connector
+        admin::test_connector,
+        errors = [502]
     ),
     route!(
         GET,
         "/api/v1/admin/audit",
         ADMIN,
         "Search the audit trail (q, from, to, user, connector, kind, outcome, offset, limit).",
-        admin::audit
+        admin::audit,
+        errors = [400]
     ),
-    route!(GET, "/api/v1/admin/audit.csv", ADMIN, "The filtered audit trail as CSV.", admin::audit_csv),
+    route!(
+        GET,
+        "/api/v1/admin/audit.csv",
+        ADMIN,
+        "The filtered audit trail as CSV (the same filters).",
+        admin::audit_csv,
+        errors = [400]
+    ),
     route!(GET, "/api/v1/admin/audit/verify", ADMIN, "Verify the audit trail's hash chain.", admin::audit_verify),
 ];
 
-async fn health(_ctx: Ctx) -> Result<HttpResponse, super::ApiError> {
-    Ok(HttpResponse::Ok().json(serde_json::json!({"status": "ok"})))
+/// `/healthz`.
+#[derive(Serialize, utoipa::ToSchema)]
+struct Health {
+    /// Always `ok`.
+    status: &'static str,
 }
 
-async fn metrics(ctx: Ctx) -> Result<HttpResponse, super::ApiError> {
-    Ok(HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(ctx.state.metrics.render()))
+async fn health(_ctx: Ctx) -> Result<Json<Health>, ApiError> {
+    Ok(Json::new(Health { status: "ok" }))
 }
 
-async fn ready(ctx: Ctx) -> Result<HttpResponse, super::ApiError> {
+/// Prometheus' text exposition format.
+struct Metrics(String);
+
+impl Metrics {
+    const MEDIA_TYPE: &'static str = "text/plain; version=0.0.4; charset=utf-8";
+}
+
+impl Success for Metrics {
+    fn into_response(self) -> HttpResponse {
+        HttpResponse::Ok().content_type(Self::MEDIA_TYPE).body(self.0)
+    }
+
+    fn document(_: &mut Schemas) -> Vec<(u16, Value)> {
+        vec![(200, text_response("Prometheus metrics", Self::MEDIA_TYPE))]
+    }
+}
+
+async fn metrics(ctx: Ctx) -> Result<Metrics, ApiError> {
+    Ok(Metrics(ctx.state.metrics.render()))
+}
+
+/// `/readyz`: whether the store answers.
+#[derive(Serialize, utoipa::ToSchema)]
+struct Readiness {
+    /// `ready` or `unavailable`.
+    status: &'static str,
+    /// `ok` or `unavailable`.
+    store: &'static str,
+}
+
+/// Readiness, answered 200 when ready and 503 when not (not an error: the probe's own answer).
+struct Ready(bool);
+
+impl Success for Ready {
+    fn into_response(self) -> HttpResponse {
+        if self.0 {
+            HttpResponse::Ok().json(Readiness { status: "ready", store: "ok" })
+        } else {
+            HttpResponse::ServiceUnavailable().json(Readiness { status: "unavailable", store: "unavailable" })
+        }
+    }
+
+    fn document(schemas: &mut Schemas) -> Vec<(u16, Value)> {
+        let name = schema_of::<Readiness>(schemas);
+        vec![(200, json_response("ready", &name)), (503, json_response("the store does not answer", &name))]
+    }
+}
+
+async fn ready(ctx: Ctx) -> Result<Ready, ApiError> {
     match ctx.state.store.ping().await {
-        Ok(()) => Ok(HttpResponse::Ok().json(serde_json::json!({"status": "ready", "store": "ok"}))),
+        Ok(()) => Ok(Ready(true)),
         Err(e) => {
             tracing::warn!(error = %e, "readiness: the store does not answer");
-            Ok(HttpResponse::ServiceUnavailable()
-                .json(serde_json::json!({"status": "unavailable", "store": "unavailable"})))
+            Ok(Ready(false))
         }
     }
-}
-
-/// The OpenAPI document, built from [`ROUTES`].
-async fn openapi(_ctx: Ctx) -> Result<HttpResponse, super::ApiError> {
-    let mut paths = serde_json::Map::new();
-    let mut schemas: Vec<(String, RefOr<Schema>)> = Vec::new();
-    for route in ROUTES {
-        let path = paths.entry(route.path).or_insert_with(|| serde_json::json!({}));
-        let mut responses = serde_json::json!({
-            "200": {"description": "success"},
-            "400": {"$ref": "#/components/responses/Error"},
-        });
-        let body = route.body.map(|register| {
-            let name = register(&mut schemas);
-            serde_json::json!({"required": true, "content": {"application/json": {
-                "schema": {"$ref": format!("#/components/schemas/{name}")}}}})
-        });
-        if let Access::Role(role) = route.access {
-            responses["401"] = serde_json::json!({"$ref": "#/components/responses/Error"});
-            responses["403"] = serde_json::json!({"$ref": "#/components/responses/Error"});
-            responses["503"] = serde_json::json!({"$ref": "#/components/responses/Error"});
-            path[route.method.as_str().to_ascii_lowercase()] = serde_json::json!({
-                "summary": route.summary,
-                "x-sqlgate-role": role.as_str(),
-                "security": [{"session": []}, {"apiKey": []}],
-                "responses": responses,
-            });
-        } else {
-            path[route.method.as_str().to_ascii_lowercase()] =
-                serde_json::json!({"summary": route.summary, "security": [], "responses": responses});
-        }
-        if let Some(body) = body {
-            path[route.method.as_str().to_ascii_lowercase()]["requestBody"] = body;
-        }
-    }
-    let schemas: serde_json::Map<String, serde_json::Value> =
-        schemas.into_iter().map(|(name, schema)| (name, serde_json::to_value(schema).unwrap_or_default())).collect();
-    Ok(HttpResponse::Ok().json(serde_json::json!({
-        "openapi": "3.0.3",
-        "info": {"title": "sqlgate", "version": env!("CARGO_PKG_VERSION")},
-        "paths": paths,
-        "components": {
-            "schemas": schemas,
-            "securitySchemes": {
-                "session": {"type": "apiKey", "in": "cookie", "name": "sqlgate_session"},
-                "apiKey": {"type": "http", "scheme": "bearer"},
-            },
-            "responses": {"Error": {
-                "description": "{\"error\":{\"code\",\"message\"}}",
-                "content": {"application/json": {"schema": {"type": "object", "properties": {"error": {
-                    "type": "object", "required": ["code", "message"],
-                    "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "guard_code": {"type": "string"}}
-                }}}}},
-            }},
-        },
-    })))
 }

@@ -103,7 +103,7 @@ pub struct Usage {
 }
 
 /// One AI memory entry: business knowledge an admin wrote down for the LLM and the offline engine.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MemoryEntry {
     /// Stable id (a UUID).
     pub id: String,
@@ -138,7 +138,7 @@ pub struct Session {
 }
 
 /// An API key: only its hash is stored.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ApiKey {
     /// Random id (also the key's visible prefix).
     pub id: String,
@@ -181,7 +181,7 @@ pub struct ConnectorRecord {
 }
 
 /// One audit record, as stored: the chain fields included.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AuditRecord {
     /// Position in the chain, from 1, without gaps.
     pub seq: i64,
@@ -212,6 +212,7 @@ pub struct AuditRecord {
     /// Milliseconds the request took until the record.
     pub duration_ms: Option<u64>,
     /// Free-form details: an error message, an admin action's before/after (never a secret).
+    #[schema(value_type = Value)]
     pub detail: serde_json::Value,
     /// The client's address.
     pub ip: Option<String>,
