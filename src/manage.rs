@@ -150,20 +150,26 @@ async fn execute(command: Manage) -> Result<Outcome, StartError> {
             for (id, blob) in sqlgate_connectors::rotate(&master, &new, &sealed).map_err(|e| setup(&e))? {
                 connectors.push((id, blob.to_base64()));
             }
-            let mut totp = Vec::new();
+            let (mut totp, mut totp_pending) = (Vec::new(), Vec::new());
             for user in store.users().await? {
-                let Some(sealed) = &user.totp_secret else { continue };
                 let label = format!("totp:{}", user.id);
-                let blob = sqlgate_connectors::SealedSecret::from_base64(sealed).map_err(|e| setup(&e))?;
-                let secret = sqlgate_connectors::unseal(&master, &label, &blob).map_err(|e| setup(&e))?;
-                let resealed = sqlgate_connectors::seal(&new, &label, &secret).map_err(|e| setup(&e))?;
-                totp.push((user.id.clone(), resealed.to_base64()));
+                let reseal = |sealed: &str| -> Result<String, StartError> {
+                    let blob = sqlgate_connectors::SealedSecret::from_base64(sealed).map_err(|e| setup(&e))?;
+                    let secret = sqlgate_connectors::unseal(&master, &label, &blob).map_err(|e| setup(&e))?;
+                    Ok(sqlgate_connectors::seal(&new, &label, &secret).map_err(|e| setup(&e))?.to_base64())
+                };
+                if let Some(sealed) = &user.totp_secret {
+                    totp.push((user.id.clone(), reseal(sealed)?));
+                }
+                if let Some(sealed) = &user.totp_pending {
+                    totp_pending.push((user.id.clone(), reseal(sealed)?));
+                }
             }
-            let rotation = crate::store::Rotation { connectors, totp, audit: chain };
+            let rotation = crate::store::Rotation { connectors, totp, totp_pending, audit: chain };
             store.rotate(&rotation, &new.subkey("store v1")).await?;
             println!(
                 "{}",
-                json!({"rotated": true, "connectors": rotation.connectors.len(), "totp_secrets": rotation.totp.len(),
+                json!({"rotated": true, "connectors": rotation.connectors.len(), "totp_secrets": rotation.totp.len() + rotation.totp_pending.len(),
                        "audit_records": rotation.audit.len(), "new_key": new.id().to_string(),
                        "next": "start sqlgate with the new key; keep the old one until you have checked"})
             );

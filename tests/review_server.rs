@@ -67,7 +67,7 @@ fn user_with_totp(server: &Server, admin: &Admin<'_>, name: &str) -> String {
     let post = |path: &str, body: Value| {
         client.post(server.url(path)).header("x-csrf-token", &csrf).json(&body).send().unwrap()
     };
-    let enrol: Value = post("/api/v1/me/totp/enrol", json!({})).json().unwrap();
+    let enrol: Value = post("/api/v1/me/totp/enrol", json!({"current_password": PASSWORD})).json().unwrap();
     let secret = enrol["secret"].as_str().unwrap().to_owned();
     let res = post("/api/v1/me/totp/verify", json!({"code": code_at(&secret, name, unix_now())}));
     assert_eq!(res.status(), 200, "{}", res.text().unwrap());

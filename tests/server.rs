@@ -78,7 +78,7 @@ fn every_route_has_a_rule_and_every_role_gets_exactly_what_it_may() {
     }
     assert_eq!(served.len(), RULES.len(), "a rule names a route the server does not serve");
     // Every write takes a documented JSON body whose schema is in the document, except these.
-    let bodiless = ["/api/v1/logout", "/api/v1/me/totp/enrol", "/api/v1/admin/connectors/{id}/test"];
+    let bodiless = ["/api/v1/logout", "/api/v1/admin/connectors/{id}/test"];
     for (method, path) in &served {
         let operation = &doc["paths"][path.as_str()][method.to_lowercase()];
         let reference = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].as_str();
@@ -383,7 +383,8 @@ fn every_route_answers_as_the_openapi_document_says() {
     let other_csrf = logged["csrf_token"].as_str().unwrap().to_owned();
     let csrf = Some(w_csrf.as_str());
     walk.call(&w, csrf, Method::GET, "/api/v1/me", "/api/v1/me", None);
-    let enrol = walk.call(&w, csrf, Method::POST, "/api/v1/me/totp/enrol", "/api/v1/me/totp/enrol", Some(json!({})));
+    let reauth = Some(json!({"current_password": PASSWORD}));
+    let enrol = walk.call(&w, csrf, Method::POST, "/api/v1/me/totp/enrol", "/api/v1/me/totp/enrol", reauth);
     let code = Some(json!({"code": code_for(enrol["secret"].as_str().unwrap(), "walker")}));
     walk.call(&w, csrf, Method::POST, "/api/v1/me/totp/verify", "/api/v1/me/totp/verify", code);
     let key = walk.call(&w, csrf, Method::POST, "/api/v1/apikeys", "/api/v1/apikeys", Some(json!({"name": "ci"})));
@@ -888,7 +889,7 @@ fn a_second_factor_is_enrolled_required_and_recoverable() {
     let post = |path: &str, body: Value| {
         client.post(server.url(path)).header("x-csrf-token", &csrf).json(&body).send().unwrap()
     };
-    let enrol: Value = post("/api/v1/me/totp/enrol", json!({})).json().unwrap();
+    let enrol: Value = post("/api/v1/me/totp/enrol", json!({"current_password": PASSWORD})).json().unwrap();
     let secret = enrol["secret"].as_str().unwrap().to_owned();
     assert!(enrol["otpauth_uri"].as_str().unwrap().starts_with("otpauth://totp/sqlgate:tia?"), "{enrol}");
     assert!(
@@ -931,6 +932,123 @@ fn a_second_factor_is_enrolled_required_and_recoverable() {
     assert_eq!(login(json!({"username": "tia", "password": PASSWORD})).status(), 200);
     let kinds = admin.ok(Method::GET, "/api/v1/admin/audit?user=tia&kind=totp_enabled", None);
     assert_eq!(kinds["total"], 1);
+}
+
+/// The TOTP code of `secret` at unix time `at`.
+fn code_at(secret: &str, account: &str, at: u64) -> String {
+    let bytes = totp_rs::Secret::Encoded(secret.to_owned()).to_bytes().unwrap();
+    totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes, Some("sqlgate".into()), account.into())
+        .unwrap()
+        .generate(at)
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()
+}
+
+#[test]
+fn starting_a_second_factor_needs_the_current_password_and_wrong_ones_lock_the_account() {
+    let server = Server::start_with(
+        "totp-reauth",
+        &[("SQLGATE_AUTH_LOCKOUT_ATTEMPTS", "3"), ("SQLGATE_AUTH_IP_LOCKOUT_ATTEMPTS", "1000")],
+    );
+    let admin = Admin::new(&server);
+    admin.user("una", "analyst");
+    let (client, csrf) = server.login("una", PASSWORD);
+    let enrol = |body: Option<Value>| {
+        let mut req = client.post(server.url("/api/v1/me/totp/enrol")).header("x-csrf-token", &csrf);
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        req.send().unwrap()
+    };
+    // A stolen session alone starts nothing.
+    assert_eq!(code_of(enrol(None)).0, 415, "no body");
+    assert_eq!(code_of(enrol(Some(json!({})))).0, 400, "no password");
+    let wrong = |n: usize| Some(json!({"current_password": format!("Wrong-guess-{n}-xyz")}));
+    assert_eq!(code_of(enrol(wrong(1))), (403, "wrong_password".to_owned()));
+    assert_eq!(code_of(enrol(wrong(2))), (403, "wrong_password".to_owned()));
+    // The third wrong password (lockout_attempts = 3) locks the account, as failed logins do.
+    assert_eq!(code_of(enrol(wrong(3))), (429, "account_locked".to_owned()));
+    assert_eq!(code_of(enrol(Some(json!({"current_password": PASSWORD})))).0, 429, "locked, right password or not");
+    assert_eq!(code_of(server.try_login(json!({"username": "una", "password": PASSWORD}))).0, 429);
+    assert_eq!(admin.audit_total("user=una&kind=totp_enrol&outcome=denied"), 3);
+    assert_eq!(admin.audit_total("user=una&kind=lockout"), 1);
+    let user = admin.ok(Method::GET, "/api/v1/admin/users", None)["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "una")
+        .unwrap()
+        .clone();
+    assert_eq!((user["locked"].as_bool(), user["totp"].as_bool()), (Some(true), Some(false)), "{user}");
+
+    // With the right password, enrolment starts (and logins need no code until it is verified).
+    admin.user("vera", "analyst");
+    let (vera, vera_csrf) = server.login("vera", PASSWORD);
+    let started = vera
+        .post(server.url("/api/v1/me/totp/enrol"))
+        .header("x-csrf-token", &vera_csrf)
+        .json(&json!({"current_password": PASSWORD}))
+        .send()
+        .unwrap();
+    assert_eq!(started.status(), 200);
+    assert!(started.json::<Value>().unwrap()["secret"].is_string());
+    assert_eq!(server.try_login(json!({"username": "vera", "password": PASSWORD})).status(), 200);
+}
+
+#[test]
+fn replacing_an_active_second_factor_needs_its_current_code_and_keeps_it_until_the_new_one_is_verified() {
+    // Four failures below: fewer than the five that lock an account.
+    let server = Server::start_with("totp-replace", &[("SQLGATE_AUTH_IP_LOCKOUT_ATTEMPTS", "1000")]);
+    let admin = Admin::new(&server);
+    admin.user("wes", "analyst");
+    let (client, csrf) = server.login("wes", PASSWORD);
+    let post = |path: &str, body: Value| {
+        client.post(server.url(path)).header("x-csrf-token", &csrf).json(&body).send().unwrap()
+    };
+    let first: Value = post("/api/v1/me/totp/enrol", json!({"current_password": PASSWORD})).json().unwrap();
+    let old = first["secret"].as_str().unwrap().to_owned();
+    let enabled: Value =
+        post("/api/v1/me/totp/verify", json!({"code": code_at(&old, "wes", unix_now())})).json().unwrap();
+    let old_recovery: Vec<String> =
+        enabled["recovery_codes"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_owned()).collect();
+
+    // The password alone no longer starts an enrolment; a wrong code counts as a failed login.
+    let again = |body: Value| post("/api/v1/me/totp/enrol", body);
+    assert_eq!(code_of(again(json!({"current_password": PASSWORD}))), (403, "totp_required".to_owned()));
+    let now = unix_now();
+    let valid: Vec<String> = (0..5).map(|i| code_at(&old, "wes", now + i * 30 - 60)).collect();
+    let wrong = (0..10).map(|i| format!("00000{i}")).find(|c| !valid.contains(c)).unwrap();
+    let res = again(json!({"current_password": PASSWORD, "totp": wrong}));
+    assert_eq!(code_of(res), (403, "wrong_code".to_owned()));
+    assert_eq!(admin.audit_total("user=wes&kind=totp_enrol&outcome=denied"), 1);
+    let res = again(json!({"current_password": "Wrong-guess-1-xyz", "totp": code_at(&old, "wes", now)}));
+    assert_eq!(code_of(res), (403, "wrong_password".to_owned()), "the password is checked first");
+
+    // Password and current code: a new secret, while the old factor stays in force.
+    let res = again(json!({"current_password": PASSWORD, "totp": code_at(&old, "wes", now)}));
+    assert_eq!(res.status(), 200);
+    let new = res.json::<Value>().unwrap()["secret"].as_str().unwrap().to_owned();
+    assert_ne!(new, old);
+    let login = |extra: Value| {
+        let mut body = json!({"username": "wes", "password": PASSWORD});
+        body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        server.try_login(body)
+    };
+    assert_eq!(code_of(login(json!({}))), (401, "totp_required".to_owned()));
+    assert_eq!(login(json!({"totp": code_at(&new, "wes", now + 30)})).status(), 401, "not verified yet");
+    assert_eq!(login(json!({"recovery_code": old_recovery[0]})).status(), 200, "the old factor still works");
+
+    // Verified: the new secret is the factor, with new recovery codes; the old ones are gone.
+    let verified = post("/api/v1/me/totp/verify", json!({"code": code_at(&new, "wes", now)}));
+    assert_eq!(verified.status(), 200);
+    let new_recovery = verified.json::<Value>().unwrap()["recovery_codes"][0].as_str().unwrap().to_owned();
+    assert_eq!(login(json!({"recovery_code": old_recovery[1]})).status(), 401);
+    assert_eq!(login(json!({"totp": code_at(&new, "wes", now + 30)})).status(), 200);
+    assert_eq!(login(json!({"recovery_code": new_recovery})).status(), 200);
+    let trail = admin.ok(Method::GET, "/api/v1/admin/audit?user=wes&kind=totp_enabled", None);
+    assert_eq!(trail["records"][0]["detail"]["replaced_factor"], true, "{trail}");
 }
 
 #[test]
@@ -996,8 +1114,14 @@ fn rotating_the_master_key_reseals_everything_and_keeps_the_chain() {
         Some(json!({"username": "tom", "password": PASSWORD, "role": "member"})),
     );
     let (tom, csrf) = server.login("tom", PASSWORD);
-    let enrol: Value =
-        tom.post(server.url("/api/v1/me/totp/enrol")).header("x-csrf-token", &csrf).send().unwrap().json().unwrap();
+    let enrol: Value = tom
+        .post(server.url("/api/v1/me/totp/enrol"))
+        .header("x-csrf-token", &csrf)
+        .json(&json!({"current_password": PASSWORD}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
     let secret = enrol["secret"].as_str().unwrap().to_owned();
     let verified = tom
         .post(server.url("/api/v1/me/totp/verify"))

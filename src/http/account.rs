@@ -101,16 +101,9 @@ pub(super) async fn login(ctx: Ctx) -> Result<Json<LoggedIn>, ApiError> {
             )
             .with_code("totp_required"));
         }
-        let secret = open_totp_secret(state, &user)?;
+        let secret = open_totp(state, &user, user.totp_secret.as_deref())?;
         let passed = match (code, recovery) {
-            // Each code works once: its time step must be later than the last one used.
-            (Some(code), _) => match totp::matching_step(&secret, &user.username, code, now.max(0) as u64) {
-                Some(step) if user.totp_last_step.is_none_or(|last| step > last) => {
-                    user.totp_last_step = Some(step);
-                    true
-                }
-                _ => false,
-            },
+            (Some(code), _) => use_code(&secret, &mut user, code, now),
             (None, Some(recovery)) => totp::use_recovery_code(recovery, &mut user.recovery_codes),
             (None, None) => false,
         };
@@ -284,23 +277,8 @@ pub(super) struct PasswordChanged {
 
 pub(super) async fn change_password(ctx: Ctx) -> Result<Json<PasswordChanged>, ApiError> {
     let body: NewPassword = ctx.json()?;
-    let who = ctx.who()?;
     let store = &ctx.state.store;
-    let mut user = store.user(&who.user_id).await?.ok_or_else(ApiError::unauthenticated)?;
-    let now = now();
-    if let Some(until) = user.locked_until.filter(|until| *until > now) {
-        return Err(still_locked(until, now));
-    }
-    // A wrong current password counts like a failed login, lockout included: a stolen session
-    // cannot be used to guess the password.
-    let _one_at_a_time = ctx.state.limits.account(&user.username).lock().await;
-    if !verify(&body.current, &user.password_hash).await {
-        let mut failed = ctx.entry("password_change", "denied");
-        failed.username = Some(user.username.clone());
-        let wrong = ApiError::forbidden_because("wrong_password", "the current password is wrong");
-        let ip = ctx.req.peer_addr().map(|a| a.ip());
-        return Err(failure(&ctx, &mut user, failed, "wrong current password", ip, now, wrong).await?);
-    }
+    let (mut user, _one_at_a_time) = confirm_password(&ctx, "password_change", &body.current).await?;
     password::check_policy(&body.new, &user.username).map_err(|e| ApiError::bad_request(e.to_string()))?;
     user.password_hash = hash(&body.new).await?;
     let mut entry = ctx.entry("password_change", "ok");
@@ -312,6 +290,44 @@ pub(super) async fn change_password(ctx: Ctx) -> Result<Json<PasswordChanged>, A
         status: "changed",
         message: "the password was changed and every session ended; log in again",
     }))
+}
+
+/// The caller's account, once `password` proved to be its current password. A wrong one counts
+/// like a failed login, lockout included, and is recorded as a denied `kind`: a stolen session
+/// cannot be used to guess the password. The lock it returns keeps other attempts for the account
+/// waiting until the caller has stored its change, so no failure count is lost.
+async fn confirm_password<'a>(
+    ctx: &'a Ctx,
+    kind: &'static str,
+    password: &str,
+) -> Result<(User, tokio::sync::MutexGuard<'a, ()>), ApiError> {
+    let who = ctx.who()?;
+    let one_at_a_time = ctx.state.limits.account(&who.username).lock().await;
+    let mut user = ctx.state.store.user(&who.user_id).await?.ok_or_else(ApiError::unauthenticated)?;
+    let now = now();
+    if let Some(until) = user.locked_until.filter(|until| *until > now) {
+        return Err(still_locked(until, now));
+    }
+    if !verify(password, &user.password_hash).await {
+        let mut failed = ctx.entry(kind, "denied");
+        failed.username = Some(user.username.clone());
+        let wrong = ApiError::forbidden_because("wrong_password", "the current password is wrong");
+        let ip = ctx.req.peer_addr().map(|a| a.ip());
+        return Err(failure(ctx, &mut user, failed, "wrong current password", ip, now, wrong).await?);
+    }
+    Ok((user, one_at_a_time))
+}
+
+/// Whether `code` is the current code of `secret` and later than the last one `user` used; if
+/// so, it is used up (each code works once).
+fn use_code(secret: &str, user: &mut User, code: &str, now: i64) -> bool {
+    match totp::matching_step(secret, &user.username, code, now.max(0) as u64) {
+        Some(step) if user.totp_last_step.is_none_or(|last| step > last) => {
+            user.totp_last_step = Some(step);
+            true
+        }
+        _ => false,
+    }
 }
 
 /// An argon2id hash, or a 500 that says so. Hashing takes tens of milliseconds of CPU on purpose,
@@ -421,7 +437,8 @@ fn totp_label(user: &User) -> String {
     format!("totp:{}", user.id)
 }
 
-fn open_totp_secret(state: &AppState, user: &User) -> Result<String, ApiError> {
+/// The TOTP secret `sealed` of `user` (the active or the pending one), opened.
+fn open_totp(state: &AppState, user: &User, sealed: Option<&str>) -> Result<String, ApiError> {
     let broken = || {
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -429,7 +446,7 @@ fn open_totp_secret(state: &AppState, user: &User) -> Result<String, ApiError> {
             "the second factor could not be read; ask an admin to reset it",
         )
     };
-    let sealed = user.totp_secret.as_deref().ok_or_else(broken)?;
+    let sealed = sealed.ok_or_else(broken)?;
     let sealed = SealedSecret::from_base64(sealed).map_err(|_| broken())?;
     let secret = unseal(&state.master, &totp_label(user), &sealed).map_err(|_| broken())?;
     Ok(secret.expose().to_owned())
@@ -447,30 +464,68 @@ pub(super) struct Enrolment {
     message: &'static str,
 }
 
-/// Starts (or restarts) enrolment: a new secret, its otpauth URI and QR code. Logins need no
-/// code until one is verified with `POST /api/v1/me/totp/verify`.
+/// What starting an enrolment needs: fresh proof that the caller is the account's owner, not
+/// only someone holding their session.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Reauthentication {
+    /// The account's current password.
+    current_password: String,
+    /// The current code from the authenticator app; needed when a second factor is already on.
+    #[serde(default)]
+    totp: Option<String>,
+}
+
+/// Starts (or restarts) enrolment: a new secret, its otpauth URI and QR code, once the current
+/// password (and, with a second factor on, its current code) is confirmed; wrong ones count as
+/// failed logins. Nothing changes for logins until a code of the new secret is verified with
+/// `POST /api/v1/me/totp/verify`: no code is needed yet, or the active factor stays in force.
 pub(super) async fn totp_enrol(ctx: Ctx) -> Result<Json<Enrolment>, ApiError> {
-    let who = ctx.who()?;
+    let body: Reauthentication = ctx.json()?;
     let state = &ctx.state;
-    let mut user = state.store.user(&who.user_id).await?.ok_or_else(ApiError::unauthenticated)?;
-    if user.totp_enabled {
-        return Err(ApiError::conflict("a second factor is already active; an admin can reset it"));
+    let (mut user, _one_at_a_time) = confirm_password(&ctx, "totp_enrol", &body.current_password).await?;
+    let replaces = user.totp_enabled;
+    if replaces {
+        confirm_code(&ctx, &mut user, body.totp.as_deref()).await?;
     }
     let secret = totp::new_secret();
     let sealed = seal(&state.master, &totp_label(&user), &Secret::new(secret.clone()))
         .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "could not seal the secret"))?;
-    user.totp_secret = Some(sealed.to_base64());
+    user.totp_pending = Some(sealed.to_base64());
     let uri = totp::uri(&secret, &user.username).ok_or_else(|| {
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "could not make the otpauth URI")
     })?;
-    ctx.record(ctx.entry("totp_enrol", "ok")).await?;
+    let mut entry = ctx.entry("totp_enrol", "ok");
+    entry.detail = json!({"replaces_active_factor": replaces});
+    ctx.record(entry).await?;
     state.store.update_user(&user).await?;
-    Ok(Json::new(Enrolment {
-        qr_svg: totp::qr_svg(&uri),
-        otpauth_uri: uri,
-        secret,
-        message: "scan the QR code (or type the secret) into an authenticator app, then send its current code to POST /api/v1/me/totp/verify",
-    }))
+    let message = if replaces {
+        "scan the QR code (or type the secret) into an authenticator app, then send its current code to POST /api/v1/me/totp/verify; until then the current second factor stays in force"
+    } else {
+        "scan the QR code (or type the secret) into an authenticator app, then send its current code to POST /api/v1/me/totp/verify"
+    };
+    Ok(Json::new(Enrolment { qr_svg: totp::qr_svg(&uri), otpauth_uri: uri, secret, message }))
+}
+
+/// Confirms the current code of `user`'s active second factor (using it up); a wrong one counts
+/// like a failed login, lockout included.
+async fn confirm_code(ctx: &Ctx, user: &mut User, code: Option<&str>) -> Result<(), ApiError> {
+    let Some(code) = code else {
+        return Err(ApiError::forbidden_because(
+            "totp_required",
+            "this account has a second factor: send the current code from the authenticator app as `totp`",
+        ));
+    };
+    let now = now();
+    let secret = open_totp(&ctx.state, user, user.totp_secret.as_deref())?;
+    if use_code(&secret, user, code, now) {
+        return Ok(());
+    }
+    let mut failed = ctx.entry("totp_enrol", "denied");
+    failed.username = Some(user.username.clone());
+    let wrong = ApiError::forbidden_because("wrong_code", "the code is wrong or was already used; send the next one");
+    let ip = ctx.req.peer_addr().map(|a| a.ip());
+    Err(failure(ctx, user, failed, "wrong second factor", ip, now, wrong).await?)
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -489,25 +544,30 @@ pub(super) struct Enabled {
     message: &'static str,
 }
 
-/// Finishes enrolment with a code from the app: from now on logins need a code. Answers with the
-/// recovery codes, once.
+/// Finishes enrolment with a code of the new secret: from now on logins need its codes (a factor
+/// it replaces, and that factor's recovery codes, stop working). Answers with new recovery codes,
+/// once.
 pub(super) async fn totp_verify(ctx: Ctx) -> Result<Json<Enabled>, ApiError> {
     let body: Code = ctx.json()?;
     let who = ctx.who()?;
     let state = &ctx.state;
     let mut user = state.store.user(&who.user_id).await?.ok_or_else(ApiError::unauthenticated)?;
-    if user.totp_secret.is_none() || user.totp_enabled {
+    let Some(pending) = user.totp_pending.take() else {
         return Err(ApiError::conflict("there is no enrolment to finish; start one with POST /api/v1/me/totp/enrol"));
-    }
-    let secret = open_totp_secret(state, &user)?;
+    };
+    let secret = open_totp(state, &user, Some(&pending))?;
     if !totp::check(&secret, &user.username, &body.code) {
         ctx.record(ctx.entry("totp_enrol", "denied")).await?;
         return Err(ApiError::bad_request("the code does not match; check the app's clock and send the current code"));
     }
     let (codes, hashes) = totp::recovery_codes();
+    let replaced = user.totp_enabled;
+    user.totp_secret = Some(pending);
     user.totp_enabled = true;
     user.recovery_codes = hashes;
-    ctx.record(ctx.entry("totp_enabled", "ok")).await?;
+    let mut entry = ctx.entry("totp_enabled", "ok");
+    entry.detail = json!({"replaced_factor": replaced});
+    ctx.record(entry).await?;
     state.store.update_user(&user).await?;
     Ok(Json::new(Enabled {
         status: "enabled",

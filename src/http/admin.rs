@@ -145,6 +145,7 @@ pub(super) async fn update_user(ctx: Ctx) -> Result<Json<UserView>, ApiError> {
     }
     if body.reset_totp {
         user.totp_secret = None;
+        user.totp_pending = None;
         user.totp_enabled = false;
         user.recovery_codes.clear();
     }

@@ -133,9 +133,9 @@ pub static ROUTES: &[Route] = &[
         POST,
         "/api/v1/me/totp/enrol",
         ANY,
-        "Start TOTP enrolment: a secret, its otpauth URI and QR code.",
+        "Start TOTP enrolment (current password, and current code if a factor is on): a secret, its otpauth URI and QR code.",
         account::totp_enrol,
-        errors = [409]
+        body = account::Reauthentication
     ),
     route!(
         POST,

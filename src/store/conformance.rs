@@ -35,6 +35,7 @@ fn user(id: &str, username: &str) -> User {
         recovery_codes: Vec::new(),
         monthly_cap_cents: None,
         totp_last_step: None,
+        totp_pending: None,
     }
 }
 
@@ -140,6 +141,7 @@ async fn users_are_created_found_listed_and_updated(store: &dyn Store) {
     changed.totp_enabled = true;
     changed.recovery_codes = vec!["a".repeat(64), "b".repeat(64)];
     changed.totp_last_step = Some(59_000_000);
+    changed.totp_pending = Some("sealed-pending".into());
     store.update_user(&changed).await.unwrap();
     let read = store.user("u-1").await.unwrap().unwrap();
     assert_eq!(read, User { username: "zed".into(), created_at: zed.created_at, ..changed.clone() });
@@ -769,19 +771,23 @@ async fn before_rotation(store: &dyn Store) -> Rotation {
     add_connectors(store, &["c-1"]).await;
     let mut u = user("u-1", "uma");
     u.totp_secret = Some("old-sealed-totp".into());
+    u.totp_pending = Some("old-sealed-pending".into());
     store.create_user(&u).await.unwrap();
     store.append_audits(std::slice::from_ref(&record(1, "2026-11-01T00:00:00.000Z"))).await.unwrap();
     store.append_audits(std::slice::from_ref(&record(2, "2026-11-02T00:00:00.000Z"))).await.unwrap();
     Rotation {
         connectors: vec![("c-1".into(), "new-sealed-url".into())],
         totp: vec![("u-1".into(), "new-sealed-totp".into())],
+        totp_pending: vec![("u-1".into(), "new-sealed-pending".into())],
         audit: vec![(1, "0".repeat(64), "a".repeat(64)), (2, "a".repeat(64), "b".repeat(64))],
     }
 }
 
 async fn after_rotation(store: &dyn Store) {
     assert_eq!(store.connector("c-1").await.unwrap().unwrap().sealed_url, "new-sealed-url");
-    assert_eq!(store.user("u-1").await.unwrap().unwrap().totp_secret.as_deref(), Some("new-sealed-totp"));
+    let uma = store.user("u-1").await.unwrap().unwrap();
+    assert_eq!(uma.totp_secret.as_deref(), Some("new-sealed-totp"));
+    assert_eq!(uma.totp_pending.as_deref(), Some("new-sealed-pending"));
     let chain: Vec<(i64, String, String)> =
         store.audit_after(0, 10).await.unwrap().into_iter().map(|r| (r.seq, r.prev_hash, r.hash)).collect();
     assert_eq!(chain, [(1, "0".repeat(64), "a".repeat(64)), (2, "a".repeat(64), "b".repeat(64))]);

@@ -66,6 +66,9 @@ pub struct User {
     pub monthly_cap_cents: Option<u64>,
     /// The last TOTP time step a login used: a code is accepted once.
     pub totp_last_step: Option<u64>,
+    /// A new TOTP secret waiting for its first code (sealed like `totp_secret`): an enrolment
+    /// started and not yet verified. The active factor, if any, stays in force until then.
+    pub totp_pending: Option<String>,
 }
 
 impl User {
@@ -85,6 +88,7 @@ impl User {
             recovery_codes: Vec::new(),
             monthly_cap_cents: None,
             totp_last_step: None,
+            totp_pending: None,
         }
     }
 }
@@ -253,6 +257,8 @@ pub struct Rotation {
     pub connectors: Vec<(String, String)>,
     /// (user id, sealed TOTP secret) pairs.
     pub totp: Vec<(String, String)>,
+    /// (user id, sealed pending TOTP secret) pairs: enrolments not yet verified.
+    pub totp_pending: Vec<(String, String)>,
     /// (seq, prev_hash, hash) of every audit record.
     pub audit: Vec<(i64, String, String)>,
 }

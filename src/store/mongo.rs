@@ -394,6 +394,8 @@ struct UserDoc {
     monthly_cap_cents: Option<i64>,
     #[serde(default)]
     totp_last_step: Option<i64>,
+    #[serde(default)]
+    totp_pending: Option<String>,
 }
 
 impl From<&User> for UserDoc {
@@ -412,6 +414,7 @@ impl From<&User> for UserDoc {
             recovery_codes: u.recovery_codes.clone(),
             monthly_cap_cents: u.monthly_cap_cents.map(|c| c.min(i64::MAX as u64) as i64),
             totp_last_step: u.totp_last_step.map(|c| c.min(i64::MAX as u64) as i64),
+            totp_pending: u.totp_pending.clone(),
         }
     }
 }
@@ -438,6 +441,7 @@ impl TryFrom<UserDoc> for User {
             recovery_codes: d.recovery_codes,
             monthly_cap_cents: d.monthly_cap_cents.map(|c| c.max(0) as u64),
             totp_last_step: d.totp_last_step.map(|c| c.max(0) as u64),
+            totp_pending: d.totp_pending,
         })
     }
 }
@@ -722,6 +726,7 @@ impl Store for MongoStore {
                 "recovery_codes": &doc.recovery_codes,
                 "monthly_cap_cents": doc.monthly_cap_cents,
                 "totp_last_step": doc.totp_last_step,
+                "totp_pending": &doc.totp_pending,
             };
             let result =
                 users(&db).update_one(doc! { "_id": &doc.id }, doc! { "$set": set }).await.map_err(db_error)?;
@@ -1200,6 +1205,12 @@ impl Store for MongoStore {
                     for (id, sealed) in &rotation.totp {
                         users(&db)
                             .update_one(doc! { "_id": id }, doc! { "$set": { "totp_secret": sealed } })
+                            .session(&mut *session)
+                            .await?;
+                    }
+                    for (id, sealed) in &rotation.totp_pending {
+                        users(&db)
+                            .update_one(doc! { "_id": id }, doc! { "$set": { "totp_pending": sealed } })
                             .session(&mut *session)
                             .await?;
                     }

@@ -54,6 +54,8 @@ const MIGRATIONS: &[&str] = &[
         key TEXT NOT NULL, value TEXT NOT NULL, created_by TEXT NOT NULL, created_at INTEGER NOT NULL);",
     // 4: TOTP replay protection.
     "ALTER TABLE users ADD COLUMN totp_last_step INTEGER;",
+    // 5: a TOTP enrolment waits for its first code apart from the active secret.
+    "ALTER TABLE users ADD COLUMN totp_pending TEXT;",
 ];
 
 /// The SQLCipher store. A single connection behind a mutex: SQLite writes one at a time anyway,
@@ -144,6 +146,9 @@ fn rotate_file(c: &Connection, path: &Path, rotation: &Rotation, key: &Zeroizing
     }
     for (id, sealed) in &rotation.totp {
         tx.execute("UPDATE users SET totp_secret = ?2 WHERE id = ?1", params![id, sealed]).map_err(db)?;
+    }
+    for (id, sealed) in &rotation.totp_pending {
+        tx.execute("UPDATE users SET totp_pending = ?2 WHERE id = ?1", params![id, sealed]).map_err(db)?;
     }
     for (seq, prev, hash) in &rotation.audit {
         tx.execute("UPDATE audit SET prev_hash = ?2, hash = ?3 WHERE seq = ?1", params![seq, prev, hash])
@@ -238,11 +243,12 @@ fn user_row(r: &Row<'_>) -> rusqlite::Result<User> {
         })?,
         monthly_cap_cents: r.get::<_, Option<i64>>(11)?.map(|c| c.max(0) as u64),
         totp_last_step: r.get::<_, Option<i64>>(12)?.map(|c| c.max(0) as u64),
+        totp_pending: r.get(13)?,
     })
 }
 
 const USER_COLUMNS: &str = "id, username, role, password_hash, disabled, failed_logins, locked_until, created_at, \
-     totp_secret, totp_enabled, recovery_codes, monthly_cap_cents, totp_last_step";
+     totp_secret, totp_enabled, recovery_codes, monthly_cap_cents, totp_last_step, totp_pending";
 
 fn codes_json(codes: &[String]) -> String {
     serde_json::to_string(codes).unwrap_or_else(|_| "[]".into())
@@ -329,7 +335,7 @@ impl Store for SqlcipherStore {
         self.with(move |c| {
             c.execute(
                 &format!(
-                    "INSERT INTO users ({USER_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+                    "INSERT INTO users ({USER_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
                 ),
                 params![
                     u.id,
@@ -344,7 +350,8 @@ impl Store for SqlcipherStore {
                     u.totp_enabled,
                     codes_json(&u.recovery_codes),
                     u.monthly_cap_cents.map(|c| c.min(i64::MAX as u64) as i64),
-                    u.totp_last_step.map(|c| c.min(i64::MAX as u64) as i64)
+                    u.totp_last_step.map(|c| c.min(i64::MAX as u64) as i64),
+                    u.totp_pending
                 ],
             )
             .map_err(|e| match db(e) {
@@ -391,12 +398,14 @@ impl Store for SqlcipherStore {
             let n = c
                 .execute(
                     "UPDATE users SET role = ?2, password_hash = ?3, disabled = ?4, failed_logins = ?5, locked_until = ?6, \
-                     totp_secret = ?7, totp_enabled = ?8, recovery_codes = ?9, monthly_cap_cents = ?10, totp_last_step = ?11 WHERE id = ?1",
+                     totp_secret = ?7, totp_enabled = ?8, recovery_codes = ?9, monthly_cap_cents = ?10, totp_last_step = ?11, \
+                     totp_pending = ?12 WHERE id = ?1",
                     params![
                         u.id, u.role.as_str(), u.password_hash, u.disabled, u.failed_logins, u.locked_until, u.totp_secret,
                         u.totp_enabled, codes_json(&u.recovery_codes),
                         u.monthly_cap_cents.map(|c| c.min(i64::MAX as u64) as i64),
-                    u.totp_last_step.map(|c| c.min(i64::MAX as u64) as i64)
+                    u.totp_last_step.map(|c| c.min(i64::MAX as u64) as i64),
+                    u.totp_pending
                     ],
                 )
                 .map_err(db)?;
