@@ -718,6 +718,49 @@ fn lockout_csrf_sessions_and_api_keys() {
 }
 
 #[test]
+fn an_admin_password_reset_ends_the_users_sessions_and_revokes_their_api_keys() {
+    let server = Server::start("reset");
+    let admin = Admin::new(&server);
+    let (ria, _, key) = admin.user_with_key("ria", "analyst");
+    let (client, csrf) = server.login("ria", PASSWORD);
+    let second = client
+        .post(server.url("/api/v1/apikeys"))
+        .header("x-csrf-token", &csrf)
+        .json(&json!({"name": "nightly", "expires_in_days": 30}))
+        .send()
+        .unwrap()
+        .json::<Value>()
+        .unwrap()["key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Someone else's key is not touched.
+    let (_, _, other) = admin.user_with_key("sol", "analyst");
+    for k in [&key, &second, &other] {
+        assert_eq!(bearer(&server, k, Method::GET, "/api/v1/me", None).status(), 200);
+    }
+    let reset = admin.ok(
+        Method::POST,
+        &format!("/api/v1/admin/users/{ria}/password"),
+        Some(json!({"password": "Brand-new-Passphrase-42"})),
+    );
+    // Two sessions: the one user_with_key opened and this one; two keys.
+    assert_eq!((reset["sessions_ended"].as_u64(), reset["api_keys_revoked"].as_u64()), (Some(2), Some(2)), "{reset}");
+    for k in [&key, &second] {
+        assert_eq!(code_of(bearer(&server, k, Method::GET, "/api/v1/me", None)), (401, "unauthenticated".to_owned()));
+    }
+    assert_eq!(client.get(server.url("/api/v1/me")).send().unwrap().status(), 401);
+    assert_eq!(bearer(&server, &other, Method::GET, "/api/v1/me", None).status(), 200);
+    let keys = admin.ok(Method::GET, "/api/v1/admin/audit?kind=admin&q=user.reset_password", None);
+    let after = &keys["records"][0]["detail"]["after"];
+    assert_eq!((after["sessions_end"].as_bool(), after["api_keys_revoked"].as_bool()), (Some(true), Some(true)));
+    // The new password works, and new keys can be made.
+    let (client, csrf) = server.login("ria", "Brand-new-Passphrase-42");
+    let res = client.post(server.url("/api/v1/apikeys")).header("x-csrf-token", csrf).json(&json!({"name": "new"}));
+    assert_eq!(res.send().unwrap().status(), 201);
+}
+
+#[test]
 fn a_tampered_trail_fails_verification_and_an_unwritable_trail_fails_the_request() {
     let server = Server::start("tamper");
     let admin = Admin::new(&server);

@@ -178,6 +178,8 @@ pub(super) struct PasswordReset {
     status: &'static str,
     /// The user's sessions that were open and are now ended.
     sessions_ended: u64,
+    /// The user's API keys that were not revoked and now are.
+    api_keys_revoked: u64,
 }
 
 pub(super) async fn reset_password(ctx: Ctx) -> Result<Json<PasswordReset>, ApiError> {
@@ -187,19 +189,15 @@ pub(super) async fn reset_password(ctx: Ctx) -> Result<Json<PasswordReset>, ApiE
     user.password_hash = hash(&body.password).await?;
     user.failed_logins = 0;
     user.locked_until = None;
-    admin_action(
-        &ctx,
-        "user.reset_password",
-        &user.username,
-        Value::Null,
-        json!({"sessions_end": true, "unlocked": true}),
-    )
-    .await?;
-    applied(&ctx, "user.reset_password", &user.username, ctx.state.store.update_user(&user).await).await?;
-    let ended =
-        applied(&ctx, "user.reset_password", &user.username, ctx.state.store.revoke_sessions_of(&user.id).await)
-            .await?;
-    Ok(Json::new(PasswordReset { status: "reset", sessions_ended: ended }))
+    // A reset means the old credentials cannot be trusted: the sessions and the API keys they may
+    // have minted end with them.
+    let after = json!({"sessions_end": true, "api_keys_revoked": true, "unlocked": true});
+    let (store, action) = (&ctx.state.store, "user.reset_password");
+    admin_action(&ctx, action, &user.username, Value::Null, after).await?;
+    applied(&ctx, action, &user.username, store.update_user(&user).await).await?;
+    let sessions_ended = applied(&ctx, action, &user.username, store.revoke_sessions_of(&user.id).await).await?;
+    let api_keys_revoked = applied(&ctx, action, &user.username, store.revoke_api_keys_of(&user.id).await).await?;
+    Ok(Json::new(PasswordReset { status: "reset", sessions_ended, api_keys_revoked }))
 }
 
 /// The connectors granted to a user.

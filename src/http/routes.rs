@@ -197,7 +197,7 @@ pub static ROUTES: &[Route] = &[
         POST,
         "/api/v1/admin/users/{id}/password",
         ADMIN,
-        "Reset a user's password (ends their sessions).",
+        "Reset a user's password (ends their sessions and revokes their API keys).",
         admin::reset_password,
         body = admin::Reset
     ),

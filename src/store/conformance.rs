@@ -222,6 +222,15 @@ async fn api_keys_are_listed_per_user_and_revoked(store: &dyn Store) {
     let taken = store.create_api_key(&api_key("k-a", "b", 1)).await;
     assert!(matches!(taken, Err(StoreError::Conflict(_))), "{taken:?}");
     assert_eq!(store.api_key("k-a").await.unwrap().unwrap().user_id, "a");
+
+    // All of a user's keys at once (a password reset): only the live ones are counted.
+    assert_eq!(store.revoke_api_keys_of("a").await.unwrap(), 2, "k-a and k-c; k-b was revoked before");
+    assert_eq!(store.revoke_api_keys_of("a").await.unwrap(), 0);
+    assert_eq!(store.revoke_api_keys_of("nobody").await.unwrap(), 0);
+    for id in ["k-a", "k-b", "k-c"] {
+        assert!(store.api_key(id).await.unwrap().unwrap().revoked, "{id}");
+    }
+    assert!(!store.api_key("k-d").await.unwrap().unwrap().revoked, "another user's key stays");
 }
 
 async fn connectors_are_named_uniquely_and_updated(store: &dyn Store) {

@@ -300,6 +300,8 @@ pub trait Store: Send + Sync {
     async fn api_keys_of(&self, user_id: &str) -> Result<Vec<ApiKey>, StoreError>;
     /// Revokes a key.
     async fn revoke_api_key(&self, id: &str) -> Result<(), StoreError>;
+    /// Revokes every API key of a user; returns how many were not revoked before.
+    async fn revoke_api_keys_of(&self, user_id: &str) -> Result<u64, StoreError>;
 
     /// Adds a connector; the name must be free.
     async fn create_connector(&self, connector: &ConnectorRecord) -> Result<(), StoreError>;

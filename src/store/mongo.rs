@@ -862,6 +862,18 @@ impl Store for MongoStore {
         .await
     }
 
+    async fn revoke_api_keys_of(&self, user_id: &str) -> Result<u64, StoreError> {
+        let id = user_id.to_owned();
+        self.run(|db| async move {
+            let result = api_keys(&db)
+                .update_many(doc! { "user_id": id, "revoked": false }, doc! { "$set": { "revoked": true } })
+                .await
+                .map_err(db_error)?;
+            Ok(result.modified_count)
+        })
+        .await
+    }
+
     async fn create_connector(&self, connector: &ConnectorRecord) -> Result<(), StoreError> {
         let doc = ConnectorDoc::from(connector);
         self.run(|db| async move {

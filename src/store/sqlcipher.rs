@@ -517,6 +517,16 @@ impl Store for SqlcipherStore {
         .await
     }
 
+    async fn revoke_api_keys_of(&self, user_id: &str) -> Result<u64, StoreError> {
+        let id = user_id.to_owned();
+        self.with(move |c| {
+            let n =
+                c.execute("UPDATE api_keys SET revoked = 1 WHERE user_id = ?1 AND revoked = 0", [id]).map_err(db)?;
+            Ok(n as u64)
+        })
+        .await
+    }
+
     async fn create_connector(&self, connector: &ConnectorRecord) -> Result<(), StoreError> {
         let k = connector.clone();
         self.with(move |c| {
