@@ -2,7 +2,7 @@
 //! [`SETTINGS`], which drives the environment parsing, the unknown-key errors and the README's
 //! table; an unknown key or variable stops the start with its name.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -41,6 +41,12 @@ pub const SETTINGS: &[Setting] = &[
         key: "shutdown_timeout",
         default: "30",
         doc: "seconds in-flight requests get to finish after SIGINT/SIGTERM",
+    },
+    Setting {
+        section: "server",
+        key: "trusted_proxies",
+        default: "[]",
+        doc: "IP addresses or CIDR ranges of reverse proxies whose `X-Forwarded-For` is believed (as a variable: comma-separated); from other peers the header is ignored",
     },
     Setting { section: "server", key: "workers", default: "0", doc: "HTTP worker threads; 0 means one per core" },
     Setting {
@@ -161,8 +167,60 @@ pub struct Server {
     pub secure_cookies: bool,
     /// Seconds for in-flight requests at shutdown.
     pub shutdown_timeout: u64,
+    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<IpRange>,
     /// Worker threads (0: one per core).
     pub workers: usize,
+}
+
+/// An IP address (`127.0.0.1`, `::1`) or a CIDR range (`10.0.0.0/8`, `fd00::/8`). IPv4 addresses
+/// written as IPv6 (`::ffff:10.0.0.1`) are read as IPv4, on both sides of a comparison.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct IpRange {
+    network: IpAddr,
+    prefix: u8,
+}
+
+impl IpRange {
+    /// Parses `address` or `address/prefix`; bits past the prefix are ignored.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let bad = || format!("`{text}` is not an IP address or a CIDR range (e.g. 10.0.0.0/8 or 127.0.0.1)");
+        let (address, prefix) = match text.trim().split_once('/') {
+            Some((address, prefix)) => (address, Some(prefix)),
+            None => (text.trim(), None),
+        };
+        let network = address.parse::<IpAddr>().map_err(|_| bad())?.to_canonical();
+        let width = if network.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            Some(p) => p.parse::<u8>().ok().filter(|p| *p <= width).ok_or_else(bad)?,
+            None => width,
+        };
+        Ok(IpRange { network, prefix })
+    }
+
+    /// Whether `ip` is in the range.
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        match (self.network, ip.to_canonical()) {
+            (IpAddr::V4(net), IpAddr::V4(ip)) => {
+                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+                u32::from(net) & mask == u32::from(ip) & mask
+            }
+            (IpAddr::V6(net), IpAddr::V6(ip)) => {
+                let mask = u128::MAX.checked_shl(128 - u32::from(self.prefix)).unwrap_or(0);
+                u128::from(net) & mask == u128::from(ip) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+impl TryFrom<String> for IpRange {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        IpRange::parse(&text).map_err(|e| format!("server.trusted_proxies: {e}"))
+    }
 }
 
 /// `[store]`.
@@ -386,9 +444,13 @@ fn set(table: &mut toml::Table, section: &str, key: &str, value: toml::Value) {
     }
 }
 
-/// An environment value read as the setting's type (taken from its default).
+/// An environment value read as the setting's type (taken from its default). A list is written
+/// comma-separated (`10.0.0.0/8, 127.0.0.1`).
 fn env_value(setting: &Setting, value: &str) -> Option<toml::Value> {
-    if setting.default.starts_with('"') {
+    if setting.default.starts_with('[') {
+        let items = value.split(',').map(str::trim).filter(|item| !item.is_empty());
+        Some(toml::Value::Array(items.map(|item| toml::Value::String(item.to_owned())).collect()))
+    } else if setting.default.starts_with('"') {
         Some(toml::Value::String(value.to_owned()))
     } else if setting.default == "true" || setting.default == "false" {
         match value.to_ascii_lowercase().as_str() {
@@ -452,6 +514,40 @@ mod tests {
             assert!(e.contains("store.url") && e.contains(says), "{e}");
             assert!(!e.contains("pa55-word"), "the error shows the password: {e}");
         }
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_ranges_from_the_file_or_a_comma_separated_variable() {
+        assert!(Config::load(None, env(&[])).unwrap().server.trusted_proxies.is_empty(), "none by default");
+        let config =
+            Config::load(None, env(&[("SQLGATE_SERVER_TRUSTED_PROXIES", " 127.0.0.1, 10.0.0.0/8,fd00::/8 ")])).unwrap();
+        let trusted = &config.server.trusted_proxies;
+        assert_eq!(trusted.len(), 3);
+        let ip = |text: &str| text.parse::<IpAddr>().unwrap();
+        let any = |text: &str| trusted.iter().any(|r| r.contains(ip(text)));
+        assert!(any("127.0.0.1") && any("::ffff:127.0.0.1") && any("10.255.0.9") && any("fd12::1"));
+        assert!(!any("127.0.0.2") && !any("11.0.0.1") && !any("::1") && !any("fe80::1"));
+        assert!(Config::load(None, env(&[("SQLGATE_SERVER_TRUSTED_PROXIES", "")]))
+            .unwrap()
+            .server
+            .trusted_proxies
+            .is_empty());
+
+        let dir = std::env::temp_dir().join(format!("sqlgate-config-proxies-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("sqlgate.toml");
+        std::fs::write(&file, "[server]\ntrusted_proxies = [\"192.168.0.0/16\", \"::1\"]\n").unwrap();
+        let config = Config::load(Some(&file), env(&[])).unwrap();
+        assert!(config.server.trusted_proxies.iter().any(|r| r.contains(ip("192.168.3.4"))));
+        for bad in ["10.0.0.0/33", "proxy.internal", "10.0.0.0/", "::1/129"] {
+            std::fs::write(&file, format!("[server]\ntrusted_proxies = [\"{bad}\"]\n")).unwrap();
+            let e = Config::load(Some(&file), env(&[])).unwrap_err().to_string();
+            assert!(e.contains("server.trusted_proxies") && e.contains(bad), "{e}");
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+        let all = IpRange::parse("0.0.0.0/0").unwrap();
+        assert!(all.contains(ip("203.0.113.9")) && !all.contains(ip("2001:db8::1")));
+        assert!(IpRange::parse("10.1.2.3/8").unwrap().contains(ip("10.9.9.9")), "host bits are ignored");
     }
 
     #[test]

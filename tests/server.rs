@@ -911,6 +911,91 @@ fn addresses_lock_out_and_rates_are_limited_with_retry_after() {
     assert_eq!(admin.call(Method::GET, "/api/v1/me", None).status(), 200);
 }
 
+/// One login attempt from 127.0.0.1 with `X-Forwarded-For: forwarded` (when given).
+fn login_via(server: &Server, forwarded: Option<&str>, user: &str, password: &str) -> (u16, String) {
+    let mut req =
+        Client::new().post(server.url("/api/v1/login")).json(&json!({"username": user, "password": password}));
+    if let Some(forwarded) = forwarded {
+        req = req.header("x-forwarded-for", forwarded);
+    }
+    code_of(req.send().unwrap())
+}
+
+#[test]
+fn without_trusted_proxies_a_forwarded_for_header_cannot_escape_the_address_lockout() {
+    let server = Server::start_with("xff-ignored", &[("SQLGATE_AUTH_IP_LOCKOUT_ATTEMPTS", "3")]);
+    let admin = Admin::new(&server);
+    assert_eq!(login_via(&server, Some("203.0.113.1"), "nobody-1", "x").0, 401);
+    assert_eq!(login_via(&server, Some("203.0.113.2"), "nobody-2", "x").0, 401);
+    assert_eq!(login_via(&server, Some("203.0.113.3"), "nobody-3", "x"), (429, "address_locked".to_owned()));
+    for forwarded in [Some("203.0.113.4"), Some("198.51.100.1, 203.0.113.5"), None] {
+        let answer = login_via(&server, forwarded, "admin", ADMIN_PASSWORD);
+        assert_eq!(answer, (429, "address_locked".to_owned()), "{forwarded:?}");
+    }
+    let trail = admin.ok(Method::GET, "/api/v1/admin/audit?kind=login_failed&limit=500", None);
+    let ips: Vec<&Value> = trail["records"].as_array().unwrap().iter().map(|r| &r["ip"]).collect();
+    assert!(!ips.is_empty() && ips.iter().all(|ip| *ip == "127.0.0.1"), "{ips:?}");
+}
+
+#[test]
+fn behind_a_trusted_proxy_each_forwarded_address_is_limited_and_locked_out_on_its_own() {
+    let server = Server::start_with(
+        "xff-trusted",
+        &[
+            ("SQLGATE_SERVER_TRUSTED_PROXIES", "127.0.0.1"),
+            ("SQLGATE_AUTH_IP_LOCKOUT_ATTEMPTS", "3"),
+            ("SQLGATE_LIMITS_IP_PER_MINUTE", "30"),
+        ],
+    );
+    let admin = Admin::new(&server);
+    let (a, b) = ("203.0.113.7", "203.0.113.8");
+    assert_eq!(login_via(&server, Some(a), "nobody-1", "x").0, 401);
+    assert_eq!(login_via(&server, Some(a), "nobody-2", "x").0, 401);
+    assert_eq!(login_via(&server, Some(a), "nobody-3", "x"), (429, "address_locked".to_owned()));
+    assert_eq!(login_via(&server, Some(a), "admin", ADMIN_PASSWORD), (429, "address_locked".to_owned()));
+    // What the client writes left of the proxy's entry changes nothing.
+    let spoofed = format!("198.51.100.1, {a}");
+    assert_eq!(login_via(&server, Some(&spoofed), "admin", ADMIN_PASSWORD), (429, "address_locked".to_owned()));
+    // Another client behind the same proxy, and the proxy's own address, are not locked.
+    assert_eq!(login_via(&server, Some(b), "nobody-4", "x").0, 401);
+    assert_eq!(login_via(&server, Some(b), "admin", ADMIN_PASSWORD).0, 200);
+    assert_eq!(login_via(&server, None, "admin", ADMIN_PASSWORD).0, 200);
+    // The trail shows the forwarded address.
+    let lockout = admin.ok(Method::GET, "/api/v1/admin/audit?kind=lockout", None);
+    assert_eq!(lockout["total"], 1, "{lockout}");
+    assert_eq!(lockout["records"][0]["ip"], a);
+    assert_eq!(lockout["records"][0]["detail"]["address"], a);
+    let failed = admin.ok(Method::GET, "/api/v1/admin/audit?kind=login_failed&limit=500", None);
+    let ips: Vec<&str> = failed["records"].as_array().unwrap().iter().map(|r| r["ip"].as_str().unwrap()).collect();
+    assert_eq!(ips, [b, a, a, a], "newest first");
+    // The per-address rate limit counts forwarded addresses apart too.
+    let get = |forwarded: &str| {
+        let req = Client::new().get(server.url("/api/v1/openapi.json")).header("x-forwarded-for", forwarded);
+        req.send().unwrap().status().as_u16()
+    };
+    let statuses: Vec<u16> = (0..40).map(|_| get("192.0.2.1")).collect();
+    assert!(statuses.contains(&429), "{statuses:?}");
+    assert_eq!(get("192.0.2.2"), 200, "another client is not limited");
+}
+
+#[test]
+fn behind_a_trusted_proxy_an_unreadable_forwarded_for_counts_as_the_proxy() {
+    let server = Server::start_with(
+        "xff-garbage",
+        &[("SQLGATE_SERVER_TRUSTED_PROXIES", "127.0.0.1"), ("SQLGATE_AUTH_IP_LOCKOUT_ATTEMPTS", "3")],
+    );
+    let admin = Admin::new(&server);
+    assert_eq!(login_via(&server, Some("not-an-address"), "nobody-1", "x").0, 401);
+    assert_eq!(login_via(&server, Some("203.0.113.7, garbage"), "nobody-2", "x").0, 401);
+    assert_eq!(login_via(&server, Some("999.1.1.1"), "nobody-3", "x"), (429, "address_locked".to_owned()));
+    // The proxy's own address is what got locked; a readable forwarded address is someone else.
+    assert_eq!(login_via(&server, None, "admin", ADMIN_PASSWORD), (429, "address_locked".to_owned()));
+    assert_eq!(login_via(&server, Some("%%%"), "admin", ADMIN_PASSWORD), (429, "address_locked".to_owned()));
+    assert_eq!(login_via(&server, Some("203.0.113.9"), "admin", ADMIN_PASSWORD).0, 200);
+    let lockout = admin.ok(Method::GET, "/api/v1/admin/audit?kind=lockout", None);
+    assert_eq!(lockout["records"][0]["ip"], "127.0.0.1", "{lockout}");
+}
+
 fn code_for(secret: &str, account: &str) -> String {
     let bytes = totp_rs::Secret::Encoded(secret.to_owned()).to_bytes().unwrap();
     totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes, Some("sqlgate".into()), account.into())

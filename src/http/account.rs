@@ -50,7 +50,7 @@ pub(super) async fn login(ctx: Ctx) -> Result<Json<LoggedIn>, ApiError> {
     let now = now();
     let mut failed = ctx.entry("login_failed", "denied");
     failed.username = Some(body.username.clone());
-    let ip = ctx.req.peer_addr().map(|a| a.ip());
+    let ip = ctx.client_ip();
     if let Some(wait) = ip.and_then(|ip| state.limits.login_locked(ip, now)) {
         failed.kind = "login_locked";
         failed.detail = json!({"reason": "address locked"});
@@ -312,7 +312,7 @@ async fn confirm_password<'a>(
         let mut failed = ctx.entry(kind, "denied");
         failed.username = Some(user.username.clone());
         let wrong = ApiError::forbidden_because("wrong_password", "the current password is wrong");
-        let ip = ctx.req.peer_addr().map(|a| a.ip());
+        let ip = ctx.client_ip();
         return Err(failure(ctx, &mut user, failed, "wrong current password", ip, now, wrong).await?);
     }
     Ok((user, one_at_a_time))
@@ -524,7 +524,7 @@ async fn confirm_code(ctx: &Ctx, user: &mut User, code: Option<&str>) -> Result<
     let mut failed = ctx.entry("totp_enrol", "denied");
     failed.username = Some(user.username.clone());
     let wrong = ApiError::forbidden_because("wrong_code", "the code is wrong or was already used; send the next one");
-    let ip = ctx.req.peer_addr().map(|a| a.ip());
+    let ip = ctx.client_ip();
     Err(failure(ctx, user, failed, "wrong second factor", ip, now, wrong).await?)
 }
 

@@ -3,6 +3,7 @@
 //! ids, security headers and a log line per request that never holds a body, a cookie or a key.
 
 mod account;
+mod address;
 mod admin;
 mod connectors;
 mod errors;
@@ -108,9 +109,14 @@ impl Ctx {
         self.req.match_info().get(name).unwrap_or_default().to_owned()
     }
 
-    /// The client's address.
+    /// The client's address (see [`address::client_ip`]).
+    pub fn client_ip(&self) -> Option<IpAddr> {
+        address::client_ip(&self.req, &self.state.config.server.trusted_proxies)
+    }
+
+    /// The client's address, as the audit trail records it.
     pub fn ip(&self) -> Option<String> {
-        self.req.peer_addr().map(|a| a.ip().to_string())
+        self.client_ip().map(|ip| ip.to_string())
     }
 
     /// An audit entry with the caller and address filled in.
@@ -217,7 +223,7 @@ async fn refused(req: &HttpRequest, state: &AppState, error: &ApiError) {
     let entry = Entry {
         kind: "auth_failed",
         outcome: "denied",
-        ip: req.peer_addr().map(|a| a.ip().to_string()),
+        ip: address::client_ip(req, &state.config.server.trusted_proxies).map(|ip| ip.to_string()),
         code: Some(error.code().to_owned()),
         detail: serde_json::json!({
             "method": req.method().as_str(), "path": req.path(), "reason": error.message(), "api_key_id": key_id,
@@ -239,9 +245,10 @@ async fn dispatch(
     handler: fn(Ctx) -> Reply,
 ) -> Result<HttpResponse, ApiError> {
     let started = Instant::now();
-    let probe = matches!(req.path(), "/healthz" | "/readyz");
-    if let (false, Some(peer)) = (probe, req.peer_addr()) {
-        state.limits.check_ip(peer.ip()).map_err(|w| rate_limited("this address", w))?;
+    let probe = routes::PROBES.contains(&req.path());
+    let client = address::client_ip(&req, &state.config.server.trusted_proxies);
+    if let (false, Some(client)) = (probe, client) {
+        state.limits.check_ip(client).map_err(|w| rate_limited("this address", w))?;
     }
     let body = read_body(payload, state.config.server.body_limit).await?;
     let principal = match access {
@@ -343,10 +350,11 @@ pub async fn serve(state: AppState) -> std::io::Result<()> {
                 let id = uuid::Uuid::new_v4().to_string();
                 let method = req.method().clone();
                 let path = req.path().to_owned();
-                let peer: Option<IpAddr> = req.peer_addr().map(|a| a.ip());
+                let state = req.app_data::<web::Data<AppState>>().cloned();
+                let client: Option<IpAddr> =
+                    state.as_ref().and_then(|s| address::client_ip(req.request(), &s.config.server.trusted_proxies));
                 // The route's pattern, not its path: ids do not become label values.
                 let route = req.match_pattern().unwrap_or_else(|| "unmatched".into());
-                let state = req.app_data::<web::Data<AppState>>().cloned();
                 let call = srv.call(req);
                 async move {
                     let mut res = call.await?;
@@ -364,7 +372,7 @@ pub async fn serve(state: AppState) -> std::io::Result<()> {
                     tracing::info!(
                         request_id = %id, method = %method, path = %path, status,
                         ms = started.elapsed().as_millis() as u64,
-                        peer = ?peer, "request"
+                        client = ?client, "request"
                     );
                     Ok(res)
                 }
