@@ -67,6 +67,12 @@ pub const SETTINGS: &[Setting] = &[
         default: "\"\"",
         doc: "file holding the base64 master key (mode 0600); empty means the `SQLGATE_MASTER_KEY` variable",
     },
+    Setting {
+        section: "security",
+        key: "sqlite_dirs",
+        default: "[]",
+        doc: "directories whose SQLite files the server's `sqlite:` connectors may open (symlinks resolved; as a variable: comma-separated); empty: none",
+    },
     Setting { section: "sessions", key: "idle_minutes", default: "30", doc: "a session unused this long ends" },
     Setting {
         section: "sessions",
@@ -239,6 +245,8 @@ pub struct StoreSection {
 pub struct Security {
     /// The master key file, or empty for the environment.
     pub master_key_file: PathBuf,
+    /// Directories whose SQLite files `sqlite:` connectors may open.
+    pub sqlite_dirs: Vec<PathBuf>,
 }
 
 /// `[sessions]`.

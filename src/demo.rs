@@ -34,18 +34,25 @@ pub fn run(command: DemoCommand) -> Result<(), StartError> {
     if !key_file.exists() {
         write_key(&key_file)?;
     }
+    // The sample's directory, where the server may open SQLite files (security.sqlite_dirs).
+    let data = std::fs::canonicalize(dir)?;
     if !config_file.exists() {
         let text = format!(
             "# Written by `sqlgate demo`; the other commands take it: sqlgate users list --config {}\n\
-             [store]\npath = {:?}\n\n[security]\nmaster_key_file = {:?}\n",
+             [store]\npath = {:?}\n\n[security]\nmaster_key_file = {:?}\nsqlite_dirs = [{:?}]\n",
             config_file.display(),
             dir.join("store.db").display().to_string(),
             key_file.display().to_string(),
+            data.display().to_string(),
         );
         std::fs::write(&config_file, text)?;
     }
     let mut config = Config::load(Some(&config_file), std::env::vars())?;
     config.server.bind = command.bind;
+    // A data directory made before the setting existed still serves its own sample.
+    if !config.security.sqlite_dirs.iter().any(|d| std::fs::canonicalize(d).is_ok_and(|d| d == data)) {
+        config.security.sqlite_dirs.push(data);
+    }
     init_logging(&config);
     let master = MasterKey::from_file(&key_file)?;
     let store = open_store(&config, &master)?;

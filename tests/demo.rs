@@ -102,8 +102,12 @@ fn the_demo_starts_with_a_sample_and_an_admin_and_restarts_with_the_same() {
     assert_eq!(top["rows"][0][0], "North America");
     let mode = std::fs::metadata(first_dir.join("master.key")).unwrap();
     assert_eq!(std::os::unix::fs::PermissionsExt::mode(&mode.permissions()) & 0o777, 0o600);
-    // The other commands work on the demo's store through its config file.
+    // The other commands work on the demo's store through its config file, which lets the server
+    // open the sample (and no other SQLite file outside the data directory).
     let config = first_dir.join("sqlgate.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let data = std::fs::canonicalize(&first_dir).unwrap();
+    assert!(text.contains(&format!("sqlite_dirs = [{:?}]", data.display().to_string())), "{text}");
     let listed = Command::new(env!("CARGO_BIN_EXE_sqlgate"))
         .args(["users", "list", "--config", config.to_str().unwrap()])
         .env_remove("SQLGATE_MASTER_KEY")

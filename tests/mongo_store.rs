@@ -34,6 +34,7 @@ fn sqlgate(key: &str, url: &str, dir: &Path, args: &[&str]) -> Command {
         .env("SQLGATE_MASTER_KEY", key)
         .env("SQLGATE_STORE_URL", url)
         .env("SQLGATE_STORE_PATH", dir.join("store.db"))
+        .env("SQLGATE_SECURITY_SQLITE_DIRS", dir)
         .env_remove("SQLGATE_LOG_LEVEL");
     c
 }
@@ -116,7 +117,9 @@ fn the_server_and_the_store_commands_keep_everything_in_mongodb() {
     let (status, body) = call(Method::POST, "/api/v1/admin/users", Some(ann));
     assert_eq!((status, body["error"]["code"].as_str()), (409, Some("conflict")), "a taken name: {body}");
 
-    let sqlite = format!("sqlite:{}", dir.join("none.db").display());
+    // The server opens SQLite files only inside security.sqlite_dirs (here: the test's directory).
+    std::fs::write(dir.join("local.db"), b"").unwrap();
+    let sqlite = format!("sqlite:{}", dir.join("local.db").display());
     let (status, body) = call(Method::POST, "/api/v1/admin/connectors", Some(json!({"name": "local", "url": sqlite})));
     assert!((200..300).contains(&status), "{status} {body}");
     let connector = body["id"].as_str().unwrap().to_owned();

@@ -761,6 +761,82 @@ fn an_admin_password_reset_ends_the_users_sessions_and_revokes_their_api_keys() 
 }
 
 #[test]
+fn sqlite_connectors_open_only_files_inside_the_allowed_directories() {
+    // The allowed directory is a subdirectory: its siblings are outside.
+    let dir = std::env::temp_dir().join(format!("sqlgate-sqlite-dirs-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    for sub in ["allowed", "outside", "allowed-2"] {
+        std::fs::create_dir_all(dir.join(sub)).unwrap();
+    }
+    let make = |file: &str| {
+        let c = rusqlite::Connection::open(dir.join(file)).unwrap();
+        c.execute_batch("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (42);").unwrap();
+    };
+    make("allowed/inside.db");
+    make("outside/secret.db");
+    make("allowed-2/x.db");
+    std::os::unix::fs::symlink(dir.join("outside/secret.db"), dir.join("allowed/link.db")).unwrap();
+    std::os::unix::fs::symlink(dir.join("outside"), dir.join("allowed/sub")).unwrap();
+    let allowed = dir.join("allowed");
+    let server = Server::start_with("sqlite-dirs", &[("SQLGATE_SECURITY_SQLITE_DIRS", allowed.to_str().unwrap())]);
+    let admin = Admin::new(&server);
+    let create = |name: &str, file: &str| {
+        let url = format!("sqlite:{}", dir.join(file).display());
+        admin.call(Method::POST, "/api/v1/admin/connectors", Some(json!({"name": name, "url": url})))
+    };
+    for (name, file) in [
+        ("outside", "outside/secret.db"),
+        ("dotdot", "allowed/../outside/secret.db"),
+        ("link", "allowed/link.db"),
+        ("linked-dir", "allowed/sub/secret.db"),
+        ("sibling", "allowed-2/x.db"),
+        ("missing", "allowed/missing.db"),
+    ] {
+        let res = create(name, file);
+        let status = res.status().as_u16();
+        let body: Value = res.json().unwrap();
+        assert_eq!((status, body["error"]["code"].as_str()), (400, Some("bad_request")), "{file}: {body}");
+        assert!(body["error"]["message"].as_str().unwrap().contains("security.sqlite_dirs"), "{body}");
+    }
+    assert_eq!(admin.ok(Method::GET, "/api/v1/admin/connectors", None)["connectors"], json!([]), "none was made");
+
+    // Inside works; moving it outside by an update does not.
+    let made = create("inside", "allowed/inside.db");
+    assert_eq!(made.status(), 201);
+    let id = made.json::<Value>().unwrap()["id"].as_str().unwrap().to_owned();
+    let query =
+        || admin.call(Method::POST, "/api/v1/query", Some(json!({"connector": "inside", "sql": "SELECT x FROM t"})));
+    assert_eq!(query().json::<Value>().unwrap()["rows"], json!([[42]]));
+    let url = format!("sqlite:{}", dir.join("allowed/../outside/secret.db").display());
+    let moved = admin.call(Method::PATCH, &format!("/api/v1/admin/connectors/{id}"), Some(json!({"url": url})));
+    assert_eq!(moved.status(), 400);
+    assert_eq!(query().status(), 200, "the refused update changed nothing");
+
+    // The file becomes a symlink to somewhere else after it was checked: refused at the next use.
+    std::fs::remove_file(dir.join("allowed/inside.db")).unwrap();
+    std::os::unix::fs::symlink(dir.join("outside/secret.db"), dir.join("allowed/inside.db")).unwrap();
+    let refused = query();
+    let body: Value = refused.json().unwrap();
+    assert_eq!(body["error"]["code"], "connector_refused", "{body}");
+    assert!(!body.to_string().contains("secret.db"), "the answer names no path: {body}");
+    let schema = admin.call(Method::GET, &format!("/api/v1/connectors/{id}/schema"), None);
+    assert_eq!(code_of(schema), (502, "connector_refused".to_owned()));
+    let tested = admin.call(Method::POST, &format!("/api/v1/admin/connectors/{id}/test"), None);
+    assert_eq!(code_of(tested), (502, "connector_refused".to_owned()));
+    drop(admin);
+    drop(server);
+
+    // Without the setting, the server opens no SQLite file at all.
+    let server = Server::start_with("sqlite-dirs-none", &[("SQLGATE_SECURITY_SQLITE_DIRS", "")]);
+    let admin = Admin::new(&server);
+    let url = format!("sqlite:{}", dir.join("allowed-2/x.db").display());
+    let res = admin.call(Method::POST, "/api/v1/admin/connectors", Some(json!({"name": "x", "url": url})));
+    let body: Value = res.json().unwrap();
+    assert!(body["error"]["message"].as_str().unwrap().contains("security.sqlite_dirs"), "{body}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn a_tampered_trail_fails_verification_and_an_unwritable_trail_fails_the_request() {
     let server = Server::start("tamper");
     let admin = Admin::new(&server);

@@ -8,6 +8,7 @@ use sqlgate_connectors::{seal, ConnectorError, Exposure, PrivilegeReport, Secret
 use super::account::hash;
 use super::connectors::{connect, forget};
 use super::reply::{Created, Csv, Json};
+use super::sqlite_dirs;
 use super::{ApiError, Ctx};
 use crate::audit::{bound, csv as audit_csv, Verification};
 use crate::auth::{now, password, Role};
@@ -307,15 +308,20 @@ pub(super) struct ConnectorBody {
     max_bytes: Option<usize>,
 }
 
-/// Engine and shown target of a URL, or a 400 that names what is wrong (never the URL).
-fn describe(url: &Secret) -> Result<(&'static str, String), ApiError> {
+/// Engine and shown target of a URL, or a 400 that names what is wrong (never the URL). A SQLite
+/// file must lie inside a directory of `security.sqlite_dirs`.
+fn describe(ctx: &Ctx, url: &Secret) -> Result<(&'static str, String), ApiError> {
     let target = Target::parse(url.expose()).map_err(|e| ApiError::bad_request(format!("url: {e}")))?;
     Ok(match target {
         Target::Server(config) => {
             let engine = if config.engine == sqlgate_connectors::Engine::Postgres { "postgres" } else { "mysql" };
             (engine, config.display_target())
         }
-        Target::Sqlite(path) => ("sqlite", path.display().to_string()),
+        Target::Sqlite(path) => {
+            sqlite_dirs::allowed(&path, &ctx.state.config.security.sqlite_dirs)
+                .map_err(|e| ApiError::bad_request(format!("url: {e}")))?;
+            ("sqlite", path.display().to_string())
+        }
     })
 }
 
@@ -349,7 +355,7 @@ pub(super) async fn create_connector(ctx: Ctx) -> Result<Created<ConnectorView>,
     let Some(url) = body.url else {
         return Err(ApiError::bad_request("url is required: postgres://…, mysql://… or sqlite:PATH"));
     };
-    let (engine, display) = describe(&url)?;
+    let (engine, display) = describe(&ctx, &url)?;
     let q = &ctx.state.config.query;
     let (max_rows, max_bytes) = (body.max_rows.unwrap_or(q.max_rows), body.max_bytes.unwrap_or(q.max_bytes));
     check_limits(&ctx, max_rows, max_bytes)?;
@@ -387,7 +393,7 @@ pub(super) async fn update_connector(ctx: Ctx) -> Result<Json<ConnectorView>, Ap
     }
     let mut after = json!({});
     if let Some(url) = &body.url {
-        let (engine, display) = describe(url)?;
+        let (engine, display) = describe(&ctx, url)?;
         record.engine = engine.to_owned();
         record.display = display;
         record.sealed_url = seal_url(&ctx, &record.id, url)?;

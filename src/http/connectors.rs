@@ -1,6 +1,7 @@
 //! Connectors as users see them: the list they may use, a connector's schema, and SQL live edit
 //! (`POST /api/v1/query`): guard → read-only session → trim, audited before the answer leaves.
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -9,6 +10,7 @@ use sqlgate_connectors::{unseal, Budget, Connector, Exposure, SealedSecret, Tabl
 use sqlgate_guardrails::{check, Dialect, MaxRows, Policy, Verdict};
 
 use super::reply::Json;
+use super::sqlite_dirs;
 use super::{ApiError, AppState, Ctx, OpenConnector};
 use crate::query::Answer;
 use crate::store::ConnectorRecord;
@@ -36,6 +38,11 @@ pub(super) async fn usable(ctx: &Ctx, key: &str) -> Result<ConnectorRecord, ApiE
 /// read (a superuser login is refused unless its URL allows it), and the pool kept.
 pub(super) async fn open(state: &AppState, record: &ConnectorRecord) -> Result<Arc<OpenConnector>, ApiError> {
     if let Some(open) = state.open.lock().ok().and_then(|m| m.get(&record.id).cloned()) {
+        // A SQLite file is checked again on every use: the file, or a directory on its path,
+        // may have become a symlink to somewhere else since.
+        if let Connector::Sqlite { path, .. } = &open.connector {
+            sqlite_file(state, record, path)?;
+        }
         return Ok(open);
     }
     let connector = connect(state, record)?;
@@ -62,8 +69,29 @@ pub(super) fn connect(state: &AppState, record: &ConnectorRecord) -> Result<Conn
     };
     let sealed = SealedSecret::from_base64(&record.sealed_url).map_err(|e| broken(e.to_string()))?;
     let url = unseal(&state.master, &record.id, &sealed).map_err(|e| broken(e.to_string()))?;
-    let target = Target::parse(url.expose()).map_err(|e| broken(e.to_string()))?;
+    let target = match Target::parse(url.expose()).map_err(|e| broken(e.to_string()))? {
+        // Opened by its resolved path, as checked.
+        Target::Sqlite(path) => Target::Sqlite(sqlite_file(state, record, &path)?),
+        server => server,
+    };
     Connector::new(target).map_err(ApiError::from)
+}
+
+/// The resolved path of a SQLite connector's file, if it lies inside `security.sqlite_dirs`;
+/// otherwise the connector is refused. The answer names no path (users who may query the
+/// connector need not learn the server's files); the log says why.
+fn sqlite_file(state: &AppState, record: &ConnectorRecord, path: &Path) -> Result<PathBuf, ApiError> {
+    sqlite_dirs::allowed(path, &state.config.security.sqlite_dirs).map_err(|e| {
+        tracing::warn!(connector = %record.name, reason = %e, "a SQLite connector was refused");
+        ApiError::new(
+            actix_web::http::StatusCode::BAD_GATEWAY,
+            "connector_refused",
+            format!(
+                "connector `{}` is refused: its SQLite file is not inside a directory the server allows (security.sqlite_dirs); an admin must move the file or change the setting",
+                record.name
+            ),
+        )
+    })
 }
 
 /// Forgets the open connector of `id` (after an update or delete).

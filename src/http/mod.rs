@@ -10,6 +10,7 @@ mod errors;
 mod openapi;
 mod reply;
 mod routes;
+mod sqlite_dirs;
 
 use std::collections::HashMap;
 use std::future::Future;

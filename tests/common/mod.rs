@@ -113,12 +113,15 @@ impl Server {
         panic!("the server did not restart: {}", self.log());
     }
 
-    /// `sqlgate ARGS` with this server's store and key.
+    /// `sqlgate ARGS` with this server's store and key. Tests keep the SQLite files their
+    /// connectors open in the server's directory, so that is where it may open them (a test's
+    /// own `SQLGATE_SECURITY_SQLITE_DIRS` wins).
     pub fn command(&self, args: &[&str]) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_sqlgate"));
         c.args(args)
             .env("SQLGATE_MASTER_KEY", &self.key)
             .env("SQLGATE_STORE_PATH", self.dir.join("store.db"))
+            .env("SQLGATE_SECURITY_SQLITE_DIRS", &self.dir)
             .env_remove("SQLGATE_LOG_LEVEL");
         c
     }
