@@ -62,22 +62,33 @@ fn one(sql: &str, policy: &Policy, out: &mut impl Write) -> Outcome {
 }
 
 fn lines(policy: &Policy, out: &mut impl Write) -> io::Result<Outcome> {
-    let stdin = io::stdin();
+    json_lines(out, "SQL text", |sql, out| {
+        let verdict = check(sql, policy);
+        write_verdict(&verdict, out)?;
+        Ok(outcome(&verdict))
+    })
+}
+
+/// Reads one JSON string per stdin line and hands each to `each`, which writes one line of
+/// answer. A line that is not a JSON string (`what` names what it should hold) gets an error
+/// object on its own line, so output stays aligned with input; blank lines are skipped. Each
+/// answer is flushed as it goes. Returns the worst outcome.
+pub fn json_lines<W: Write>(
+    out: &mut W,
+    what: &str,
+    mut each: impl FnMut(&str, &mut W) -> io::Result<Outcome>,
+) -> io::Result<Outcome> {
     let mut worst = Outcome::Allowed;
-    for (index, line) in stdin.lock().lines().enumerate() {
+    for (index, line) in io::stdin().lock().lines().enumerate() {
         let line = line?;
         if line.trim().is_empty() {
             continue;
         }
         match serde_json::from_str::<String>(&line) {
-            Ok(sql) => {
-                let verdict = check(&sql, policy);
-                write_verdict(&verdict, out)?;
-                worst = worst.max(outcome(&verdict));
-            }
+            Ok(text) => worst = worst.max(each(&text, out)?),
             Err(e) => {
                 let message = format!(
-                    "line {} is not a JSON string ({e}); write each SQL text as one JSON string per line",
+                    "line {} is not a JSON string ({e}); write each {what} as one JSON string per line",
                     index + 1
                 );
                 serde_json::to_writer(&mut *out, &ErrorJson::new("bad_input", &message))?;

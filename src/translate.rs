@@ -2,7 +2,7 @@
 //! text values once, then answers each question with the SQL the guard approved, or `null` and
 //! the reason.
 
-use std::io::{self, BufRead, BufWriter, Read, Write};
+use std::io::{self, BufWriter, Read, Write};
 
 use sqlgate_connectors::{Connector, ConnectorError, Exposure};
 use sqlgate_guardrails::Policy;
@@ -74,25 +74,5 @@ fn answer(engine: &Engine, question: &str, out: &mut impl Write) -> io::Result<(
 }
 
 fn lines(engine: &Engine, out: &mut impl Write) -> io::Result<Outcome> {
-    let mut worst = Outcome::Allowed;
-    for (index, line) in io::stdin().lock().lines().enumerate() {
-        let line = line?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        match serde_json::from_str::<String>(&line) {
-            Ok(question) => answer(engine, &question, out)?,
-            Err(e) => {
-                let message = format!(
-                    "line {} is not a JSON string ({e}); write each question as one JSON string per line",
-                    index + 1
-                );
-                serde_json::to_writer(&mut *out, &ErrorJson::new("bad_input", &message))?;
-                out.write_all(b"\n")?;
-                worst = Outcome::Usage;
-            }
-        }
-        out.flush()?;
-    }
-    Ok(worst)
+    crate::check::json_lines(out, "question", |question, out| answer(engine, question, out).map(|()| Outcome::Allowed))
 }

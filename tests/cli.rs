@@ -1,26 +1,13 @@
 //! Black-box tests of the `sqlgate` binary's `check` command: its JSON contract and exit codes.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use serde_json::{json, Value};
 
+mod common;
+
 fn sqlgate(args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sqlgate"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run sqlgate");
-    let mut pipe = child.stdin.take().expect("stdin");
-    let input = stdin.unwrap_or_default().to_owned();
-    // Feed stdin from its own thread: the child streams verdicts while it reads, and a full
-    // stdout pipe would otherwise block both sides.
-    let writer = std::thread::spawn(move || pipe.write_all(input.as_bytes()));
-    let out = child.wait_with_output().expect("wait");
-    writer.join().expect("stdin thread").expect("write stdin");
-    out
+    common::sqlgate(args, stdin.unwrap_or_default())
 }
 
 fn json_lines(out: &Output) -> Vec<Value> {

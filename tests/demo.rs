@@ -1,12 +1,12 @@
 //! `sqlgate demo`: the first start makes everything and prints an admin password once; the second
 //! start reuses it; the sample database is the same on every machine.
 
-use std::io::{BufRead, BufReader};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 
 use reqwest::blocking::Client;
+
+mod common;
 use serde_json::{json, Value};
 
 struct Demo {
@@ -23,25 +23,7 @@ impl Drop for Demo {
 }
 
 fn start(dir: &Path) -> Demo {
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sqlgate"))
-        .args(["demo", "--data-dir", dir.to_str().unwrap(), "--bind", &format!("127.0.0.1:{port}")])
-        .env_remove("SQLGATE_MASTER_KEY")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = Vec::new();
-    let mut reader = BufReader::new(child.stdout.take().unwrap());
-    loop {
-        let mut line = String::new();
-        assert!(reader.read_line(&mut line).unwrap() > 0, "the demo stopped: {lines:?}");
-        let done = line.starts_with("serving the API");
-        lines.push(line.trim_end().to_owned());
-        if done {
-            break;
-        }
-    }
+    let (child, lines, port) = common::spawn_demo(dir);
     let base = format!("http://127.0.0.1:{port}");
     for _ in 0..600 {
         if reqwest::blocking::get(format!("{base}/healthz")).is_ok() {

@@ -2,28 +2,13 @@
 //! executed against real databases and compared with the right result.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
 
 use rusqlite::types::ValueRef;
 use serde_json::Value;
 
-fn sqlgate(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sqlgate"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run sqlgate");
-    let mut pipe = child.stdin.take().expect("stdin");
-    let input = stdin.to_owned();
-    let writer = std::thread::spawn(move || pipe.write_all(input.as_bytes()));
-    let out = child.wait_with_output().expect("wait");
-    writer.join().expect("stdin thread").expect("write stdin");
-    out
-}
+mod common;
+use common::sqlgate;
 
 fn spider(db: &str) -> Option<String> {
     let path = format!("{}/../shared/spider/database/{db}.sqlite", env!("CARGO_MANIFEST_DIR"));
@@ -248,23 +233,9 @@ fn the_holdout_set_keeps_its_measured_precision_and_coverage() {
 /// Measured: 9 of 9 answered right, 9 of 65 answered (13.8%).
 #[test]
 fn the_demo_set_is_answered_right_when_answered() {
-    use std::io::{BufRead, BufReader};
     let dir = std::env::temp_dir().join(format!("sqlgate-translate-demo-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sqlgate"))
-        .args(["demo", "--data-dir", dir.to_str().unwrap(), "--bind", &format!("127.0.0.1:{port}")])
-        .env_remove("SQLGATE_MASTER_KEY")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut reader = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    while !line.starts_with("serving the API") {
-        line.clear();
-        assert!(reader.read_line(&mut line).unwrap() > 0, "the demo stopped before serving");
-    }
+    let (mut child, _, _) = common::spawn_demo(&dir);
     let _ = child.kill();
     let _ = child.wait();
     let db = dir.join("sample.db");

@@ -17,6 +17,55 @@ use serde_json::{json, Value};
 pub const ADMIN_PASSWORD: &str = "Boss-Pass-for-tests-1";
 pub const PASSWORD: &str = "Correct-horse-7-battery";
 
+/// Runs the `sqlgate` binary with `args`, feeding `stdin` from its own thread (the child streams
+/// answers while it reads, and a full stdout pipe would otherwise block both sides).
+pub fn sqlgate(args: &[&str], stdin: &str) -> std::process::Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sqlgate"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run sqlgate");
+    let mut pipe = child.stdin.take().expect("stdin");
+    let input = stdin.to_owned();
+    let writer = std::thread::spawn(move || pipe.write_all(input.as_bytes()));
+    let out = child.wait_with_output().expect("wait");
+    writer.join().expect("stdin thread").expect("write stdin");
+    out
+}
+
+/// Starts `sqlgate demo` on a free port and reads its output up to the "serving the API" line.
+/// Returns the process, the lines it printed, and the port.
+// The caller owns the returned child and stops it; a failed start is killed here.
+#[allow(clippy::zombie_processes)]
+pub fn spawn_demo(dir: &std::path::Path) -> (Child, Vec<String>, u16) {
+    use std::io::{BufRead, BufReader};
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sqlgate"))
+        .args(["demo", "--data-dir", dir.to_str().unwrap(), "--bind", &format!("127.0.0.1:{port}")])
+        .env_remove("SQLGATE_MASTER_KEY")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = Vec::new();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the demo stopped: {lines:?}");
+        }
+        let done = line.starts_with("serving the API");
+        lines.push(line.trim_end().to_owned());
+        if done {
+            return (child, lines, port);
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Helpers (after tests/server.rs)
 // ---------------------------------------------------------------------------------------------
