@@ -29,6 +29,9 @@ enum RawCommand {
     /// Translate questions into SQL with the offline engine alone (no server, no network).
     #[command(after_long_help = TRANSLATE_HELP)]
     Translate(RawTranslate),
+    /// Ask a sqlgate server a question about one of your connectors, printing the API's JSON.
+    #[command(after_long_help = ASK_HELP)]
+    Ask(RawAsk),
     /// Run the server (HTTP API) with a config file and SQLGATE_<SECTION>_<KEY> overrides.
     #[command(after_long_help = crate::config::settings_help())]
     Serve {
@@ -161,6 +164,28 @@ struct RawQuery {
     max_bytes: usize,
     /// The SQL to run.
     sql: String,
+}
+
+const ASK_HELP: &str = "Prints what POST /api/v1/ask answers: {\"id\",\"sql\",\"columns\",\"rows\",\"row_count\",\
+\"truncated\",\"confidence\",\"reasons\",\"answer\",\"warnings\",\"source\"} (no sql for Members), or \
+{\"error\":{\"code\",\"message\"}}.\n\
+Exit status: 0 answered (also when the confidence is uncertain: read `confidence`), 3 the database or the \
+LLM failed, 4 an HTTP or auth error (also spend_limit_reached), 2 bad input.";
+
+/// `sqlgate ask`, as typed on the command line.
+#[derive(Debug, clap::Args)]
+struct RawAsk {
+    /// The sqlgate server (`http://host:port`).
+    #[arg(long)]
+    server: String,
+    /// The API key (or the SQLGATE_TOKEN variable).
+    #[arg(long, env = "SQLGATE_TOKEN", hide_env_values = true)]
+    token: String,
+    /// The connector's name on the server.
+    #[arg(long)]
+    connector: String,
+    /// The question, in plain language.
+    question: String,
 }
 
 const TRANSLATE_HELP: &str =
@@ -319,7 +344,7 @@ impl TryFrom<Args> for Command {
                         server: server.clone(),
                         token: token.clone(),
                         connector: connector.clone(),
-                        sql: raw.sql,
+                        call: crate::client::Call::Query(raw.sql),
                     }));
                 }
                 let target = Target::parse(raw.db.as_deref().unwrap_or_default())?;
@@ -340,6 +365,12 @@ impl TryFrom<Args> for Command {
                 };
                 Ok(Command::Translate(TranslateCommand { dialect: dialect(&target), target, input }))
             }
+            RawCommand::Ask(raw) => Ok(Command::Remote(crate::client::Remote {
+                server: raw.server,
+                token: raw.token,
+                connector: raw.connector,
+                call: crate::client::Call::Ask(raw.question),
+            })),
             RawCommand::Serve { config } => Ok(Command::Serve(config)),
             RawCommand::Demo { data_dir, bind } => Ok(Command::Demo(crate::demo::DemoCommand { data_dir, bind })),
             RawCommand::Users(RawUsers::Add { username, role, password_stdin, config }) => {

@@ -1,6 +1,6 @@
-//! `sqlgate query --server URL --token KEY --connector NAME SQL`: the CI client of the REST API.
-//! Prints the API's JSON (an answer or `{"error":…}`); the exit status follows `query --db`, with 4
-//! for an HTTP or auth error.
+//! `sqlgate query|ask --server URL --token KEY --connector NAME TEXT`: the CI client of the REST
+//! API. Prints the API's JSON (an answer or `{"error":…}`); the exit status follows `query --db`,
+//! with 4 for an HTTP or auth error.
 
 use std::time::Duration;
 
@@ -16,8 +16,16 @@ pub struct Remote {
     pub token: String,
     /// The connector's name.
     pub connector: String,
-    /// The SQL.
-    pub sql: String,
+    /// What to send.
+    pub call: Call,
+}
+
+/// A request to the API.
+pub enum Call {
+    /// `POST /api/v1/query` with this SQL.
+    Query(String),
+    /// `POST /api/v1/ask` with this question.
+    Ask(String),
 }
 
 /// Sends the query and prints what came back.
@@ -37,12 +45,12 @@ fn send(remote: &Remote) -> (Value, Outcome) {
         Ok(c) => c,
         Err(e) => return error("client_error", format!("could not start the HTTP client: {e}")),
     };
-    let url = format!("{}/api/v1/query", remote.server.trim_end_matches('/'));
-    let response = client
-        .post(&url)
-        .bearer_auth(&remote.token)
-        .json(&json!({"connector": remote.connector, "sql": remote.sql}))
-        .send();
+    let (path, body) = match &remote.call {
+        Call::Query(sql) => ("query", json!({"connector": remote.connector, "sql": sql})),
+        Call::Ask(question) => ("ask", json!({"connector": remote.connector, "question": question})),
+    };
+    let url = format!("{}/api/v1/{path}", remote.server.trim_end_matches('/'));
+    let response = client.post(&url).bearer_auth(&remote.token).json(&body).send();
     let response = match response {
         Ok(r) => r,
         // reqwest's message names the URL, never the token.
@@ -62,7 +70,7 @@ fn send(remote: &Remote) -> (Value, Outcome) {
     let outcome = match (status, code) {
         (200, _) => Outcome::Allowed,
         (422, "sql_rejected") => Outcome::Rejected,
-        (422 | 502 | 504, _) => Outcome::Database,
+        (422 | 502 | 503 | 504, _) => Outcome::Database,
         (400, _) => Outcome::Usage,
         _ => Outcome::Http,
     };

@@ -123,6 +123,12 @@ pub const SETTINGS: &[Setting] = &[
         doc: "JSON bytes of rows an answer may hold (a connector may lower it)",
     },
     Setting {
+        section: "ask",
+        key: "schema_ttl_secs",
+        default: "300",
+        doc: "seconds a connector's schema (and sampled values) is kept before it is read again; questions are cached per schema version",
+    },
+    Setting {
         section: "audit",
         key: "retention_days",
         default: "90",
@@ -155,6 +161,8 @@ pub struct Config {
     pub limits: LimitsSection,
     /// Answer budgets.
     pub query: Query,
+    /// The ask pipeline.
+    pub ask: AskSection,
     /// The audit trail.
     pub audit: AuditSection,
     /// Logs.
@@ -289,6 +297,14 @@ pub struct Query {
     pub max_rows: u64,
     /// JSON bytes per answer.
     pub max_bytes: usize,
+}
+
+/// `[ask]`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AskSection {
+    /// Seconds a prepared schema is kept.
+    pub schema_ttl_secs: u64,
 }
 
 /// `[audit]`.

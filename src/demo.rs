@@ -78,6 +78,10 @@ pub fn run(command: DemoCommand) -> Result<(), StartError> {
         }
     }
     let _ = writeln!(out, "more users: sqlgate users add NAME --role analyst --config {}", config_file.display());
+    let _ = writeln!(
+        out,
+        "ask with an API key: sqlgate ask --server {url} --token KEY --connector sample \"How many customers are there?\""
+    );
     let _ = writeln!(out, "serving the API on {url} (connector `sample`); Ctrl-C stops");
     let _ = out.flush();
     drop(out);

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+mod ask;
 mod audit;
 mod auth;
 mod check;

@@ -94,6 +94,7 @@ pub fn serve(config_path: Option<&Path>) -> Result<(), StartError> {
 
 /// Serves `store` with `config` until SIGINT or SIGTERM (for `serve` and `demo`).
 pub fn run(config: Config, master: MasterKey, store: Arc<dyn Store>) -> Result<(), StartError> {
+    let asker = crate::ask::Asker::new(std::time::Duration::from_secs(config.ask.schema_ttl_secs));
     let state = AppState {
         signer: Signer::new(&master.subkey("session v1")),
         audit: audit(Arc::clone(&store), &master),
@@ -103,6 +104,7 @@ pub fn run(config: Config, master: MasterKey, store: Arc<dyn Store>) -> Result<(
         master,
         config,
         open: Default::default(),
+        asker,
     };
     actix_web::rt::System::new().block_on(crate::http::serve(state))?;
     Ok(())

@@ -57,7 +57,10 @@ fn load(command: &TranslateCommand) -> Result<Engine, ConnectorError> {
         .map_err(|e| ConnectorError::Open(format!("could not start the async runtime: {e}")))?;
     let catalog = runtime.block_on(async {
         let connector = Connector::new(command.target.clone())?;
-        let catalog = load_catalog(&connector, &Exposure::All, command.dialect).await;
+        let catalog = match connector.schema(&Exposure::All).await {
+            Ok(schema) => load_catalog(&connector, &schema, command.dialect).await,
+            Err(e) => Err(e),
+        };
         connector.close().await;
         catalog
     })?;

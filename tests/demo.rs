@@ -41,6 +41,11 @@ fn dir(name: &str) -> PathBuf {
 }
 
 fn query(demo: &Demo, password: &str, sql: &str) -> Value {
+    post(demo, password, "query", json!({"connector": "sample", "sql": sql}))
+}
+
+/// Logs in as the demo's admin and posts `body` to `/api/v1/{path}`.
+fn post(demo: &Demo, password: &str, path: &str, body: Value) -> Value {
     let client = Client::builder().cookie_store(true).build().unwrap();
     let login = client
         .post(format!("{}/api/v1/login", demo.base))
@@ -50,9 +55,9 @@ fn query(demo: &Demo, password: &str, sql: &str) -> Value {
     assert_eq!(login.status(), 200, "{:?}", demo.lines);
     let csrf = login.json::<Value>().unwrap()["csrf_token"].as_str().unwrap().to_owned();
     client
-        .post(format!("{}/api/v1/query", demo.base))
+        .post(format!("{}/api/v1/{path}", demo.base))
         .header("x-csrf-token", csrf)
-        .json(&json!({"connector": "sample", "sql": sql}))
+        .json(&body)
         .send()
         .unwrap()
         .json()
@@ -82,6 +87,11 @@ fn the_demo_starts_with_a_sample_and_an_admin_and_restarts_with_the_same() {
     );
     assert_eq!(top["row_count"], 6, "{top}");
     assert_eq!(top["rows"][0][0], "North America");
+    // Questions are answered out of the box, by the offline engine.
+    let asked =
+        post(&demo, &password, "ask", json!({"connector": "sample", "question": "How many customers are there?"}));
+    assert_eq!(asked["rows"][0][0], row[0], "{asked}");
+    assert_eq!((asked["confidence"].as_str(), asked["source"]["provider"].as_str()), (Some("high"), Some("local")));
     let mode = std::fs::metadata(first_dir.join("master.key")).unwrap();
     assert_eq!(std::os::unix::fs::PermissionsExt::mode(&mode.permissions()) & 0o777, 0o600);
     // The other commands work on the demo's store through its config file, which lets the server

@@ -30,6 +30,7 @@ const RULES: &[(&str, &str, Option<&str>)] = &[
     ("GET", "/api/v1/connectors", Some("member")),
     ("GET", "/api/v1/connectors/{id}/schema", Some("member")),
     ("POST", "/api/v1/query", Some("power_user")),
+    ("POST", "/api/v1/ask", Some("member")),
     ("GET", "/api/v1/admin/users", Some("admin")),
     ("POST", "/api/v1/admin/users", Some("admin")),
     ("PATCH", "/api/v1/admin/users/{id}", Some("admin")),
@@ -399,6 +400,9 @@ fn every_route_answers_as_the_openapi_document_says() {
     let body = Some(json!({"connector": "shop", "sql": "SELECT * FROM orders"}));
     let answer = walk.call(&w, csrf, Method::POST, "/api/v1/query", "/api/v1/query", body);
     assert_eq!(answer["truncated"]["reason"], "rows", "{answer}");
+    let body = Some(json!({"connector": "shop", "question": "how many orders are there?"}));
+    let answer = walk.call(&w, csrf, Method::POST, "/api/v1/ask", "/api/v1/ask", body);
+    assert_eq!((answer["rows"].clone(), answer["confidence"].clone()), (json!([[30]]), json!("high")), "{answer}");
     walk.call(&other, Some(&other_csrf), Method::POST, "/api/v1/logout", "/api/v1/logout", None);
     let change = Some(json!({"current": PASSWORD, "new": "Another-long-pass-9"}));
     walk.call(&w, csrf, Method::POST, "/api/v1/me/password", "/api/v1/me/password", change);

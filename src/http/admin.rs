@@ -736,6 +736,7 @@ pub(super) async fn create_memory(ctx: Ctx) -> Result<Created<MemoryEntry>, ApiE
     };
     admin_action(&ctx, "memory.create", &entry.key, Value::Null, json!(entry)).await?;
     applied(&ctx, "memory.create", &entry.key, ctx.state.store.create_memory(&entry).await).await?;
+    ctx.state.asker.forget(None);
     Ok(Created::new(entry))
 }
 
@@ -748,6 +749,7 @@ pub(super) async fn update_memory(ctx: Ctx) -> Result<Json<MemoryEntry>, ApiErro
     let entry = MemoryEntry { connector_id, kind, key, value, ..before.clone() };
     admin_action(&ctx, "memory.update", &entry.key, json!(before), json!(entry)).await?;
     applied(&ctx, "memory.update", &entry.key, ctx.state.store.update_memory(&entry).await).await?;
+    ctx.state.asker.forget(None);
     Ok(Json::new(entry))
 }
 
@@ -757,5 +759,6 @@ pub(super) async fn delete_memory(ctx: Ctx) -> Result<Json<Deleted>, ApiError> {
     let Some(before) = before else { return Err(ApiError::not_found(format!("no memory entry {id}"))) };
     admin_action(&ctx, "memory.delete", &before.key, json!(before), Value::Null).await?;
     applied(&ctx, "memory.delete", &before.key, ctx.state.store.delete_memory(&id).await).await?;
+    ctx.state.asker.forget(None);
     Ok(Json::new(Deleted { status: "deleted", id }))
 }

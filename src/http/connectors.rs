@@ -6,12 +6,13 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sqlgate_connectors::{unseal, Budget, Connector, Exposure, SealedSecret, Table, Target};
+use sqlgate_connectors::{unseal, Budget, Connector, Exposure, QueryResult, SealedSecret, Table, Target};
 use sqlgate_guardrails::{check, Dialect, MaxRows, Policy, Verdict};
 
 use super::reply::Json;
 use super::sqlite_dirs;
 use super::{ApiError, AppState, Ctx, OpenConnector};
+use crate::audit::Entry;
 use crate::query::Answer;
 use crate::store::ConnectorRecord;
 
@@ -99,6 +100,7 @@ pub(super) fn forget(state: &AppState, id: &str) {
     if let Ok(mut map) = state.open.lock() {
         map.remove(id);
     }
+    state.asker.forget(Some(id));
 }
 
 /// The guard's dialect for an engine name.
@@ -108,6 +110,30 @@ pub(super) fn dialect(engine: &str) -> Dialect {
         "mysql" => Dialect::Mysql,
         _ => Dialect::Sqlite,
     }
+}
+
+/// The guard's policy and the answer's budget on `record`: the server's limits, lowered by the
+/// connector's.
+pub(super) fn limits(state: &AppState, record: &ConnectorRecord) -> Result<(Policy, Budget), ApiError> {
+    let config = &state.config.query;
+    let max_rows = config.max_rows.min(record.max_rows).max(1);
+    let budget = Budget { max_rows, max_bytes: config.max_bytes.min(record.max_bytes), ..Budget::default() };
+    let policy = Policy::new(dialect(&record.engine))
+        .with_max_rows(MaxRows::new(max_rows).map_err(|e| ApiError::bad_request(e.to_string()))?);
+    Ok((policy, budget))
+}
+
+/// The warnings every answer from `record` carries: production, privileges, shortened cells.
+pub(super) fn warnings(record: &ConnectorRecord, open: &OpenConnector, result: Option<&QueryResult>) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if record.production {
+        warnings.push(format!("`{}` is a production database: every query on it is audited", record.name));
+    }
+    match result {
+        Some(result) => warnings.extend(crate::query::warnings(result, open.privilege_warning.clone())),
+        None => warnings.extend(open.privilege_warning.clone()),
+    }
+    warnings
 }
 
 /// A connector the caller may use.
@@ -167,11 +193,8 @@ pub(super) struct QueryBody {
 pub(super) async fn query(ctx: Ctx) -> Result<Json<Answer>, ApiError> {
     let body: QueryBody = ctx.json()?;
     let record = usable(&ctx, &body.connector).await?;
-    let config = &ctx.state.config.query;
-    let max_rows = config.max_rows.min(record.max_rows).max(1);
-    let budget = Budget { max_rows, max_bytes: config.max_bytes.min(record.max_bytes), ..Budget::default() };
-    let policy = Policy::new(dialect(&record.engine))
-        .with_max_rows(MaxRows::new(max_rows).map_err(|e| ApiError::bad_request(e.to_string()))?);
+    let (policy, budget) = limits(&ctx.state, &record)?;
+    let max_rows = budget.max_rows;
     let mut entry = ctx.entry("query", "ok");
     entry.connector = Some(record.name.clone());
     entry.sql = Some(body.sql.clone());
@@ -188,31 +211,14 @@ pub(super) async fn query(ctx: Ctx) -> Result<Json<Answer>, ApiError> {
     };
     entry.tables = allowed.tables.clone();
     let outcome = match open(&ctx.state, &record).await {
-        Ok(open) => open
-            .connector
-            .query(&allowed.sql, budget)
-            .await
-            .map(|r| (r, open.privilege_warning.clone()))
-            .map_err(ApiError::from),
+        Ok(open) => open.connector.query(&allowed.sql, budget).await.map(|r| (r, open)).map_err(ApiError::from),
         Err(e) => Err(e),
     };
-    let (result, privilege_warning) = match outcome {
+    let (result, open) = match outcome {
         Ok(done) => done,
-        Err(e) => {
-            ctx.state.metrics.connector_error(e.code());
-            entry.outcome = "error";
-            entry.code = Some(e.code().to_owned());
-            entry.detail = json!({"message": e.message()});
-            entry.duration_ms = Some(ctx.started.elapsed().as_millis() as u64);
-            ctx.record(entry).await?;
-            return Err(e);
-        }
+        Err(e) => return Err(failed(&ctx, entry, e).await),
     };
-    let mut warnings = Vec::new();
-    if record.production {
-        warnings.push(format!("`{}` is a production database: every query on it is audited", record.name));
-    }
-    warnings.extend(crate::query::warnings(&result, privilege_warning));
+    let warnings = warnings(&record, &open, Some(&result));
     let answer = Answer::new(&allowed.sql, &result, max_rows, warnings);
     entry.row_count = Some(result.row_count);
     entry.truncated = Some(result.truncated.is_some());
@@ -220,4 +226,18 @@ pub(super) async fn query(ctx: Ctx) -> Result<Json<Answer>, ApiError> {
     entry.detail = json!({"answer_id": answer.id, "sql_sent": allowed.sql});
     ctx.record(entry).await?;
     Ok(Json::new(answer))
+}
+
+/// Records a request that failed with `error` (outcome `error`, its code and message) and returns
+/// the error to answer with: the audit's own failure if the record could not be written.
+pub(super) async fn failed(ctx: &Ctx, mut entry: Entry, error: ApiError) -> ApiError {
+    ctx.state.metrics.connector_error(error.code());
+    entry.outcome = "error";
+    entry.code = Some(error.code().to_owned());
+    entry.detail = json!({"message": error.message()});
+    entry.duration_ms = Some(ctx.started.elapsed().as_millis() as u64);
+    match ctx.record(entry).await {
+        Ok(()) => error,
+        Err(audit) => audit,
+    }
 }

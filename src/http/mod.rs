@@ -5,6 +5,7 @@
 mod account;
 mod address;
 mod admin;
+mod ask;
 mod connectors;
 mod errors;
 mod openapi;
@@ -54,6 +55,8 @@ pub struct AppState {
     pub limits: crate::limits::Limits,
     /// Open connectors by id, made on first use from the sealed URL.
     pub open: Mutex<HashMap<String, Arc<OpenConnector>>>,
+    /// The ask pipeline: prepared schemas and the question cache.
+    pub asker: crate::ask::Asker,
 }
 
 /// A connector opened in this process, with the privilege check it passed.

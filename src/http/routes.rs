@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::reply::{json_response, schema_of, text_response, Json, Schemas, Success};
-use super::{account, admin, connectors, ApiError, Ctx, Reply};
+use super::{account, admin, ask, connectors, ApiError, Ctx, Reply};
 use crate::auth::Role;
 
 /// Who may call a route.
@@ -173,6 +173,15 @@ pub static ROUTES: &[Route] = &[
         connectors::query,
         body = connectors::QueryBody,
         errors = [404, 422, 502, 504]
+    ),
+    route!(
+        POST,
+        "/api/v1/ask",
+        ANY,
+        "Ask a question in plain language about a granted connector: SQL written, guarded, run read-only and trimmed, with a confidence level, its reasons and a grounded answer (Members get no SQL).",
+        ask::ask,
+        body = ask::AskBody,
+        errors = [404, 502, 504]
     ),
     route!(GET, "/api/v1/admin/users", ADMIN, "All users.", admin::list_users),
     route!(

@@ -11,23 +11,28 @@ mod plan;
 mod sql;
 mod words;
 
-pub use catalog::Catalog;
+pub use catalog::{Catalog, Synonym};
 
 use serde::Serialize;
-use sqlgate_connectors::{Budget, Connector, ConnectorError, Exposure};
+use sqlgate_connectors::{Budget, Connector, ConnectorError, Schema};
 use sqlgate_guardrails::{check, Dialect, MaxRows, Policy, Verdict};
 use time::Date;
 
 use catalog::Kind;
 use link::Lexicon;
 
-/// How sure an answer is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+/// How sure an answer is, from least to most.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Confidence {
-    High,
-    Medium,
+    /// No answer: the reasons say why.
     Uncertain,
+    /// An answer with a sign that it may be wrong.
+    Low,
+    /// An answer that rests on an assumption, or with something cut.
+    Medium,
+    /// An answer whose every part was matched and checked.
+    High,
 }
 
 /// What the engine made of a question.
@@ -93,15 +98,10 @@ impl Engine {
 /// Text values per column read for linking (a column with more is still sampled).
 const SAMPLE_VALUES: u64 = 200;
 
-/// Reads the schema of the connector's exposed relations and samples the distinct values of
-/// its text columns, through the guard and the read-only session like any other query.
-pub async fn load_catalog(
-    connector: &Connector,
-    exposure: &Exposure,
-    dialect: Dialect,
-) -> Result<Catalog, ConnectorError> {
-    let schema = connector.schema(exposure).await?;
-    let mut catalog = Catalog::from_schema(&schema);
+/// The catalog of `schema` (the connector's exposed relations), with the distinct values of its
+/// text columns sampled through the guard and the read-only session like any other query.
+pub async fn load_catalog(connector: &Connector, schema: &Schema, dialect: Dialect) -> Result<Catalog, ConnectorError> {
+    let mut catalog = Catalog::from_schema(schema);
     let mut policy = Policy::new(dialect);
     policy.max_rows = MaxRows::new(SAMPLE_VALUES).expect("within the ceiling");
     let budget = Budget { max_rows: SAMPLE_VALUES, max_bytes: 256 * 1024, max_cell_bytes: 256 };

@@ -1,0 +1,138 @@
+//! `POST /api/v1/ask`: a question in plain language about one granted connector, answered by the
+//! ask pipeline, audited (question, SQL, provider, tokens, cost, confidence, outcome) before the
+//! answer leaves. Members get the rows and the answer, never the SQL.
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sqlgate_connectors::{Column, Truncation};
+
+use super::connectors::{failed, limits, open, usable, warnings};
+use super::reply::Json;
+use super::{ApiError, Ctx};
+use crate::ask::{AskError, Confidence, Question, Source};
+use crate::auth::Role;
+
+/// Longest question accepted, in characters.
+pub const MAX_QUESTION_CHARS: usize = 2_000;
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct AskBody {
+    /// The connector's name or id.
+    connector: String,
+    /// The question, in plain language.
+    question: String,
+}
+
+/// What `POST /api/v1/ask` answers.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct AskAnswer {
+    /// A new id for this answer.
+    id: String,
+    /// The SQL as sent (`null` when nothing was run). Omitted for Members.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    sql: Option<Option<String>>,
+    /// The result's columns.
+    columns: Vec<Column>,
+    /// The rows, each an array of cells in the order of `columns`.
+    #[schema(value_type = Vec<Vec<Value>>)]
+    rows: Vec<Vec<serde_json::Value>>,
+    /// How many rows are in `rows`.
+    row_count: u64,
+    /// What was cut; `null` when the rows are the whole result.
+    truncated: Option<Truncation>,
+    /// How sure the answer is.
+    confidence: Confidence,
+    /// Why the confidence is what it is.
+    reasons: Vec<String>,
+    /// A sentence about the rows; every number and name in it comes from them.
+    answer: String,
+    /// Production, privilege and truncation warnings.
+    warnings: Vec<String>,
+    /// Where the SQL came from and what it cost.
+    source: Source,
+}
+
+pub(super) async fn ask(ctx: Ctx) -> Result<Json<AskAnswer>, ApiError> {
+    let body: AskBody = ctx.json()?;
+    let question = body.question.trim();
+    if question.is_empty() {
+        return Err(ApiError::bad_request("`question` is empty: ask something about the connector's data"));
+    }
+    if question.chars().count() > MAX_QUESTION_CHARS {
+        return Err(ApiError::bad_request(format!(
+            "`question` is longer than {MAX_QUESTION_CHARS} characters: ask one thing at a time"
+        )));
+    }
+    let who = ctx.who()?;
+    let shows_sql = who.role >= Role::Analyst;
+    let record = usable(&ctx, &body.connector).await?;
+    let (policy, budget) = limits(&ctx.state, &record)?;
+    let mut entry = ctx.entry("ask", "ok");
+    entry.connector = Some(record.name.clone());
+    entry.question = Some(question.to_owned());
+    let open = match open(&ctx.state, &record).await {
+        Ok(open) => open,
+        Err(e) => return Err(failed(&ctx, entry, e).await),
+    };
+    let memory: Vec<_> = match ctx.state.store.memory().await {
+        Ok(all) => all.into_iter().filter(|m| m.connector_id.as_ref().is_none_or(|c| *c == record.id)).collect(),
+        Err(e) => return Err(failed(&ctx, entry, e.into()).await),
+    };
+    let q = Question {
+        text: question,
+        connector_id: &record.id,
+        connector: &open.connector,
+        policy: &policy,
+        budget,
+        memory: &memory,
+        today: time::OffsetDateTime::now_utc().date(),
+    };
+    let answered = match ctx.state.asker.ask(&q).await {
+        Ok(answered) => answered,
+        Err(AskError::Connector(e)) => return Err(failed(&ctx, entry, e.into()).await),
+    };
+    let id = uuid::Uuid::new_v4().to_string();
+    let warnings = warnings(&record, &open, answered.result.as_ref());
+    if let Some(code) = answered.code.as_deref() {
+        ctx.state.metrics.rejection(code);
+    }
+    entry.outcome = answered.outcome;
+    entry.code = answered.code.clone();
+    entry.sql = answered.sql.clone();
+    entry.tables = answered.tables.clone();
+    entry.row_count = answered.result.as_ref().map(|r| r.row_count);
+    entry.truncated = answered.result.as_ref().map(|r| r.truncated.is_some());
+    entry.duration_ms = Some(ctx.started.elapsed().as_millis() as u64);
+    entry.detail = json!({
+        "answer_id": id,
+        "confidence": answered.confidence,
+        "reasons": answered.reasons,
+        "provider": answered.source.provider,
+        "model": answered.source.model,
+        "input_tokens": answered.source.input_tokens,
+        "output_tokens": answered.source.output_tokens,
+        "cost_cents": answered.source.cost_cents,
+        "cached": answered.source.cached,
+        "repaired": answered.source.repaired,
+    });
+    ctx.record(entry).await?;
+    let (columns, rows, row_count, truncated) = match answered.result {
+        Some(r) => (r.columns, r.rows, r.row_count, r.truncated),
+        None => (Vec::new(), Vec::new(), 0, None),
+    };
+    Ok(Json::new(AskAnswer {
+        id,
+        sql: shows_sql.then_some(answered.sql),
+        columns,
+        rows,
+        row_count,
+        truncated,
+        confidence: answered.confidence,
+        reasons: answered.reasons,
+        answer: answered.answer,
+        warnings,
+        source: answered.source,
+    }))
+}
