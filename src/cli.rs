@@ -55,6 +55,21 @@ enum RawCommand {
     /// The master key.
     #[command(subcommand)]
     Keys(RawKeys),
+    /// Administration that needs only the master key, not the store.
+    #[command(subcommand)]
+    Manage(RawManage),
+}
+
+#[derive(Debug, Subcommand)]
+enum RawManage {
+    /// Seal the LLM provider's API key for llm.api_key: reads the key from stdin, prints
+    /// `sealed:…` (it opens only with the master key in use). A plain key is accepted only in the
+    /// SQLGATE_LLM_API_KEY variable, never in the config file.
+    SealLlmKey {
+        /// The config file (for security.master_key_file).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -349,6 +364,7 @@ impl TryFrom<Args> for Command {
             RawCommand::Users(RawUsers::SetRole { username, role, config }) => {
                 Ok(Command::Manage(Manage::SetRole { config, username, role: role.parse()? }))
             }
+            RawCommand::Manage(RawManage::SealLlmKey { config }) => Ok(Command::Manage(Manage::SealLlmKey { config })),
             RawCommand::Keys(RawKeys::Rotate { new_key_file, config }) => {
                 Ok(Command::Manage(Manage::RotateKeys { config, new_key_file }))
             }
