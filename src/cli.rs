@@ -62,6 +62,14 @@ enum RawCommand {
 
 #[derive(Debug, Subcommand)]
 enum RawKeys {
+    /// Seal the LLM provider's API key for llm.api_key: reads the key from stdin, prints
+    /// `sealed:…` (it opens only with the master key in use). A plain key is accepted only in the
+    /// SQLGATE_LLM_API_KEY variable, never in the config file.
+    SealLlmKey {
+        /// The config file (for security.master_key_file).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
     /// Re-seal every credential and TOTP secret, re-chain the audit trail and re-encrypt the
     /// store under a new master key, all or nothing. Stop the server first; the current key comes
     /// from the usual place (SQLGATE_MASTER_KEY or security.master_key_file).
@@ -380,6 +388,7 @@ impl TryFrom<Args> for Command {
             RawCommand::Users(RawUsers::SetRole { username, role, config }) => {
                 Ok(Command::Manage(Manage::SetRole { config, username, role: role.parse()? }))
             }
+            RawCommand::Keys(RawKeys::SealLlmKey { config }) => Ok(Command::Manage(Manage::SealLlmKey { config })),
             RawCommand::Keys(RawKeys::Rotate { new_key_file, config }) => {
                 Ok(Command::Manage(Manage::RotateKeys { config, new_key_file }))
             }

@@ -1,6 +1,7 @@
 //! The store-side commands: `sqlgate users add|list|set-role` and `sqlgate audit verify`. They open
 //! the embedded store directly (SQLite in WAL mode lets them run beside a serving process) and
-//! record what they change in the audit trail like the API does.
+//! record what they change in the audit trail like the API does. `sqlgate keys seal-llm-key`
+//! needs only the master key, and never opens the store.
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -28,6 +29,8 @@ pub enum Manage {
     PurgeAudit { config: Option<PathBuf>, older_than_days: u32 },
     /// Verify the audit chain.
     VerifyAudit { config: Option<PathBuf>, expect_head: Option<(i64, String)> },
+    /// Seal the LLM provider's API key (read from stdin) for `llm.api_key`.
+    SealLlmKey { config: Option<PathBuf> },
 }
 
 /// Runs a store command.
@@ -49,13 +52,17 @@ pub fn run(command: Manage) -> Outcome {
 }
 
 async fn execute(command: Manage) -> Result<Outcome, StartError> {
+    if let Manage::SealLlmKey { config } = &command {
+        return seal_llm_key(config.as_deref());
+    }
     let config_path = match &command {
         Manage::AddUser { config, .. }
         | Manage::ListUsers { config }
         | Manage::SetRole { config, .. }
         | Manage::VerifyAudit { config, .. }
         | Manage::PurgeAudit { config, .. }
-        | Manage::RotateKeys { config, .. } => config.clone(),
+        | Manage::RotateKeys { config, .. }
+        | Manage::SealLlmKey { config } => config.clone(),
     };
     let config = load_config(config_path.as_deref())?;
     let master = master_key(&config)?;
@@ -182,6 +189,7 @@ async fn execute(command: Manage) -> Result<Outcome, StartError> {
             println!("{}", json!({"purged": removed, "before": cutoff}));
             Ok(Outcome::Allowed)
         }
+        Manage::SealLlmKey { .. } => seal_llm_key(config_path.as_deref()),
         Manage::VerifyAudit { expect_head, .. } => {
             let v = trail.verify(expect_head.as_ref().map(|(s, h)| (*s, h.as_str()))).await?;
             match (&v.broken, &v.head) {
@@ -197,4 +205,35 @@ async fn execute(command: Manage) -> Result<Outcome, StartError> {
             }
         }
     }
+}
+
+/// `sqlgate keys seal-llm-key`: the key from stdin, sealed with the master key, printed as the
+/// `sealed:…` line for `llm.api_key`. The configuration is read only to find the master key; a
+/// plain key in it (the reason to run this) does not stop it.
+fn seal_llm_key(config_path: Option<&std::path::Path>) -> Result<Outcome, StartError> {
+    let config = crate::config::Config::load_to_seal_llm_key(config_path, std::env::vars())?;
+    let master = master_key(&config)?;
+    let mut text = zeroize::Zeroizing::new(String::new());
+    std::io::stdin().read_to_string(&mut text)?;
+    let key = text.trim();
+    if key.is_empty() {
+        eprintln!("sqlgate: no key on stdin; pipe the provider's API key in, e.g. `printf %s \"$KEY\" | sqlgate keys seal-llm-key`");
+        return Ok(Outcome::Usage);
+    }
+    if key.starts_with(crate::config::SEALED_PREFIX) {
+        eprintln!("sqlgate: this is already sealed; give the provider's API key itself");
+        return Ok(Outcome::Usage);
+    }
+    if !key.bytes().all(|b| b.is_ascii_graphic()) {
+        eprintln!("sqlgate: the key holds spaces or characters an HTTP header cannot carry; give it exactly as the provider shows it");
+        return Ok(Outcome::Usage);
+    }
+    let sealed = crate::llm::seal_api_key(&master, &sqlgate_connectors::Secret::new(key.to_owned()))
+        .map_err(|e| StartError::Setup(e.to_string()))?;
+    println!("{sealed}");
+    eprintln!(
+        "put it in the config file: [llm] api_key = \"{sealed}\" (it opens only with master key {})",
+        master.id()
+    );
+    Ok(Outcome::Allowed)
 }

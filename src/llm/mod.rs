@@ -1,3 +1,65 @@
-//! Where candidate SQL comes from: sqlgate's own offline engine (`local`), or a model.
+//! Where candidate SQL comes from: sqlgate's own offline engine (`local`), or a model behind an
+//! HTTP API (`anthropic`, or any OpenAI-compatible server) reached through [`LlmClient`].
+//!
+//! What this module guarantees: one interface for both protocols ([`LlmClient::complete`]: a
+//! [`Prompt`] in, a [`Completion`] with its token usage out); bounded time (connect and call
+//! timeouts) and bounded retries; every failure an [`LlmError`] with a stable code and an HTTP
+//! status; prices known before any call, so spend caps can be checked ([`LlmClient::worst_case_cents`])
+//! and charged ([`LlmClient::cost_cents`]); and the API key only ever in a request header — never
+//! in an error, a log line or a `Debug` rendering, even when a provider echoes it back. The prompts
+//! themselves (what is sent) are built in [`prompt`].
 
 pub mod local;
+
+// The ask pipeline (src/ask/) is the caller of what follows; until it is merged, only the tests
+// and `keys seal-llm-key` use it.
+#[allow(dead_code)]
+mod anthropic;
+#[allow(dead_code)]
+mod client;
+#[allow(dead_code)]
+mod error;
+#[allow(dead_code)]
+mod openai;
+#[allow(dead_code)]
+pub mod prompt;
+#[allow(dead_code)]
+mod retry;
+
+#[cfg(test)]
+mod tests;
+
+#[allow(unused_imports)]
+pub use client::{seal_api_key, ClientOptions, LlmClient, Wire, API_KEY_LABEL};
+#[allow(unused_imports)]
+pub use error::{LlmConfigError, LlmError};
+#[allow(unused_imports)]
+pub use retry::RetryPolicy;
+
+/// What is sent to a model: the instructions (`system`) and the request with its data (`user`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Prompt {
+    /// Role, rules and answer format. Holds no user-supplied text.
+    pub system: String,
+    /// The schema, AI memory, question (and rows, for a summary), each marked as untrusted.
+    pub user: String,
+}
+
+/// A model's reply and what it cost.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Completion {
+    /// The reply's text (the text blocks joined, for Anthropic).
+    pub text: String,
+    /// Input (prompt) tokens billed.
+    pub input_tokens: u64,
+    /// Output (completion) tokens billed.
+    pub output_tokens: u64,
+    /// The model that answered, as the provider names it (else the configured one).
+    pub model: String,
+    /// The provider reported no usage (some local servers), so the token counts are sqlgate's
+    /// upper-bound estimates from the text's length.
+    pub usage_estimated: bool,
+    /// The reply stopped at `llm.max_tokens` (Anthropic `stop_reason: "max_tokens"`, OpenAI
+    /// `finish_reason: "length"`): the text may be cut anywhere, so SQL in it must not be run.
+    pub truncated: bool,
+}

@@ -3,6 +3,8 @@
 // Each test binary uses its own subset of these.
 #![allow(dead_code)]
 
+pub mod llm_server;
+
 use std::io::Write;
 use std::net::TcpListener;
 use std::path::PathBuf;
