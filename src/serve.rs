@@ -94,7 +94,12 @@ pub fn serve(config_path: Option<&Path>) -> Result<(), StartError> {
 
 /// Serves `store` with `config` until SIGINT or SIGTERM (for `serve` and `demo`).
 pub fn run(config: Config, master: MasterKey, store: Arc<dyn Store>) -> Result<(), StartError> {
-    let asker = crate::ask::Asker::new(std::time::Duration::from_secs(config.ask.schema_ttl_secs));
+    let llm = crate::llm::LlmClient::from_config(&config.llm, &master).map_err(|e| StartError::Setup(e.to_string()))?;
+    match &llm {
+        Some(llm) => tracing::info!(provider = llm.provider(), model = llm.model(), "questions are answered by an LLM"),
+        None => tracing::info!("questions are answered by the offline engine (llm.provider = local)"),
+    }
+    let asker = crate::ask::Asker::new(std::time::Duration::from_secs(config.ask.schema_ttl_secs), llm);
     let state = AppState {
         signer: Signer::new(&master.subkey("session v1")),
         audit: audit(Arc::clone(&store), &master),

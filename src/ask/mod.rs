@@ -1,12 +1,18 @@
-//! The ask pipeline: a question about one connector becomes SQL (from the offline engine, an
-//! example in AI memory, or the cache), passes the guard, runs in the read-only session, and
-//! comes back as at most `max_rows` rows with a confidence level, its reasons and a sentence
-//! grounded in the rows.
+//! The ask pipeline: a question about one connector becomes SQL (from the question cache, an
+//! example in AI memory, the configured LLM, or the offline engine), passes the guard, runs in the
+//! read-only session, and comes back as at most `max_rows` rows with a confidence level, its
+//! reasons and a sentence grounded in the rows.
 //!
 //! The schema is read once per connector and kept for `ask.schema_ttl_secs`; its version (a hash
-//! of the exposed schema and the connector's AI memory) keys the question → SQL cache, so a
-//! changed schema or memory never serves SQL written for the old one. Rows are never cached.
+//! of the exposed schema, the connector's AI memory and its limits) keys the question → SQL cache,
+//! so a changed schema or memory never serves SQL written for the old one. Rows are never cached.
+//!
+//! SQL from an LLM that the guard refuses, that the database fails, or that is missing from the
+//! reply gets exactly one repair round with the reason; a second failure is an honest "could not
+//! answer" (confidence uncertain), never a loop. Every LLM call is priced and reserved against the
+//! user's monthly cap before it is made ([`spend`]).
 
+pub mod spend;
 mod summary;
 
 use std::collections::HashMap;
@@ -15,13 +21,16 @@ use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 use sqlgate_connectors::{Budget, Connector, ConnectorError, CutReason, Exposure, QueryResult, Schema};
-use sqlgate_guardrails::{check, Policy, Verdict};
+use sqlgate_guardrails::{check, Dialect, Policy, Verdict};
 use thiserror::Error;
 use time::Date;
 
 pub use crate::llm::local::Confidence;
 use crate::llm::local::{load_catalog, Catalog, Engine};
-use crate::store::MemoryEntry;
+use crate::llm::prompt::{self, ModelConfidence};
+use crate::llm::{LlmClient, LlmError, Prompt};
+use crate::store::{MemoryEntry, Store};
+use spend::{Ledger, SpendError};
 use summary::Evidence;
 
 /// What can stop a question from getting any answer (an honest "I don't know" is an answer).
@@ -30,20 +39,27 @@ pub enum AskError {
     /// The connector failed: unreachable, refused, timed out, or its schema could not be read.
     #[error(transparent)]
     Connector(#[from] ConnectorError),
+    /// The LLM provider failed.
+    #[error(transparent)]
+    Llm(#[from] LlmError),
+    /// The user's spend cap, or the store that keeps spending.
+    #[error(transparent)]
+    Spend(#[from] SpendError),
 }
 
 /// Where the SQL came from, and what it cost.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct Source {
-    /// `local` (the offline engine), `memory` (an example an admin wrote), or an LLM provider.
+    /// `local` (the offline engine), `memory` (an example an admin wrote), or the LLM provider
+    /// (`anthropic`, `openai`).
     pub provider: String,
     /// The LLM model, when one wrote the SQL.
     pub model: Option<String>,
-    /// Tokens the LLM read.
+    /// Tokens the LLM read (all calls for this question).
     pub input_tokens: u64,
     /// Tokens the LLM wrote.
     pub output_tokens: u64,
-    /// What the LLM calls cost, in cents (rounded up).
+    /// What the LLM calls cost, in cents (each call rounded up).
     pub cost_cents: u64,
     /// The SQL came from the question cache (this connector, this schema version).
     pub cached: bool,
@@ -54,7 +70,8 @@ pub struct Source {
 /// A question's answer, before the HTTP edge shapes it.
 #[derive(Debug)]
 pub struct Answered {
-    /// The SQL as sent to the database (`None` when there was nothing to run).
+    /// The SQL as sent to the database (the last candidate when it failed; `None` when there was
+    /// nothing to run).
     pub sql: Option<String>,
     /// The relations it read.
     pub tables: Vec<String>,
@@ -66,9 +83,8 @@ pub struct Answered {
     pub reasons: Vec<String>,
     /// The sentence shown with the rows.
     pub answer: String,
-    /// Where the SQL came from.
-    pub source: Source,
-    /// For the audit trail: `ok`, `uncertain`, or `rejected` (the guard refused the SQL).
+    /// For the audit trail: `ok`, `uncertain` (nothing to run), `rejected` (the guard refused
+    /// the SQL) or `error` (the database failed it).
     pub outcome: &'static str,
     /// The guard's or the database's code when there is no answer.
     pub code: Option<String>,
@@ -90,21 +106,33 @@ pub struct Question<'a> {
     pub memory: &'a [MemoryEntry],
     /// Today (UTC), for "last month" and the like.
     pub today: Date,
+    /// Whether the configured LLM may be used for this connector (else the offline engine).
+    pub use_llm: bool,
+    /// Whether rows may be sent to the LLM to write the summary.
+    pub rows_to_llm: bool,
+    /// Who asks (spending is theirs), and their monthly cap in cents.
+    pub user_id: &'a str,
+    pub cap_cents: Option<u64>,
+    /// The store that records spending.
+    pub store: &'a dyn Store,
 }
 
 /// A connector's schema, read and prepared for questions.
 struct Prepared {
     engine: Engine,
-    /// Hash of the exposed schema and the connector's memory.
+    /// Hash of the exposed schema, the connector's memory and the policy.
     version: String,
     /// Example questions (normalised) and their SQL, from AI memory.
     examples: Vec<(String, String)>,
+    /// The schema and the memory as the prompts show them.
+    schema_text: String,
+    memory_text: String,
     loaded: Instant,
 }
 
 /// SQL written for a question, remembered per connector and schema version.
 #[derive(Clone)]
-struct CachedSql {
+struct Written {
     sql: String,
     confidence: Confidence,
     reasons: Vec<String>,
@@ -118,22 +146,35 @@ type CacheKey = (String, String, String);
 /// Questions remembered (over all connectors) before the older half is dropped.
 const CACHE_ENTRIES: usize = 2_000;
 
-/// The pipeline's shared state: prepared schemas and the question cache.
+/// The pipeline's shared state: the LLM, prepared schemas, the question cache, the spend ledger.
 pub struct Asker {
     ttl: Duration,
+    llm: Option<LlmClient>,
+    ledger: Ledger,
     prepared: Mutex<HashMap<String, Arc<Prepared>>>,
     /// The question cache, each entry with its insertion counter.
-    cache: Mutex<HashMap<CacheKey, (u64, CachedSql)>>,
+    cache: Mutex<HashMap<CacheKey, (u64, Written)>>,
     /// One schema load at a time, so a burst of first questions reads the schema once.
     loading: tokio::sync::Mutex<()>,
     counter: std::sync::atomic::AtomicU64,
 }
 
+/// A candidate that failed, for the repair round: the SQL (or reply) and why.
+struct Failure {
+    sql: String,
+    reason: String,
+    outcome: &'static str,
+    code: Option<String>,
+}
+
 impl Asker {
-    /// A pipeline that keeps a connector's schema for `ttl`.
-    pub fn new(ttl: Duration) -> Self {
+    /// A pipeline that keeps a connector's schema for `ttl` and asks `llm` (`None`: the offline
+    /// engine only).
+    pub fn new(ttl: Duration, llm: Option<LlmClient>) -> Self {
         Asker {
             ttl,
+            llm,
+            ledger: Ledger::default(),
             prepared: Mutex::new(HashMap::new()),
             cache: Mutex::new(HashMap::new()),
             loading: tokio::sync::Mutex::new(()),
@@ -154,55 +195,53 @@ impl Asker {
         }
     }
 
-    /// Answers one question.
-    pub async fn ask(&self, q: &Question<'_>) -> Result<Answered, AskError> {
+    /// Answers one question. `source` says where the SQL came from and what the LLM calls cost,
+    /// also when the answer fails.
+    pub async fn ask(&self, q: &Question<'_>, source: &mut Source) -> Result<Answered, AskError> {
         let prepared = self.prepare(q).await?;
         let normalised = normalise(q.text);
         let key = (q.connector_id.to_owned(), prepared.version.clone(), normalised.clone());
         let cached = self.cache.lock().ok().and_then(|c| c.get(&key).map(|(_, v)| v.clone()));
-        let (written, cached) = match cached {
-            Some(hit) => (hit, true),
-            None => {
-                let written = match prepared.examples.iter().find(|(question, _)| *question == normalised) {
-                    Some((_, sql)) => CachedSql {
-                        sql: sql.clone(),
-                        confidence: Confidence::High,
-                        reasons: vec!["the question matches an example an admin wrote in AI memory".to_owned()],
-                        provider: "memory".to_owned(),
-                        model: None,
-                    },
-                    None => {
-                        let translation = prepared.engine.translate(q.text, q.today);
-                        let Some(sql) = translation.sql else {
-                            return Ok(uncertain(translation.reasons, "local"));
-                        };
-                        CachedSql {
-                            sql,
-                            confidence: translation.confidence,
-                            reasons: translation.reasons,
-                            provider: "local".to_owned(),
-                            model: None,
-                        }
-                    }
-                };
-                self.remember(key, written.clone());
-                (written, false)
+        let written = if let Some(hit) = cached {
+            source.cached = true;
+            hit
+        } else if let Some((_, sql)) = prepared.examples.iter().find(|(question, _)| *question == normalised) {
+            Written {
+                sql: sql.clone(),
+                confidence: Confidence::High,
+                reasons: vec!["the question matches an example an admin wrote in AI memory".to_owned()],
+                provider: "memory".to_owned(),
+                model: None,
             }
+        } else if let Some(llm) = self.llm.as_ref().filter(|_| q.use_llm) {
+            return self.ask_llm(q, &prepared, llm, key, source).await;
+        } else {
+            let translation = prepared.engine.translate(q.text, q.today);
+            source.provider = "local".to_owned();
+            let Some(sql) = translation.sql else {
+                return Ok(uncertain(translation.reasons));
+            };
+            let written = Written {
+                sql,
+                confidence: translation.confidence,
+                reasons: translation.reasons,
+                provider: "local".to_owned(),
+                model: None,
+            };
+            self.remember(key, written.clone());
+            written
         };
-        let source =
-            Source { provider: written.provider.clone(), model: written.model.clone(), cached, ..Source::default() };
+        source.provider = written.provider.clone();
+        source.model = written.model.clone();
         let allowed = match check(&written.sql, q.policy) {
             Verdict::Allowed(allowed) => allowed,
             Verdict::Rejected(r) => {
-                // Only an example an admin wrote can get here: the engine's SQL was checked.
-                let mut answered = uncertain(
-                    vec![format!(
-                        "the SQL for this question was refused by the guard ({}): {}",
-                        r.code.as_str(),
-                        r.message
-                    )],
-                    &source.provider,
-                );
+                // Only an example an admin wrote can get here: other SQL was checked when written.
+                let mut answered = uncertain(vec![format!(
+                    "the SQL for this question was refused by the guard ({}): {}",
+                    r.code.as_str(),
+                    r.message
+                )]);
                 answered.sql = Some(written.sql);
                 answered.outcome = "rejected";
                 answered.code = Some(r.code.as_str().to_owned());
@@ -211,10 +250,7 @@ impl Asker {
         };
         let result = q.connector.query(&allowed.sql, q.budget).await?;
         let (confidence, reasons) = assess(written.confidence, written.reasons, &result);
-        let evidence =
-            Evidence { question: q.text, columns: &result.columns, rows: &result.rows, truncated: result.truncated };
-        // The offline engine writes no sentences: the answer is the template, checked like any.
-        let (answer, _) = summary::grounded(None, &evidence);
+        let answer = self.summarise(q, &result, source).await?;
         Ok(Answered {
             sql: Some(allowed.sql),
             tables: allowed.tables,
@@ -222,10 +258,218 @@ impl Asker {
             confidence,
             reasons,
             answer,
-            source,
             outcome: "ok",
             code: None,
         })
+    }
+
+    /// The LLM writes the SQL: one generation, and at most one repair round.
+    async fn ask_llm(
+        &self,
+        q: &Question<'_>,
+        prepared: &Prepared,
+        llm: &LlmClient,
+        key: CacheKey,
+        source: &mut Source,
+    ) -> Result<Answered, AskError> {
+        source.provider = llm.provider().to_owned();
+        source.model = Some(llm.model().to_owned());
+        let dialect = dialect_name(q.policy.dialect);
+        let mut failure: Option<Failure> = None;
+        for round in 0..2 {
+            let prompt = match &failure {
+                None => prompt::generation(dialect, &prepared.schema_text, &prepared.memory_text, q.text),
+                Some(f) => {
+                    source.repaired = true;
+                    prompt::repair(dialect, &prepared.schema_text, &prepared.memory_text, q.text, &f.sql, &f.reason)
+                }
+            };
+            let completion = self.call(q, llm, &prompt, source).await?;
+            let reply = prompt::parse_completion(&completion);
+            if let Some(reason) = reply.cannot_answer {
+                let mut answered = uncertain(vec![format!("the model says it cannot answer: {reason}")]);
+                if let Some(f) = failure {
+                    answered.reasons.push(format!("an earlier attempt failed: {}", f.reason));
+                }
+                return Ok(answered);
+            }
+            let Some(sql) = reply.sql else {
+                let why = if completion.truncated {
+                    "the reply was cut at the token limit before its SQL ended"
+                } else {
+                    "the reply held no SQL query"
+                };
+                failure = Some(Failure {
+                    sql: completion.text.chars().take(2_000).collect(),
+                    reason: format!("{why}; answer with exactly one SELECT in a ```sql block"),
+                    outcome: "uncertain",
+                    code: None,
+                });
+                continue;
+            };
+            let allowed = match check(&sql, q.policy) {
+                Verdict::Allowed(allowed) => allowed,
+                Verdict::Rejected(r) => {
+                    failure = Some(Failure {
+                        reason: format!("the guard refused it ({}): {}", r.code.as_str(), r.message),
+                        sql,
+                        outcome: "rejected",
+                        code: Some(r.code.as_str().to_owned()),
+                    });
+                    continue;
+                }
+            };
+            let result = match q.connector.query(&allowed.sql, q.budget).await {
+                Ok(result) => result,
+                Err(ConnectorError::Database(message)) => {
+                    failure = Some(Failure {
+                        sql: allowed.sql,
+                        reason: format!("the database refused it: {message}"),
+                        outcome: "error",
+                        code: Some("database_error".to_owned()),
+                    });
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+            };
+            let (mut level, mut reasons) = match reply.model_confidence {
+                Some(ModelConfidence::High) => (Confidence::High, vec!["the model rates its SQL high".to_owned()]),
+                Some(ModelConfidence::Medium) => {
+                    (Confidence::Medium, vec!["the model rates its SQL medium".to_owned()])
+                }
+                Some(ModelConfidence::Low) => (Confidence::Low, vec!["the model rates its SQL low".to_owned()]),
+                None => (Confidence::Medium, vec!["the model did not rate its SQL".to_owned()]),
+            };
+            if round == 1 {
+                if let Some(f) = &failure {
+                    level = level.min(Confidence::Low);
+                    reasons.push(format!("a repair round was needed: the first attempt failed ({})", f.reason));
+                }
+            }
+            let (cross_level, cross_reason) = self.cross_check(q, prepared, &allowed.sql, &result).await;
+            level = level.min(cross_level);
+            reasons.push(cross_reason);
+            if round == 0 {
+                self.remember(
+                    key,
+                    Written {
+                        sql: allowed.sql.clone(),
+                        confidence: level,
+                        reasons: reasons.clone(),
+                        provider: source.provider.clone(),
+                        model: source.model.clone(),
+                    },
+                );
+            }
+            let (confidence, reasons) = assess(level, reasons, &result);
+            let answer = self.summarise(q, &result, source).await?;
+            return Ok(Answered {
+                sql: Some(allowed.sql),
+                tables: allowed.tables,
+                result: Some(result),
+                confidence,
+                reasons,
+                answer,
+                outcome: "ok",
+                code: None,
+            });
+        }
+        let failure = failure.unwrap_or(Failure {
+            sql: String::new(),
+            reason: "no usable SQL".to_owned(),
+            outcome: "uncertain",
+            code: None,
+        });
+        let mut answered = uncertain(vec![
+            format!("the model's SQL failed twice; the second time {}", failure.reason),
+            "one repair round was tried; sqlgate does not guess further".to_owned(),
+        ]);
+        if failure.outcome != "uncertain" {
+            answered.sql = Some(failure.sql);
+        }
+        answered.outcome = failure.outcome;
+        answered.code = failure.code;
+        Ok(answered)
+    }
+
+    /// The offline engine's reading of the same question, as a check on the model's: the same
+    /// SQL, or the same rows, keep the model's level; other rows lower it to low; no reading of
+    /// its own caps it at medium.
+    async fn cross_check(
+        &self,
+        q: &Question<'_>,
+        prepared: &Prepared,
+        sql: &str,
+        result: &QueryResult,
+    ) -> (Confidence, String) {
+        let local = prepared.engine.translate(q.text, q.today);
+        let Some(local_sql) = local.sql.filter(|_| local.confidence == Confidence::High) else {
+            return (Confidence::Medium, "the offline engine could not check the model's reading".to_owned());
+        };
+        if normalise_sql(&local_sql) == normalise_sql(sql) {
+            return (Confidence::High, "the offline engine wrote the same SQL".to_owned());
+        }
+        match q.connector.query(&local_sql, q.budget).await {
+            Ok(other) if same_rows(&other, result) => {
+                (Confidence::High, "the offline engine's reading gives the same rows".to_owned())
+            }
+            Ok(_) => {
+                (Confidence::Low, "the offline engine read the question differently and got other rows".to_owned())
+            }
+            Err(_) => (Confidence::Medium, "the offline engine could not check the model's reading".to_owned()),
+        }
+    }
+
+    /// One LLM call: its worst case reserved against the user's cap first, its actual cost
+    /// recorded after (a failed call is recorded as free: the provider's bill is not known).
+    async fn call(
+        &self,
+        q: &Question<'_>,
+        llm: &LlmClient,
+        prompt: &Prompt,
+        source: &mut Source,
+    ) -> Result<crate::llm::Completion, AskError> {
+        let worst = llm.worst_case_cents(prompt);
+        let now = time::OffsetDateTime::now_utc();
+        let reservation = self.ledger.reserve(q.store, q.user_id, q.cap_cents, worst, now).await?;
+        let outcome = llm.complete(prompt).await;
+        let (cents, tokens) = match &outcome {
+            Ok(c) => {
+                source.input_tokens += c.input_tokens;
+                source.output_tokens += c.output_tokens;
+                (llm.cost_cents(c.input_tokens, c.output_tokens), c.input_tokens + c.output_tokens)
+            }
+            Err(_) => (0, 0),
+        };
+        source.cost_cents += cents;
+        self.ledger.settle(q.store, reservation, cents, tokens).await?;
+        Ok(outcome?)
+    }
+
+    /// The answer's sentence: the template, or — where the connector lets rows go to the LLM —
+    /// the model's summary if it passes the grounding check.
+    async fn summarise(&self, q: &Question<'_>, result: &QueryResult, source: &mut Source) -> Result<String, AskError> {
+        let evidence =
+            Evidence { question: q.text, columns: &result.columns, rows: &result.rows, truncated: result.truncated };
+        let llm = self.llm.as_ref().filter(|_| q.use_llm && q.rows_to_llm && !result.rows.is_empty());
+        let Some(llm) = llm else {
+            return Ok(summary::grounded(None, &evidence).0);
+        };
+        let columns =
+            serde_json::to_string(&result.columns.iter().map(|c| &c.name).collect::<Vec<_>>()).unwrap_or_default();
+        let rows = serde_json::to_string(&result.rows).unwrap_or_default();
+        let prompt = prompt::summary(q.text, &columns, &rows, result.truncated.is_some());
+        let text = match self.call(q, llm, &prompt, source).await {
+            Ok(completion) if !completion.truncated => Some(completion.text.trim().to_owned()),
+            Ok(_) => None,
+            Err(AskError::Spend(e)) => return Err(AskError::Spend(e)),
+            // The rows are answered already: a failed summary falls back to the template.
+            Err(e) => {
+                tracing::warn!(error = %e, "the LLM summary failed; the template answer is used");
+                None
+            }
+        };
+        Ok(summary::grounded(text, &evidence).0)
     }
 
     /// The connector's prepared schema: cached until the TTL passes.
@@ -256,6 +500,8 @@ impl Asker {
             engine: Engine::new(catalog, q.policy.clone()),
             version: version(&schema, q.memory, q.policy),
             examples,
+            schema_text: prompt::schema_text(&schema),
+            memory_text: prompt::memory_text(q.memory),
             loaded: Instant::now(),
         });
         if let Ok(mut map) = self.prepared.lock() {
@@ -268,7 +514,7 @@ impl Asker {
         self.prepared.lock().ok().and_then(|m| m.get(connector_id).cloned())
     }
 
-    fn remember(&self, key: CacheKey, sql: CachedSql) {
+    fn remember(&self, key: CacheKey, sql: Written) {
         let n = self.counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let Ok(mut cache) = self.cache.lock() else { return };
         if cache.len() >= CACHE_ENTRIES {
@@ -282,8 +528,38 @@ impl Asker {
     }
 }
 
+/// How the prompts name a dialect.
+fn dialect_name(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Postgres => "PostgreSQL",
+        Dialect::Mysql => "MySQL / MariaDB",
+        Dialect::Sqlite => "SQLite",
+    }
+}
+
+/// SQL as compared for sameness: lower case, single spaces.
+fn normalise_sql(sql: &str) -> String {
+    sql.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
+/// Whether two results hold the same rows, in any order (columns by position).
+fn same_rows(a: &QueryResult, b: &QueryResult) -> bool {
+    if a.rows.len() != b.rows.len()
+        || a.columns.len() != b.columns.len()
+        || a.truncated.is_some() != b.truncated.is_some()
+    {
+        return false;
+    }
+    let sorted = |r: &QueryResult| {
+        let mut rows: Vec<String> = r.rows.iter().map(|row| serde_json::to_string(row).unwrap_or_default()).collect();
+        rows.sort_unstable();
+        rows
+    };
+    sorted(a) == sorted(b)
+}
+
 /// An answer without SQL: the reasons say why.
-fn uncertain(reasons: Vec<String>, provider: &str) -> Answered {
+fn uncertain(reasons: Vec<String>) -> Answered {
     let why = reasons.first().cloned().unwrap_or_else(|| "the question could not be matched to the data".to_owned());
     Answered {
         sql: None,
@@ -292,7 +568,6 @@ fn uncertain(reasons: Vec<String>, provider: &str) -> Answered {
         confidence: Confidence::Uncertain,
         answer: format!("I could not answer this: {why}."),
         reasons,
-        source: Source { provider: provider.to_owned(), ..Source::default() },
         outcome: "uncertain",
         code: None,
     }

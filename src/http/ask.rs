@@ -9,8 +9,10 @@ use sqlgate_connectors::{Column, Truncation};
 use super::connectors::{failed, limits, open, usable, warnings};
 use super::reply::Json;
 use super::{ApiError, Ctx};
+use crate::ask::spend::SpendError;
 use crate::ask::{AskError, Confidence, Question, Source};
 use crate::auth::Role;
+use crate::llm::LlmError;
 
 /// Longest question accepted, in characters.
 pub const MAX_QUESTION_CHARS: usize = 2_000;
@@ -80,6 +82,10 @@ pub(super) async fn ask(ctx: Ctx) -> Result<Json<AskAnswer>, ApiError> {
         Ok(all) => all.into_iter().filter(|m| m.connector_id.as_ref().is_none_or(|c| *c == record.id)).collect(),
         Err(e) => return Err(failed(&ctx, entry, e.into()).await),
     };
+    let cap_cents = match ctx.state.store.user(&who.user_id).await {
+        Ok(user) => user.and_then(|u| u.monthly_cap_cents),
+        Err(e) => return Err(failed(&ctx, entry, e.into()).await),
+    };
     let q = Question {
         text: question,
         connector_id: &record.id,
@@ -88,14 +94,31 @@ pub(super) async fn ask(ctx: Ctx) -> Result<Json<AskAnswer>, ApiError> {
         budget,
         memory: &memory,
         today: time::OffsetDateTime::now_utc().date(),
+        use_llm: true,
+        rows_to_llm: false,
+        user_id: &who.user_id,
+        cap_cents,
+        store: ctx.state.store.as_ref(),
     };
-    let answered = match ctx.state.asker.ask(&q).await {
+    let mut source = Source::default();
+    let answered = match ctx.state.asker.ask(&q, &mut source).await {
         Ok(answered) => answered,
-        Err(AskError::Connector(e)) => return Err(failed(&ctx, entry, e.into()).await),
+        Err(e) => {
+            entry.detail = usage(&source);
+            let (outcome, error) = match e {
+                AskError::Connector(e) => ("error", e.into()),
+                AskError::Llm(e) => ("error", llm_error(&e)),
+                AskError::Spend(SpendError::Limit { retry_after, .. }) => {
+                    ("denied", ApiError::too_many("spend_limit_reached", e.to_string(), retry_after))
+                }
+                AskError::Spend(SpendError::Store(e)) => ("error", e.into()),
+            };
+            return Err(refused(&ctx, entry, outcome, error).await);
+        }
     };
     let id = uuid::Uuid::new_v4().to_string();
     let warnings = warnings(&record, &open, answered.result.as_ref());
-    if let Some(code) = answered.code.as_deref() {
+    if let (Some(code), "rejected") = (answered.code.as_deref(), answered.outcome) {
         ctx.state.metrics.rejection(code);
     }
     entry.outcome = answered.outcome;
@@ -105,18 +128,12 @@ pub(super) async fn ask(ctx: Ctx) -> Result<Json<AskAnswer>, ApiError> {
     entry.row_count = answered.result.as_ref().map(|r| r.row_count);
     entry.truncated = answered.result.as_ref().map(|r| r.truncated.is_some());
     entry.duration_ms = Some(ctx.started.elapsed().as_millis() as u64);
-    entry.detail = json!({
-        "answer_id": id,
-        "confidence": answered.confidence,
-        "reasons": answered.reasons,
-        "provider": answered.source.provider,
-        "model": answered.source.model,
-        "input_tokens": answered.source.input_tokens,
-        "output_tokens": answered.source.output_tokens,
-        "cost_cents": answered.source.cost_cents,
-        "cached": answered.source.cached,
-        "repaired": answered.source.repaired,
-    });
+    entry.detail = usage(&source);
+    if let Some(detail) = entry.detail.as_object_mut() {
+        detail.insert("answer_id".into(), json!(id));
+        detail.insert("confidence".into(), json!(answered.confidence));
+        detail.insert("reasons".into(), json!(answered.reasons));
+    }
     ctx.record(entry).await?;
     let (columns, rows, row_count, truncated) = match answered.result {
         Some(r) => (r.columns, r.rows, r.row_count, r.truncated),
@@ -133,6 +150,47 @@ pub(super) async fn ask(ctx: Ctx) -> Result<Json<AskAnswer>, ApiError> {
         reasons: answered.reasons,
         answer: answered.answer,
         warnings,
-        source: answered.source,
+        source,
     }))
+}
+
+/// Where the SQL came from and what it cost, for the audit record.
+fn usage(source: &Source) -> serde_json::Value {
+    json!({
+        "provider": source.provider,
+        "model": source.model,
+        "input_tokens": source.input_tokens,
+        "output_tokens": source.output_tokens,
+        "cost_cents": source.cost_cents,
+        "cached": source.cached,
+        "repaired": source.repaired,
+    })
+}
+
+/// The LLM's failure at the HTTP edge: its status, code and message (never the key).
+fn llm_error(e: &LlmError) -> ApiError {
+    let status = actix_web::http::StatusCode::from_u16(e.status()).unwrap_or(actix_web::http::StatusCode::BAD_GATEWAY);
+    let mut error = ApiError::new(status, e.code(), e.to_string());
+    if let Some(seconds) = e.retry_after() {
+        error = error.with_retry_after(seconds);
+    }
+    error
+}
+
+/// Records a question that got no answer (the usage so far stays in `entry.detail`) and returns
+/// the error to answer with.
+async fn refused(ctx: &Ctx, mut entry: crate::audit::Entry, outcome: &'static str, error: ApiError) -> ApiError {
+    if let Some(detail) = entry.detail.as_object_mut() {
+        detail.insert("message".into(), json!(error.message()));
+    }
+    entry.outcome = outcome;
+    entry.code = Some(error.code().to_owned());
+    entry.duration_ms = Some(ctx.started.elapsed().as_millis() as u64);
+    if outcome == "error" {
+        ctx.state.metrics.connector_error(error.code());
+    }
+    match ctx.record(entry).await {
+        Ok(()) => error,
+        Err(audit) => audit,
+    }
 }

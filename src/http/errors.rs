@@ -81,6 +81,12 @@ impl ApiError {
     }
 
     /// 429 with `Retry-After`.
+    /// The same error, telling the client when to try again (`Retry-After`).
+    pub fn with_retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
+        self
+    }
+
     pub fn too_many(code: &'static str, message: impl Into<String>, retry_after: u64) -> Self {
         let mut e = Self::new(StatusCode::TOO_MANY_REQUESTS, code, message);
         e.retry_after = Some(retry_after);

@@ -264,6 +264,7 @@ impl LlmClient {
         &self.inner.model
     }
 
+    #[cfg(test)]
     /// Most output tokens per reply.
     pub fn max_tokens(&self) -> u32 {
         self.inner.max_tokens

@@ -11,29 +11,23 @@
 
 pub mod local;
 
-// The ask pipeline (src/ask/) is the caller of what follows; until it is merged, only the tests
-// and `keys seal-llm-key` use it.
-#[allow(dead_code)]
 mod anthropic;
-#[allow(dead_code)]
 mod client;
-#[allow(dead_code)]
 mod error;
-#[allow(dead_code)]
 mod openai;
-#[allow(dead_code)]
 pub mod prompt;
-#[allow(dead_code)]
 mod retry;
 
 #[cfg(test)]
 mod tests;
 
-#[allow(unused_imports)]
-pub use client::{seal_api_key, ClientOptions, LlmClient, Wire, API_KEY_LABEL};
-#[allow(unused_imports)]
-pub use error::{LlmConfigError, LlmError};
-#[allow(unused_imports)]
+pub use client::{seal_api_key, LlmClient};
+#[cfg(test)]
+pub use client::{ClientOptions, Wire};
+#[cfg(test)]
+pub use error::LlmConfigError;
+pub use error::LlmError;
+#[cfg(test)]
 pub use retry::RetryPolicy;
 
 /// What is sent to a model: the instructions (`system`) and the request with its data (`user`).

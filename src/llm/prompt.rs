@@ -25,10 +25,13 @@ pub const SUMMARY: &str = include_str!("../../prompts/summary.txt");
 const USER_MARKER: &str = "=== USER ===";
 
 /// The placeholders each builder fills, by template (the tests check them against the files).
+#[cfg(test)]
 pub const GENERATE_NAMES: &[&str] = &["dialect", "schema", "memory", "question"];
 /// See [`GENERATE_NAMES`].
+#[cfg(test)]
 pub const REPAIR_NAMES: &[&str] = &["dialect", "schema", "memory", "question", "rejected_sql", "reason"];
 /// See [`GENERATE_NAMES`].
+#[cfg(test)]
 pub const SUMMARY_NAMES: &[&str] = &["completeness", "question", "columns", "rows"];
 
 /// `template` with each `{{name}}` replaced by its value. Values are inserted as they are and
@@ -59,6 +62,7 @@ pub fn render(template: &str, values: &[(&str, &str)]) -> String {
     out
 }
 
+#[cfg(test)]
 /// The placeholder names in `template`, each once, in order of first appearance.
 pub fn placeholders(template: &str) -> Vec<&str> {
     let mut names = Vec::new();
