@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Request latency of POST /api/v1/query against `sqlgate query --db` for a small query (one row by
-# primary key from a 1,000,000-row PostgreSQL table), on loopback. Needs the local PostgreSQL, wrk
+# primary key from a 1,000,000-row PostgreSQL table), and of POST /api/v1/ask with the offline
+# engine (a count over a 6-row table), on loopback. Needs the local PostgreSQL, wrk
 # and hyperfine (apt-get install wrk hyperfine) and a release build:
 #   cargo build --release && scripts/bench-api.sh
 set -euo pipefail
@@ -15,6 +16,9 @@ db=sqlgate_bench_api
   psql -d $db -c "CREATE TABLE big (id int PRIMARY KEY, name text, amount numeric);
     INSERT INTO big SELECT g, md5(g::text), g * 0.5 FROM generate_series(1, 1000000) g; ANALYZE big"
 }
+psql -d $db -c "CREATE TABLE IF NOT EXISTS regions (id int PRIMARY KEY, name text NOT NULL, manager text);
+  INSERT INTO regions VALUES (1, 'North', 'Ada'), (2, 'South', 'Bob'), (3, 'East', 'Cy'), (4, 'West', 'Di'),
+    (5, 'Central', 'Ed'), (6, 'Islands', 'Flo') ON CONFLICT DO NOTHING"
 url="postgres://postgres@127.0.0.1:5432/$db?allow_superuser=true"
 sql="SELECT id, name, amount FROM big WHERE id = 424242"
 
@@ -34,16 +38,22 @@ curl -s -b "$work/jar" -H "x-csrf-token: $csrf" -H 'content-type: application/js
   -d "{\"name\":\"bench\",\"url\":\"$url\"}" $base/api/v1/admin/connectors >/dev/null
 key=$(curl -s -b "$work/jar" -H "x-csrf-token: $csrf" -H 'content-type: application/json' -d '{"name":"bench"}' \
   $base/api/v1/apikeys | sed 's/.*"key":"\([^"]*\)".*/\1/')
-cat > "$work/post.lua" <<LUA
-wrk.method = "POST"
-wrk.headers["content-type"] = "application/json"
-wrk.headers["authorization"] = "Bearer $key"
-wrk.body = '{"connector":"bench","sql":"$sql"}'
-LUA
-curl -s -H "authorization: Bearer $key" -H 'content-type: application/json' -d "{\"connector\":\"bench\",\"sql\":\"$sql\"}" $base/api/v1/query; echo
-for c in 1 8; do
-  echo "== POST /api/v1/query, $c connection(s), 10 s (every answer is audited first)"
-  wrk -t$(( c < 2 ? 1 : 2 )) -c$c -d10s --latency -s "$work/post.lua" $base/api/v1/query | grep -E "50%|90%|99%|Requests/sec|Non-2xx"
-done
+# bench PATH BODY LABEL: one request shown, then wrk at 1 and 8 connections for 10 s each.
+bench() {
+  local path=$1 body=$2 label=$3
+  printf 'wrk.method = "POST"\nwrk.headers["content-type"] = "application/json"\nwrk.headers["authorization"] = "Bearer %s"\nwrk.body = [[%s]]\n' \
+    "$key" "$body" > "$work/post.lua"
+  curl -s -H "authorization: Bearer $key" -H 'content-type: application/json' -d "$body" "$base$path"; echo
+  for c in 1 8; do
+    echo "== POST $path, $c connection(s), 10 s ($label)"
+    wrk -t$(( c < 2 ? 1 : 2 )) -c$c -d10s --latency -s "$work/post.lua" "$base$path" | grep -E "50%|90%|99%|Requests/sec|Non-2xx"
+  done
+}
+bench /api/v1/query "{\"connector\":\"bench\",\"sql\":\"$sql\"}" "every answer is audited first"
+question="{\"connector\":\"bench\",\"question\":\"How many regions have the manager Ada?\"}"
+echo "== POST /api/v1/ask, the first question (reads the schema and samples values)"
+curl -s -o /dev/null -w '%{time_total} s\n' -H "authorization: Bearer $key" -H 'content-type: application/json' \
+  -d "$question" $base/api/v1/ask
+bench /api/v1/ask "$question" "offline engine, the question's SQL cached"
 echo "== GET /healthz, 1 connection (the HTTP stack alone)"
 wrk -t1 -c1 -d5s --latency $base/healthz | grep -E "50%|99%|Requests/sec"
