@@ -5,21 +5,9 @@ mod common;
 
 use std::process::Command;
 
-use common::{bearer, mariadb, psql, Admin, Server};
+use common::{ask, last_record, mariadb, psql, Admin, Server};
 use reqwest::Method;
 use serde_json::{json, Value};
-
-fn ask(server: &Server, key: &str, connector: &str, question: &str) -> (u16, Value) {
-    let res =
-        bearer(server, key, Method::POST, "/api/v1/ask", Some(json!({"connector": connector, "question": question})));
-    let status = res.status().as_u16();
-    (status, res.json().unwrap_or(Value::Null))
-}
-
-/// The newest audit record matching `query`.
-fn last_record(admin: &Admin<'_>, query: &str) -> Value {
-    admin.ok(Method::GET, &format!("/api/v1/admin/audit?{query}&limit=1"), None)["records"][0].clone()
-}
 
 #[test]
 fn questions_about_postgres_are_answered_with_the_sql_for_analysts_only_and_audited() {

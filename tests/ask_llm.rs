@@ -6,20 +6,9 @@
 mod common;
 
 use common::llm_server::{anthropic_ok, openai_ok, LlmServer};
-use common::{bearer, mariadb, psql, Admin, Server};
+use common::{ask, bearer, last_record, mariadb, psql, Admin, Server};
 use reqwest::Method;
 use serde_json::{json, Value};
-
-fn ask(server: &Server, key: &str, connector: &str, question: &str) -> (u16, Value) {
-    let res =
-        bearer(server, key, Method::POST, "/api/v1/ask", Some(json!({"connector": connector, "question": question})));
-    let status = res.status().as_u16();
-    (status, res.json().unwrap_or(Value::Null))
-}
-
-fn last_record(admin: &Admin<'_>, query: &str) -> Value {
-    admin.ok(Method::GET, &format!("/api/v1/admin/audit?kind=ask&{query}&limit=1"), None)["records"][0].clone()
-}
 
 fn sql_reply(sql: &str, confidence: &str) -> String {
     format!("```sql\n{sql}\n```\nCONFIDENCE: {confidence}")
@@ -93,7 +82,7 @@ fn an_openai_compatible_model_on_postgres_each_reply_ends_in_the_right_outcome()
     let user = user_message(&llm, 0);
     assert!(user.contains("How many customers are from France?") && user.contains("customers"), "{user}");
     assert!(user.contains("<untrusted_question>"), "the question is marked as untrusted: {user}");
-    let record = last_record(&admin, "outcome=ok");
+    let record = last_record(&admin, "kind=ask&outcome=ok");
     assert_eq!(record["detail"]["provider"], "openai", "{record}");
     assert_eq!(record["detail"]["cost_cents"], 3);
     assert_eq!(record["question"], "How many customers are from France?");
@@ -116,7 +105,7 @@ fn an_openai_compatible_model_on_postgres_each_reply_ends_in_the_right_outcome()
     assert_eq!(llm.requests().len(), n + 2, "exactly one repair round");
     let repair = user_message(&llm, n + 1);
     assert!(repair.contains("DELETE FROM orders") && repair.contains("guard"), "{repair}");
-    let record = last_record(&admin, "outcome=rejected");
+    let record = last_record(&admin, "kind=ask&outcome=rejected");
     assert_eq!(record["question"], "Remove every order please", "{record}");
     assert!(record["code"].as_str().is_some_and(|c| !c.is_empty()), "{record}");
 
@@ -148,7 +137,7 @@ fn an_openai_compatible_model_on_postgres_each_reply_ends_in_the_right_outcome()
     assert_eq!((status, answer["confidence"].as_str()), (200, Some("uncertain")), "{answer}");
     assert_eq!(answer["sql"], Value::Null);
     assert!(answer["answer"].as_str().unwrap().contains("no SQL"), "{answer}");
-    assert_eq!(last_record(&admin, "outcome=uncertain")["question"], "Which customer likes turtles?");
+    assert_eq!(last_record(&admin, "kind=ask&outcome=uncertain")["question"], "Which customer likes turtles?");
 
     // The model declines: uncertain, with its reason.
     llm.reply(200, &[], &openai_ok("CANNOT_ANSWER: the schema has no weather data", 100, 10));
@@ -160,7 +149,7 @@ fn an_openai_compatible_model_on_postgres_each_reply_ends_in_the_right_outcome()
     llm.reply(500, &[], r#"{"error":{"message":"boom"}}"#);
     let (status, body) = ask(&server, &analyst, "shop", "How many orders per customer?");
     assert_eq!((status, body["error"]["code"].as_str()), (502, Some("llm_unavailable")), "{body}");
-    assert_eq!(last_record(&admin, "outcome=error")["code"], "llm_unavailable");
+    assert_eq!(last_record(&admin, "kind=ask&outcome=error")["code"], "llm_unavailable");
     llm.reply_after(std::time::Duration::from_secs(4), 200, &[], &openai_ok("SELECT 1", 1, 1));
     let (status, body) = ask(&server, &analyst, "shop", "How many orders per country?");
     assert_eq!((status, body["error"]["code"].as_str()), (504, Some("llm_timeout")), "{body}");
@@ -232,7 +221,7 @@ fn anthropic_on_mariadb_and_a_spend_cap_that_refuses_before_the_call() {
     assert_eq!(body["error"]["code"], "spend_limit_reached", "{body}");
     assert!(body["error"]["message"].as_str().unwrap().contains("next month"), "{body}");
     assert_eq!(llm.requests().len(), calls, "the model was called past the cap");
-    let record = last_record(&admin, "outcome=denied");
+    let record = last_record(&admin, "kind=ask&outcome=denied");
     assert_eq!(record["code"], "spend_limit_reached", "{record}");
     // A question the cache answers costs nothing, so the cap does not stop it.
     let (status, answer) = ask(&server, &power, "stock", "which product is the most expensive");

@@ -249,7 +249,20 @@ impl Asker {
             }
         };
         let result = q.connector.query(&allowed.sql, q.budget).await?;
-        let (confidence, reasons) = assess(written.confidence, written.reasons, &result);
+        self.answer(q, allowed, result, written.confidence, written.reasons, source).await
+    }
+
+    /// The answer for SQL that ran: the level lowered by what the result shows, and its sentence.
+    async fn answer(
+        &self,
+        q: &Question<'_>,
+        allowed: sqlgate_guardrails::Allowed,
+        result: QueryResult,
+        level: Confidence,
+        reasons: Vec<String>,
+        source: &mut Source,
+    ) -> Result<Answered, AskError> {
+        let (confidence, reasons) = assess(level, reasons, &result);
         let answer = self.summarise(q, &result, source).await?;
         Ok(Answered {
             sql: Some(allowed.sql),
@@ -361,18 +374,7 @@ impl Asker {
                     },
                 );
             }
-            let (confidence, reasons) = assess(level, reasons, &result);
-            let answer = self.summarise(q, &result, source).await?;
-            return Ok(Answered {
-                sql: Some(allowed.sql),
-                tables: allowed.tables,
-                result: Some(result),
-                confidence,
-                reasons,
-                answer,
-                outcome: "ok",
-                code: None,
-            });
+            return self.answer(q, allowed, result, level, reasons, source).await;
         }
         let failure = failure.unwrap_or(Failure {
             sql: String::new(),

@@ -317,3 +317,16 @@ pub fn mariadb(sql: &str) {
     let out = Command::new("mariadb").args(["-h", "127.0.0.1", "-u", "root", "-e", sql]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// `POST /api/v1/ask` with an API key: the status and the JSON body.
+pub fn ask(server: &Server, key: &str, connector: &str, question: &str) -> (u16, Value) {
+    let body = json!({"connector": connector, "question": question});
+    let res = bearer(server, key, Method::POST, "/api/v1/ask", Some(body));
+    let status = res.status().as_u16();
+    (status, res.json().unwrap_or(Value::Null))
+}
+
+/// The newest audit record matching `query` (e.g. `kind=ask&outcome=ok`).
+pub fn last_record(admin: &Admin<'_>, query: &str) -> Value {
+    admin.ok(Method::GET, &format!("/api/v1/admin/audit?{query}&limit=1"), None)["records"][0].clone()
+}
