@@ -5,22 +5,13 @@ mod common;
 
 use std::process::Command;
 
-use common::{ask, last_record, mariadb, psql, Admin, Server};
+use common::{ask, last_record, mariadb, shop_db, Admin, Server};
 use reqwest::Method;
 use serde_json::{json, Value};
 
 #[test]
 fn questions_about_postgres_are_answered_with_the_sql_for_analysts_only_and_audited() {
-    let db = format!("sqlgate_ask_pg_{}", std::process::id());
-    psql("postgres", &format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"));
-    psql("postgres", &format!("CREATE DATABASE {db}"));
-    psql(
-        &db,
-        "CREATE TABLE customers (id INT PRIMARY KEY, name TEXT NOT NULL, country TEXT NOT NULL);
-         CREATE TABLE orders (id INT PRIMARY KEY, customer_id INT REFERENCES customers(id), amount NUMERIC(10,2));
-         INSERT INTO customers VALUES (1, 'Ada', 'France'), (2, 'Bob', 'Spain'), (3, 'Cy', 'France');
-         INSERT INTO orders SELECT g, 1 + g % 3, g * 10 FROM generate_series(1, 40) g;",
-    );
+    let db = shop_db("sqlgate_ask_pg", 40);
     let server = Server::start("ask-pg");
     let admin = Admin::new(&server);
     admin.ok(
@@ -143,6 +134,20 @@ fn mariadb_ai_memory_and_the_cli_client() {
     let (_, answer) = ask(&server, &power, "stock", "what is our cheapest item");
     assert_eq!(answer["rows"], json!([["nut"]]), "{answer}");
     assert_eq!(answer["source"]["provider"], "memory");
+    // An admin's example is SQL like any other: a write in it is refused, never run.
+    admin.ok(
+        Method::POST,
+        "/api/v1/admin/memory",
+        Some(
+            json!({"connector": "stock", "kind": "example", "key": "Clear the shelf", "value": "DELETE FROM products"}),
+        ),
+    );
+    let (status, answer) = ask(&server, &power, "stock", "clear the shelf");
+    assert_eq!((status, answer["confidence"].as_str()), (200, Some("uncertain")), "{answer}");
+    assert!(answer["reasons"].to_string().contains("refused by the guard"), "{answer}");
+    assert_eq!(last_record(&admin, "kind=ask&outcome=rejected")["question"], "clear the shelf");
+    let (_, answer) = ask(&server, &power, "stock", "how many products are there?");
+    assert_eq!(answer["rows"], json!([[4]]), "nothing was deleted: {answer}");
 
     // The CLI client prints the API's JSON and never the token.
     let run = |token: &str, question: &str| {

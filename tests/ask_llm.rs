@@ -6,7 +6,7 @@
 mod common;
 
 use common::llm_server::{anthropic_ok, openai_ok, LlmServer};
-use common::{ask, bearer, last_record, mariadb, psql, Admin, Server};
+use common::{ask, bearer, last_record, mariadb, shop_db, Admin, Server};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -25,16 +25,7 @@ fn user_message(llm: &LlmServer, n: usize) -> String {
 
 #[test]
 fn an_openai_compatible_model_on_postgres_each_reply_ends_in_the_right_outcome() {
-    let db = format!("sqlgate_ask_llm_{}", std::process::id());
-    psql("postgres", &format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"));
-    psql("postgres", &format!("CREATE DATABASE {db}"));
-    psql(
-        &db,
-        "CREATE TABLE customers (id INT PRIMARY KEY, name TEXT NOT NULL, country TEXT NOT NULL);
-         CREATE TABLE orders (id INT PRIMARY KEY, customer_id INT REFERENCES customers(id), amount NUMERIC(10,2));
-         INSERT INTO customers VALUES (1, 'Ada', 'France'), (2, 'Bob', 'Spain'), (3, 'Cy', 'France');
-         INSERT INTO orders SELECT g, 1 + g % 3, g * 10 FROM generate_series(1, 12) g;",
-    );
+    let db = shop_db("sqlgate_ask_llm", 12);
     let llm = LlmServer::start();
     let base = format!("{}/v1", llm.url());
     let server = Server::start_with(

@@ -29,7 +29,7 @@ pub use crate::llm::local::Confidence;
 use crate::llm::local::{load_catalog, Catalog, Engine};
 use crate::llm::prompt::{self, ModelConfidence};
 use crate::llm::{LlmClient, LlmError, Prompt};
-use crate::store::{MemoryEntry, Store};
+use crate::store::{MemoryEntry, Store, StoreError};
 use spend::{Ledger, SpendError};
 use summary::Evidence;
 
@@ -45,6 +45,9 @@ pub enum AskError {
     /// The user's spend cap, or the store that keeps spending.
     #[error(transparent)]
     Spend(#[from] SpendError),
+    /// The store (AI memory) could not be read.
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 /// Where the SQL came from, and what it cost.
@@ -102,18 +105,15 @@ pub struct Question<'a> {
     pub policy: &'a Policy,
     /// What an answer may hold.
     pub budget: Budget,
-    /// The AI memory that applies to this connector.
-    pub memory: &'a [MemoryEntry],
     /// Today (UTC), for "last month" and the like.
     pub today: Date,
     /// Whether the configured LLM may be used for this connector (else the offline engine).
     pub use_llm: bool,
     /// Whether rows may be sent to the LLM to write the summary.
     pub rows_to_llm: bool,
-    /// Who asks (spending is theirs), and their monthly cap in cents.
+    /// Who asks: spending is theirs, against their monthly cap.
     pub user_id: &'a str,
-    pub cap_cents: Option<u64>,
-    /// The store that records spending.
+    /// The store: AI memory, caps and spending.
     pub store: &'a dyn Store,
 }
 
@@ -122,8 +122,8 @@ struct Prepared {
     engine: Engine,
     /// Hash of the exposed schema, the connector's memory and the policy.
     version: String,
-    /// Example questions (normalised) and their SQL, from AI memory.
-    examples: Vec<(String, String)>,
+    /// Example questions (normalised) from AI memory, their SQL, and the guard's verdict on it.
+    examples: Vec<(String, String, Verdict)>,
     /// The schema and the memory as the prompts show them.
     schema_text: String,
     memory_text: String,
@@ -134,6 +134,9 @@ struct Prepared {
 #[derive(Clone)]
 struct Written {
     sql: String,
+    /// The relations it reads. Only SQL the guard approved under this schema version's policy
+    /// (which the cache key includes) is written down, so it is not checked again.
+    tables: Vec<String>,
     confidence: Confidence,
     reasons: Vec<String>,
     provider: String,
@@ -205,9 +208,26 @@ impl Asker {
         let written = if let Some(hit) = cached {
             source.cached = true;
             hit
-        } else if let Some((_, sql)) = prepared.examples.iter().find(|(question, _)| *question == normalised) {
+        } else if let Some((_, sql, verdict)) = prepared.examples.iter().find(|(question, ..)| *question == normalised)
+        {
+            source.provider = "memory".to_owned();
+            let allowed = match verdict {
+                Verdict::Allowed(allowed) => allowed,
+                Verdict::Rejected(r) => {
+                    let mut answered = uncertain(vec![format!(
+                        "the SQL an admin wrote for this question is refused by the guard ({}): {}",
+                        r.code.as_str(),
+                        r.message
+                    )]);
+                    answered.sql = Some(sql.clone());
+                    answered.outcome = "rejected";
+                    answered.code = Some(r.code.as_str().to_owned());
+                    return Ok(answered);
+                }
+            };
             Written {
-                sql: sql.clone(),
+                sql: allowed.sql.clone(),
+                tables: allowed.tables.clone(),
                 confidence: Confidence::High,
                 reasons: vec!["the question matches an example an admin wrote in AI memory".to_owned()],
                 provider: "memory".to_owned(),
@@ -223,6 +243,7 @@ impl Asker {
             };
             let written = Written {
                 sql,
+                tables: translation.tables,
                 confidence: translation.confidence,
                 reasons: translation.reasons,
                 provider: "local".to_owned(),
@@ -233,40 +254,23 @@ impl Asker {
         };
         source.provider = written.provider.clone();
         source.model = written.model.clone();
-        let allowed = match check(&written.sql, q.policy) {
-            Verdict::Allowed(allowed) => allowed,
-            Verdict::Rejected(r) => {
-                // Only an example an admin wrote can get here: other SQL was checked when written.
-                let mut answered = uncertain(vec![format!(
-                    "the SQL for this question was refused by the guard ({}): {}",
-                    r.code.as_str(),
-                    r.message
-                )]);
-                answered.sql = Some(written.sql);
-                answered.outcome = "rejected";
-                answered.code = Some(r.code.as_str().to_owned());
-                return Ok(answered);
-            }
-        };
-        let result = q.connector.query(&allowed.sql, q.budget).await?;
-        self.answer(q, allowed, result, written.confidence, written.reasons, source).await
+        let result = q.connector.query(&written.sql, q.budget).await?;
+        self.answer(q, written, result, source).await
     }
 
     /// The answer for SQL that ran: the level lowered by what the result shows, and its sentence.
     async fn answer(
         &self,
         q: &Question<'_>,
-        allowed: sqlgate_guardrails::Allowed,
+        written: Written,
         result: QueryResult,
-        level: Confidence,
-        reasons: Vec<String>,
         source: &mut Source,
     ) -> Result<Answered, AskError> {
-        let (confidence, reasons) = assess(level, reasons, &result);
+        let (confidence, reasons) = assess(written.confidence, written.reasons, &result);
         let answer = self.summarise(q, &result, source).await?;
         Ok(Answered {
-            sql: Some(allowed.sql),
-            tables: allowed.tables,
+            sql: Some(written.sql),
+            tables: written.tables,
             result: Some(result),
             confidence,
             reasons,
@@ -353,28 +357,26 @@ impl Asker {
                 Some(ModelConfidence::Low) => (Confidence::Low, vec!["the model rates its SQL low".to_owned()]),
                 None => (Confidence::Medium, vec!["the model did not rate its SQL".to_owned()]),
             };
-            if round == 1 {
-                if let Some(f) = &failure {
-                    level = level.min(Confidence::Low);
-                    reasons.push(format!("a repair round was needed: the first attempt failed ({})", f.reason));
-                }
+            if let Some(f) = &failure {
+                level = level.min(Confidence::Low);
+                reasons.push(format!("a repair round was needed: the first attempt failed ({})", f.reason));
             }
             let (cross_level, cross_reason) = self.cross_check(q, prepared, &allowed.sql, &result).await;
             level = level.min(cross_level);
             reasons.push(cross_reason);
+            let written = Written {
+                sql: allowed.sql,
+                tables: allowed.tables,
+                confidence: level,
+                reasons,
+                provider: source.provider.clone(),
+                model: source.model.clone(),
+            };
+            // Repaired SQL is not remembered: the next asking gets a fresh first attempt.
             if round == 0 {
-                self.remember(
-                    key,
-                    Written {
-                        sql: allowed.sql.clone(),
-                        confidence: level,
-                        reasons: reasons.clone(),
-                        provider: source.provider.clone(),
-                        model: source.model.clone(),
-                    },
-                );
+                self.remember(key, written.clone());
             }
-            return self.answer(q, allowed, result, level, reasons, source).await;
+            return self.answer(q, written, result, source).await;
         }
         let failure = failure.unwrap_or(Failure {
             sql: String::new(),
@@ -433,7 +435,7 @@ impl Asker {
     ) -> Result<crate::llm::Completion, AskError> {
         let worst = llm.worst_case_cents(prompt);
         let now = time::OffsetDateTime::now_utc();
-        let reservation = self.ledger.reserve(q.store, q.user_id, q.cap_cents, worst, now).await?;
+        let reservation = self.ledger.reserve(q.store, q.user_id, worst, now).await?;
         let outcome = llm.complete(prompt).await;
         let (cents, tokens) = match &outcome {
             Ok(c) => {
@@ -489,21 +491,30 @@ impl Asker {
         for table in &mut schema.tables {
             table.approximate_rows = None;
         }
+        let memory: Vec<MemoryEntry> = q
+            .store
+            .memory()
+            .await?
+            .into_iter()
+            .filter(|m| m.connector_id.as_deref().is_none_or(|c| c == q.connector_id))
+            .collect();
         let mut catalog: Catalog = load_catalog(q.connector, &schema, q.policy.dialect).await?;
-        catalog.synonyms = q
-            .memory
+        catalog.synonyms = memory
             .iter()
             .filter(|m| m.kind == "synonym")
             .map(|m| crate::llm::local::Synonym { phrase: m.key.clone(), target: m.value.clone() })
             .collect();
-        let examples =
-            q.memory.iter().filter(|m| m.kind == "example").map(|m| (normalise(&m.key), m.value.clone())).collect();
+        let examples = memory
+            .iter()
+            .filter(|m| m.kind == "example")
+            .map(|m| (normalise(&m.key), m.value.clone(), check(&m.value, q.policy)))
+            .collect();
         let prepared = Arc::new(Prepared {
             engine: Engine::new(catalog, q.policy.clone()),
-            version: version(&schema, q.memory, q.policy),
+            version: version(&schema, &memory, q.policy),
             examples,
             schema_text: prompt::schema_text(&schema),
-            memory_text: prompt::memory_text(q.memory),
+            memory_text: prompt::memory_text(&memory),
             loaded: Instant::now(),
         });
         if let Ok(mut map) = self.prepared.lock() {

@@ -63,16 +63,16 @@ pub struct Ledger {
 }
 
 impl Ledger {
-    /// Reserves `worst` cents for `user_id` this month, or refuses if that could exceed `cap`
-    /// (`None`: no cap, but the spending is still recorded).
+    /// Reserves `worst` cents for `user_id` this month, or refuses if that could exceed their cap
+    /// as the store holds it now (no cap: never refused, but the spending is still recorded).
     pub async fn reserve(
         &self,
         store: &dyn Store,
         user_id: &str,
-        cap: Option<u64>,
         worst: u64,
         now: OffsetDateTime,
     ) -> Result<Reservation, SpendError> {
+        let cap = store.user(user_id).await?.and_then(|u| u.monthly_cap_cents);
         let month = month_of(now);
         let mut users = self.users.lock().await;
         let entry = users.entry(user_id.to_owned()).or_default();
@@ -146,12 +146,17 @@ mod tests {
     use crate::auth::Role;
     use crate::store::{SqlcipherStore, User};
 
-    /// A store in its own directory, with users `u`, `u1` and `u2` whose ids are their names.
+    /// A store in its own directory, with users whose ids are their names: `u` (cap 50 cents),
+    /// `u1` (cap 100) and `u2` (no cap).
     async fn store(name: &str) -> (Arc<dyn Store>, std::path::PathBuf) {
         let dir = std::env::temp_dir().join(format!("sqlgate-spend-{}-{name}", uuid::Uuid::new_v4().simple()));
         let store = SqlcipherStore::open(&dir.join("store.db"), &Zeroizing::new([3; 32])).expect("open the store");
-        for id in ["u", "u1", "u2"] {
-            let user = User { id: id.to_owned(), ..User::new(id.to_owned(), Role::Analyst, String::new()) };
+        for (id, cap) in [("u", Some(50)), ("u1", Some(100)), ("u2", None)] {
+            let user = User {
+                id: id.to_owned(),
+                monthly_cap_cents: cap,
+                ..User::new(id.to_owned(), Role::Analyst, String::new())
+            };
             store.create_user(&user).await.unwrap();
         }
         (Arc::new(store), dir)
@@ -162,12 +167,12 @@ mod tests {
         let (store, dir) = store("boundary").await;
         let ledger = Ledger::default();
         let now = datetime!(2026-11-23 10:00 UTC);
-        let r = ledger.reserve(store.as_ref(), "u1", Some(100), 60, now).await.unwrap();
+        let r = ledger.reserve(store.as_ref(), "u1", 60, now).await.unwrap();
         ledger.settle(store.as_ref(), r, 40, 1234).await.unwrap();
         // 40 spent: a worst case of 60 lands exactly on the cap.
-        let r = ledger.reserve(store.as_ref(), "u1", Some(100), 60, now).await.unwrap();
+        let r = ledger.reserve(store.as_ref(), "u1", 60, now).await.unwrap();
         ledger.settle(store.as_ref(), r, 60, 10).await.unwrap();
-        let refused = ledger.reserve(store.as_ref(), "u1", Some(100), 1, now).await.unwrap_err();
+        let refused = ledger.reserve(store.as_ref(), "u1", 1, now).await.unwrap_err();
         match refused {
             SpendError::Limit { spent, cap, retry_after, .. } => {
                 assert_eq!((spent, cap), (100, 100));
@@ -180,12 +185,12 @@ mod tests {
         assert_eq!((u1.cents, u1.tokens), (100, 1244));
         // Another process starting this month reads what was spent from the store.
         let fresh = Ledger::default();
-        assert!(fresh.reserve(store.as_ref(), "u1", Some(100), 1, now).await.is_err());
+        assert!(fresh.reserve(store.as_ref(), "u1", 1, now).await.is_err());
         // A new month starts from zero; no cap means no refusal.
         let december = datetime!(2026-12-01 00:00 UTC);
-        let r = fresh.reserve(store.as_ref(), "u1", Some(100), 100, december).await.unwrap();
+        let r = fresh.reserve(store.as_ref(), "u1", 100, december).await.unwrap();
         fresh.settle(store.as_ref(), r, 0, 0).await.unwrap();
-        let r = fresh.reserve(store.as_ref(), "u2", None, 1_000_000, now).await.unwrap();
+        let r = fresh.reserve(store.as_ref(), "u2", 1_000_000, now).await.unwrap();
         fresh.settle(store.as_ref(), r, 5, 5).await.unwrap();
         let _ = std::fs::remove_dir_all(dir);
     }
@@ -199,7 +204,7 @@ mod tests {
         for _ in 0..32 {
             let (ledger, store) = (Arc::clone(&ledger), Arc::clone(&store));
             tasks.push(tokio::spawn(async move {
-                match ledger.reserve(store.as_ref(), "u", Some(50), 7, now).await {
+                match ledger.reserve(store.as_ref(), "u", 7, now).await {
                     Ok(r) => {
                         tokio::task::yield_now().await;
                         // Each call costs its whole worst case: the tightest case for the cap.

@@ -591,12 +591,6 @@ pub(super) async fn audit_verify(ctx: Ctx) -> Result<Json<Verification>, ApiErro
     Ok(Json::new(verification))
 }
 
-/// `YYYY-MM` of now (UTC): the month spending is counted in.
-pub fn this_month() -> String {
-    let now = time::OffsetDateTime::now_utc();
-    format!("{:04}-{:02}", now.year(), u8::from(now.month()))
-}
-
 /// Every user's LLM spending this month.
 #[derive(Serialize, utoipa::ToSchema)]
 pub(super) struct SpendReport {
@@ -621,7 +615,7 @@ pub(super) struct Spending {
 }
 
 pub(super) async fn spend(ctx: Ctx) -> Result<Json<SpendReport>, ApiError> {
-    let month = this_month();
+    let month = crate::ask::spend::month_of(time::OffsetDateTime::now_utc());
     let users = ctx.state.store.users().await?;
     let usage = ctx.state.store.usage(&month).await?;
     let users = users

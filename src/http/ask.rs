@@ -76,15 +76,7 @@ pub(super) async fn ask(ctx: Ctx) -> Result<Json<AskAnswer>, ApiError> {
     entry.question = Some(question.to_owned());
     let open = match open(&ctx.state, &record).await {
         Ok(open) => open,
-        Err(e) => return Err(failed(&ctx, entry, e).await),
-    };
-    let memory: Vec<_> = match ctx.state.store.memory().await {
-        Ok(all) => all.into_iter().filter(|m| m.connector_id.as_ref().is_none_or(|c| *c == record.id)).collect(),
-        Err(e) => return Err(failed(&ctx, entry, e.into()).await),
-    };
-    let cap_cents = match ctx.state.store.user(&who.user_id).await {
-        Ok(user) => user.and_then(|u| u.monthly_cap_cents),
-        Err(e) => return Err(failed(&ctx, entry, e.into()).await),
+        Err(e) => return Err(failed(&ctx, entry, "error", e).await),
     };
     let q = Question {
         text: question,
@@ -92,12 +84,10 @@ pub(super) async fn ask(ctx: Ctx) -> Result<Json<AskAnswer>, ApiError> {
         connector: &open.connector,
         policy: &policy,
         budget,
-        memory: &memory,
         today: time::OffsetDateTime::now_utc().date(),
         use_llm: true,
         rows_to_llm: false,
         user_id: &who.user_id,
-        cap_cents,
         store: ctx.state.store.as_ref(),
     };
     let mut source = Source::default();
@@ -111,9 +101,9 @@ pub(super) async fn ask(ctx: Ctx) -> Result<Json<AskAnswer>, ApiError> {
                 AskError::Spend(SpendError::Limit { retry_after, .. }) => {
                     ("denied", ApiError::too_many("spend_limit_reached", e.to_string(), retry_after))
                 }
-                AskError::Spend(SpendError::Store(e)) => ("error", e.into()),
+                AskError::Spend(SpendError::Store(e)) | AskError::Store(e) => ("error", e.into()),
             };
-            return Err(refused(&ctx, entry, outcome, error).await);
+            return Err(failed(&ctx, entry, outcome, error).await);
         }
     };
     let id = uuid::Uuid::new_v4().to_string();
@@ -175,22 +165,4 @@ fn llm_error(e: &LlmError) -> ApiError {
         error = error.with_retry_after(seconds);
     }
     error
-}
-
-/// Records a question that got no answer (the usage so far stays in `entry.detail`) and returns
-/// the error to answer with.
-async fn refused(ctx: &Ctx, mut entry: crate::audit::Entry, outcome: &'static str, error: ApiError) -> ApiError {
-    if let Some(detail) = entry.detail.as_object_mut() {
-        detail.insert("message".into(), json!(error.message()));
-    }
-    entry.outcome = outcome;
-    entry.code = Some(error.code().to_owned());
-    entry.duration_ms = Some(ctx.started.elapsed().as_millis() as u64);
-    if outcome == "error" {
-        ctx.state.metrics.connector_error(error.code());
-    }
-    match ctx.record(entry).await {
-        Ok(()) => error,
-        Err(audit) => audit,
-    }
 }

@@ -216,7 +216,7 @@ pub(super) async fn query(ctx: Ctx) -> Result<Json<Answer>, ApiError> {
     };
     let (result, open) = match outcome {
         Ok(done) => done,
-        Err(e) => return Err(failed(&ctx, entry, e).await),
+        Err(e) => return Err(failed(&ctx, entry, "error", e).await),
     };
     let warnings = warnings(&record, &open, Some(&result));
     let answer = Answer::new(&allowed.sql, &result, max_rows, warnings);
@@ -228,13 +228,21 @@ pub(super) async fn query(ctx: Ctx) -> Result<Json<Answer>, ApiError> {
     Ok(Json::new(answer))
 }
 
-/// Records a request that failed with `error` (outcome `error`, its code and message) and returns
-/// the error to answer with: the audit's own failure if the record could not be written.
-pub(super) async fn failed(ctx: &Ctx, mut entry: Entry, error: ApiError) -> ApiError {
-    ctx.state.metrics.connector_error(error.code());
-    entry.outcome = "error";
+/// Records a request that ended in `error` with `outcome` (`error`, or `denied`), adding the
+/// error's message to what `entry.detail` already holds, and returns the error to answer with: the
+/// audit's own failure if the record could not be written.
+pub(super) async fn failed(ctx: &Ctx, mut entry: Entry, outcome: &'static str, error: ApiError) -> ApiError {
+    if outcome == "error" {
+        ctx.state.metrics.connector_error(error.code());
+    }
+    match entry.detail.as_object_mut() {
+        Some(detail) => {
+            detail.insert("message".into(), json!(error.message()));
+        }
+        None => entry.detail = json!({"message": error.message()}),
+    }
+    entry.outcome = outcome;
     entry.code = Some(error.code().to_owned());
-    entry.detail = json!({"message": error.message()});
     entry.duration_ms = Some(ctx.started.elapsed().as_millis() as u64);
     match ctx.record(entry).await {
         Ok(()) => error,

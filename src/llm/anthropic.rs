@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::json;
 use sqlgate_connectors::Secret;
 
-use super::client::WireReply;
+use super::client::{key_header, WireReply};
 use super::error::{json_problem, LlmConfigError};
 use super::Prompt;
 
@@ -26,9 +26,7 @@ pub fn headers(key: Option<&Secret>) -> Result<HeaderMap, LlmConfigError> {
     let mut headers = HeaderMap::new();
     headers.insert(HeaderName::from_static("anthropic-version"), HeaderValue::from_static(VERSION));
     if let Some(key) = key {
-        let mut value = HeaderValue::from_str(key.expose()).map_err(|_| LlmConfigError::KeyCharacters)?;
-        value.set_sensitive(true);
-        headers.insert(HeaderName::from_static("x-api-key"), value);
+        headers.insert(HeaderName::from_static("x-api-key"), key_header(key.expose())?);
     }
     Ok(headers)
 }

@@ -5,13 +5,21 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use reqwest::header::{HeaderMap, CONTENT_TYPE};
+use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
 use sqlgate_connectors::{seal, unseal, MasterKey, SealError, Secret};
 
 use super::error::{redact, shorten, LlmConfigError, LlmError};
 use super::retry::{retry_after, retryable_status, RetryPolicy};
 use super::{anthropic, openai, Completion, Prompt};
 use crate::config::{self, ApiKey, Price, Provider, SEALED_PREFIX};
+
+/// A header value that carries the API key: refused if the key cannot be a header, and marked
+/// sensitive so that no HTTP-layer debug output shows it.
+pub fn key_header(text: &str) -> Result<HeaderValue, LlmConfigError> {
+    let mut value = HeaderValue::from_str(text).map_err(|_| LlmConfigError::KeyCharacters)?;
+    value.set_sensitive(true);
+    Ok(value)
+}
 
 /// The associated data the API key is sealed with: a key sealed for anything else does not open
 /// as the API key, and the API key does not open as anything else.

@@ -2,12 +2,12 @@
 //! `POST {base}/chat/completions` with a bearer key when there is one, a system and a user
 //! message; the first choice's text, and usage when the server reports it.
 
-use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION};
+use reqwest::header::{HeaderMap, AUTHORIZATION};
 use serde::Deserialize;
 use serde_json::json;
 use sqlgate_connectors::Secret;
 
-use super::client::WireReply;
+use super::client::{key_header, WireReply};
 use super::error::{json_problem, LlmConfigError};
 use super::Prompt;
 
@@ -23,10 +23,7 @@ pub fn url(base: &str) -> String {
 pub fn headers(key: Option<&Secret>) -> Result<HeaderMap, LlmConfigError> {
     let mut headers = HeaderMap::new();
     if let Some(key) = key {
-        let mut value =
-            HeaderValue::from_str(&format!("Bearer {}", key.expose())).map_err(|_| LlmConfigError::KeyCharacters)?;
-        value.set_sensitive(true);
-        headers.insert(AUTHORIZATION, value);
+        headers.insert(AUTHORIZATION, key_header(&format!("Bearer {}", key.expose()))?);
     }
     Ok(headers)
 }

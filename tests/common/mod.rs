@@ -330,3 +330,21 @@ pub fn ask(server: &Server, key: &str, connector: &str, question: &str) -> (u16,
 pub fn last_record(admin: &Admin<'_>, query: &str) -> Value {
     admin.ok(Method::GET, &format!("/api/v1/admin/audit?{query}&limit=1"), None)["records"][0].clone()
 }
+
+/// A new PostgreSQL database `NAME_PID` of three customers (two in France) and `orders` orders
+/// (`amount` = id × 10, spread over the customers); returns its name.
+pub fn shop_db(name: &str, orders: u32) -> String {
+    let db = format!("{name}_{}", std::process::id());
+    psql("postgres", &format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"));
+    psql("postgres", &format!("CREATE DATABASE {db}"));
+    psql(
+        &db,
+        &format!(
+            "CREATE TABLE customers (id INT PRIMARY KEY, name TEXT NOT NULL, country TEXT NOT NULL);
+             CREATE TABLE orders (id INT PRIMARY KEY, customer_id INT REFERENCES customers(id), amount NUMERIC(10,2));
+             INSERT INTO customers VALUES (1, 'Ada', 'France'), (2, 'Bob', 'Spain'), (3, 'Cy', 'France');
+             INSERT INTO orders SELECT g, 1 + g % 3, g * 10 FROM generate_series(1, {orders}) g;"
+        ),
+    );
+    db
+}

@@ -43,11 +43,14 @@ pub struct Translation {
     pub confidence: Confidence,
     /// Why the confidence is what it is.
     pub reasons: Vec<String>,
+    /// The relations the approved SQL reads, as the guard found them.
+    #[serde(skip)]
+    pub tables: Vec<String>,
 }
 
 impl Translation {
     fn uncertain(reason: String) -> Self {
-        Translation { sql: None, confidence: Confidence::Uncertain, reasons: vec![reason] }
+        Translation { sql: None, confidence: Confidence::Uncertain, reasons: vec![reason], tables: Vec::new() }
     }
 }
 
@@ -86,7 +89,7 @@ impl Engine {
                 let mut reasons =
                     vec!["every word of the question was matched to the schema or a known phrase".to_owned()];
                 reasons.extend(plan.assumptions);
-                Translation { sql: Some(allowed.sql), confidence, reasons }
+                Translation { sql: Some(allowed.sql), confidence, reasons, tables: allowed.tables }
             }
             Verdict::Rejected(r) => {
                 Translation::uncertain(format!("the SQL I would write was refused by the guard ({})", r.message))
