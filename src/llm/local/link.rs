@@ -132,8 +132,10 @@ pub enum Kw {
     LastN,
     /// "how much": sum or price, unclear.
     Unclear,
-    /// "without any", "that have no": rows no other row refers to.
+    /// "without any", "that have no", "never": rows no row of the next table refers to.
     Without,
+    /// "with at least one", "that have any": rows some row of the next table refers to.
+    WithAny,
     /// "Which country …", "What singer …": the answer is rows of that table, not a number.
     Entity,
 }
@@ -282,6 +284,16 @@ const KEYWORDS: &[(&str, Kw)] = &[
     ("does not have any", Kw::Without),
     ("does not have", Kw::Without),
     ("did not have", Kw::Without),
+    ("never", Kw::Without),
+    ("not by any", Kw::Without),
+    ("not in any", Kw::Without),
+    ("by no", Kw::Without),
+    ("in no", Kw::Without),
+    ("at least one", Kw::WithAny),
+    ("with any", Kw::WithAny),
+    ("have any", Kw::WithAny),
+    ("has any", Kw::WithAny),
+    ("had any", Kw::WithAny),
     ("not", Kw::Not),
     ("other than", Kw::Not),
     ("except", Kw::Not),
@@ -448,6 +460,140 @@ const STOP: &[&str] = &[
     "among",
 ];
 
+/// Verbs that only say how two things are related ("languages spoken in Aruba", "documents that
+/// use a template"): the foreign key between the tables says it already, so they are dropped
+/// like articles, unless they are a schema name or a value. Verbs that carry a condition
+/// ("won", "lost", "cancelled") are not here: they stay unknown and the engine asks.
+const RELATION_VERBS: &[&str] = &[
+    "use",
+    "uses",
+    "used",
+    "using",
+    "speak",
+    "speaks",
+    "spoke",
+    "spoken",
+    "perform",
+    "performs",
+    "performed",
+    "performing",
+    "receive",
+    "receives",
+    "received",
+    "receiving",
+    "host",
+    "hosts",
+    "hosted",
+    "hosting",
+    "visit",
+    "visits",
+    "visited",
+    "visiting",
+    "enroll",
+    "enrolls",
+    "enrolled",
+    "enrol",
+    "enrols",
+    "enrolling",
+    "operate",
+    "operates",
+    "operated",
+    "conduct",
+    "conducts",
+    "conducted",
+    "offer",
+    "offers",
+    "offered",
+    "own",
+    "owns",
+    "owned",
+    "make",
+    "makes",
+    "made",
+    "produce",
+    "produces",
+    "produced",
+    "write",
+    "writes",
+    "wrote",
+    "written",
+    "play",
+    "plays",
+    "played",
+    "attend",
+    "attends",
+    "attended",
+    "take",
+    "takes",
+    "took",
+    "taken",
+    "teach",
+    "teaches",
+    "taught",
+    "work",
+    "works",
+    "worked",
+    "hold",
+    "holds",
+    "held",
+    "manage",
+    "manages",
+    "managed",
+    "serve",
+    "serves",
+    "served",
+    "participate",
+    "participates",
+    "participated",
+    "appear",
+    "appears",
+    "appeared",
+    "involve",
+    "involves",
+    "involved",
+    "contain",
+    "contains",
+    "contained",
+    "containing",
+    "feature",
+    "features",
+    "featured",
+    "assign",
+    "assigned",
+    "employ",
+    "employs",
+    "employed",
+    "publish",
+    "publishes",
+    "published",
+    "create",
+    "creates",
+    "created",
+    "place",
+    "places",
+    "placed",
+    "sell",
+    "sells",
+    "sold",
+    "buy",
+    "buys",
+    "bought",
+    "handle",
+    "handles",
+    "handled",
+    "sing",
+    "sings",
+    "sang",
+    "sung",
+    "direct",
+    "directs",
+    "directed",
+];
+
+fn is_relation_verb(word: &str) -> bool {
+    RELATION_VERBS.contains(&word)
+}
+
 /// A mention of the schema: a table or a column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Target {
@@ -473,6 +619,9 @@ pub enum Item {
     Quoted(String),
     Unknown(String),
 }
+
+/// Last words of a table's name that only say it is a table.
+const GENERIC_TABLE_WORDS: &[&str] = &["data", "record", "table", "entry", "tbl"];
 
 /// Common abbreviations in column names, with what they stand for.
 const ABBREVIATIONS: &[(&str, &str)] = &[
@@ -569,10 +718,17 @@ impl Lexicon {
         };
         let add =
             |words: Vec<String>, target: Target, phrases: &mut Vec<Phrase>| add_gap(words, target, false, phrases);
+        let table_names: Vec<Vec<String>> = catalog.tables.iter().map(|t| content(name_lemmas(&t.name))).collect();
         for (t, table) in catalog.tables.iter().enumerate() {
             let table_words = content(name_lemmas(&table.name));
             for variant in variants(&table_words) {
                 add(variant, Target::Table(t), &mut phrases);
+            }
+            // `cars_data`, `death_record` are also "cars", "deaths".
+            if let [head @ .., last] = table_words.as_slice() {
+                if !head.is_empty() && GENERIC_TABLE_WORDS.contains(&last.as_str()) {
+                    add(head.to_vec(), Target::Table(t), &mut phrases);
+                }
             }
             for (c, column) in table.columns.iter().enumerate() {
                 let words = content(name_lemmas(&column.name));
@@ -588,6 +744,14 @@ impl Lexicon {
                         for start in 1..variant.len() - 1 {
                             add(variant[start..].to_vec(), target, &mut phrases);
                         }
+                    }
+                    // "Total_amount" is also "amount" (weaker in the same way); never "id".
+                    if variant.len() == 2
+                        && variant[1] != "id"
+                        && !keyword_word(&variant[1])
+                        && !table_names.iter().any(|n| n[..] == variant[1..])
+                    {
+                        add(variant[1..].to_vec(), target, &mut phrases);
                     }
                     // "Song_Name" is also "the name of the song": the words rotated.
                     if (2..=3).contains(&variant.len()) {
@@ -651,6 +815,14 @@ impl Lexicon {
         let tokens = tokenize(question);
         // Articles never matter; dropping them first lets "from the oldest to the youngest" match.
         let tokens: Vec<Token> = tokens.into_iter().filter(|t| !t.text().is_some_and(is_article)).collect();
+        let tokens: Vec<Token> = (0..tokens.len())
+            .filter(|&i| {
+                !tokens[i].text().is_some_and(is_relation_verb)
+                    || self.schema_at(&tokens, i).0 > 0
+                    || self.value_at(&tokens, i).0 > 0
+            })
+            .map(|i| tokens[i].clone())
+            .collect();
         let mut items = Vec::new();
         if tokens.first().and_then(Token::text).is_some_and(|w| w == "which" || w == "what")
             && tokens.len() > 1
@@ -690,6 +862,15 @@ impl Lexicon {
                 continue;
             }
             let words = span_text(&tokens[i..i + best]);
+            // "the number of singers with that citizenship": a column named again after "that"
+            // points back at its first mention; it is not asked for twice.
+            let back_reference = i > 0
+                && tokens[i - 1].text().is_some_and(|w| w == "that" || w == "this" || w == "same")
+                && items.iter().any(|item| matches!(item, Item::Schema { cands, .. } if *cands == schema));
+            if schema_len == best && schema_len > kw_len && back_reference {
+                i += best;
+                continue;
+            }
             if schema_len == best && schema_len > kw_len {
                 items.push(Item::Schema { cands: schema, words });
             } else if value_len == best && value_len > kw_len {
@@ -721,7 +902,8 @@ impl Lexicon {
         let mut best_len = 0;
         let mut cands = Vec::new();
         for phrase in &self.phrases {
-            if let Some(len) = content_match(tokens, i, &phrase.words) {
+            let found = content_match(tokens, i, &phrase.words).or_else(|| compound_match(tokens, i, &phrase.words));
+            if let Some(len) = found {
                 if phrase.gap && len == phrase.words.len() {
                     continue;
                 }
@@ -811,6 +993,18 @@ fn content_match(tokens: &[Token], i: usize, words: &[String]) -> Option<usize> 
     Some(j - i)
 }
 
+/// Two words that spell a one-word name together ("high schoolers" for `Highschooler`).
+fn compound_match(tokens: &[Token], i: usize, words: &[String]) -> Option<usize> {
+    let [name] = words else { return None };
+    let (Some(Token::Word { text: first, .. }), Some(Token::Word { lemma: second, .. })) =
+        (tokens.get(i), tokens.get(i + 1))
+    else {
+        return None;
+    };
+    (name.len() == first.len() + second.len() && name.starts_with(first.as_str()) && name.ends_with(second.as_str()))
+        .then_some(2)
+}
+
 /// A name's phrase and the phrases its abbreviations and synonyms give.
 fn variants(words: &[String]) -> Vec<Vec<String>> {
     let mut out = vec![words.to_vec()];
@@ -882,7 +1076,10 @@ mod tests {
         let items = lexicon.link("What is the date of birth of Joe Sharp?");
         assert_eq!(items[0], Item::Schema { cands: vec![Target::Column(0, 4)], words: "date of birth".into() });
         assert!(matches!(&items[1], Item::Value { .. }));
-        let items = lexicon.link("singers who sing jazz");
-        assert!(items.contains(&Item::Unknown("sing".into())));
+        // A verb that only relates things is dropped; one that could be a condition stays unknown.
+        let items = lexicon.link("singers who sing in France");
+        assert_eq!(items.len(), 2, "{items:?}");
+        let items = lexicon.link("singers who dance jazz");
+        assert!(items.contains(&Item::Unknown("dance".into())));
     }
 }

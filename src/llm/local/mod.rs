@@ -101,8 +101,14 @@ impl Engine {
 /// Text values per column read for linking (a column with more is still sampled).
 const SAMPLE_VALUES: u64 = 200;
 
+/// Rows of a table scanned for a column's distinct values: a bound on the first question's cost
+/// for a big table (its low-cardinality columns show their values within the first rows; a
+/// column with more values than this cannot be linked by value anyway).
+const SAMPLE_SCAN_ROWS: u64 = 10_000;
+
 /// The catalog of `schema` (the connector's exposed relations), with the distinct values of its
-/// text columns sampled through the guard and the read-only session like any other query.
+/// text columns (among each table's first [`SAMPLE_SCAN_ROWS`] rows) sampled through the guard
+/// and the read-only session like any other query.
 pub async fn load_catalog(connector: &Connector, schema: &Schema, dialect: Dialect) -> Result<Catalog, ConnectorError> {
     let mut catalog = Catalog::from_schema(schema);
     let mut policy = Policy::new(dialect);
@@ -116,7 +122,10 @@ pub async fn load_catalog(connector: &Connector, schema: &Schema, dialect: Diale
                 continue;
             }
             let col = renderer.ident(&column.name);
-            let text = format!("SELECT DISTINCT {col} FROM {} WHERE {col} IS NOT NULL", renderer.table(t));
+            let text = format!(
+                "SELECT DISTINCT {col} FROM (SELECT {col} FROM {} WHERE {col} IS NOT NULL LIMIT {SAMPLE_SCAN_ROWS}) AS sampled",
+                renderer.table(t)
+            );
             let Verdict::Allowed(allowed) = check(&text, &policy) else { continue };
             let result = connector.query(&allowed.sql, budget).await?;
             let values: Vec<String> = result

@@ -5,7 +5,7 @@ use time::{Date, Duration, Month};
 
 use super::catalog::{Catalog, Kind};
 use super::link::{Agg, Cmp, Dir, Implied, Item, Kw, Target, Window};
-use super::words::name_lemmas;
+use super::words::{lemma, name_lemmas};
 
 /// A column: (table, column) indexes into the catalog.
 pub type Col = (usize, usize);
@@ -52,8 +52,8 @@ pub struct Plan {
     pub having: Option<(Sel, Cmp, Lit)>,
     pub order: Vec<(Sel, Dir)>,
     pub limit: Option<u64>,
-    /// Only rows that no row of this table refers to by this link.
-    pub absent: Option<(usize, super::catalog::Link)>,
+    /// Only rows that some row (`true`) or no row (`false`) of this table refers to by this link.
+    pub referred: Option<(usize, super::catalog::Link, bool)>,
     /// Assumptions a reader should know about (they lower the confidence).
     pub assumptions: Vec<String>,
 }
@@ -92,19 +92,24 @@ pub fn plan(catalog: &Catalog, items: &[Item], today: Date) -> Result<Plan, Refu
     if items.iter().any(|i| matches!(i, Item::Kw(Kw::LastN))) {
         return Err("windows like 'the last N days' are not supported yet: ask 'in 2023' or 'last month'".into());
     }
-    // "stadiums without any concerts": the rows no row of that table refers to.
-    let mut anti = None;
+    // "stadiums without any concerts", "with at least one concert": the rows no row (some row)
+    // of that table refers to.
+    let mut related = None;
     let mut kept: Vec<Item> = Vec::with_capacity(items.len());
     let mut k = 0;
     while k < items.len() {
-        if items[k] == Item::Kw(Kw::Without) {
+        if let Item::Kw(kw @ (Kw::Without | Kw::WithAny)) = items[k] {
             let t = match items.get(k + 1) {
                 Some(Item::Schema { cands, .. }) => table_of(items, k + 1, cands),
                 _ => None,
             };
-            let Some(t) = t else { return Err("without what? Name the table".into()) };
-            if anti.replace(t).is_some() {
-                return Err("only one 'without' per question is supported".into());
+            let Some(t) = t else {
+                return Err(
+                    "with or without what? Name the table: 'without any orders', 'with at least one order'".into()
+                );
+            };
+            if related.replace((t, kw == Kw::WithAny)).is_some() {
+                return Err("only one 'with any' or 'without' per question is supported".into());
             }
             k += 2;
             continue;
@@ -135,7 +140,7 @@ pub fn plan(catalog: &Catalog, items: &[Item], today: Date) -> Result<Plan, Refu
     }
     walk.run()?;
     let mut plan = walk.finish()?;
-    if let Some(t) = anti {
+    if let Some((t, some)) = related {
         let subject = plan.from;
         let links: Vec<super::catalog::Link> =
             catalog.tables[t].links.iter().filter(|l| l.ref_table == subject).copied().collect();
@@ -146,9 +151,9 @@ pub fn plan(catalog: &Catalog, items: &[Item], today: Date) -> Result<Plan, Refu
             ));
         };
         if plan.join.is_some() {
-            return Err("'without' together with a second table is not supported yet".into());
+            return Err("'with any' or 'without' together with a second table is not supported yet".into());
         }
-        plan.absent = Some((t, *link));
+        plan.referred = Some((t, *link, some));
     }
     Ok(plan)
 }
@@ -189,6 +194,21 @@ fn scope(catalog: &Catalog, items: &[Item]) -> Result<Vec<usize>, Refusal> {
         0 => {
             let all: Vec<usize> =
                 (0..catalog.tables.len()).filter(|t| needs.iter().all(|(_, n)| fits(*t, n))).collect();
+            if all.is_empty() && !needs.is_empty() {
+                // "the concerts held at Somerset Park": two tables joined by a key hold the words.
+                let subject = &needs[0].1;
+                let mut pairs = Vec::new();
+                for &a in subject {
+                    for b in (0..catalog.tables.len()).filter(|&b| b != a && catalog.join_between(a, b).is_some()) {
+                        if needs.iter().all(|(_, n)| fits(a, n) || fits(b, n)) && !pairs.contains(&(a, b)) {
+                            pairs.push((a, b));
+                        }
+                    }
+                }
+                if let [(a, b)] = pairs.as_slice() {
+                    return Ok(vec![*a, *b]);
+                }
+            }
             match all.as_slice() {
                 [t] if !needs.is_empty() => Ok(vec![*t]),
                 [] | [_] => Err("the question names no table I can find: say what it is about".into()),
@@ -322,6 +342,19 @@ impl Walk<'_> {
         }
     }
 
+    /// The numeric column a schema item means ("4 cylinders"), when it means exactly one.
+    fn numeric_column(&self, i: usize) -> Option<Col> {
+        let c = self.column(i).ok().flatten()?;
+        self.catalog.tables[c.0].columns[c.1].kind.numeric().then_some(c)
+    }
+
+    /// A table named in the plural ("orchestras"), even where a column shares its name.
+    fn plural_table(&self, i: usize) -> bool {
+        let Some(Item::Schema { cands, words }) = self.items.get(i) else { return false };
+        let last = words.rsplit(' ').next().unwrap_or(words).to_lowercase();
+        cands.iter().any(|c| matches!(c, Target::Table(t) if self.tables.contains(t))) && lemma(&last) != last
+    }
+
     fn is_table(&self, i: usize) -> bool {
         matches!(self.items.get(i), Some(Item::Schema { cands, .. }) if table_of(self.items, i, cands).is_some())
     }
@@ -389,6 +422,13 @@ impl Walk<'_> {
         }
         if matches!(lit, Lit::Num(_)) && !kind.numeric() && kind != Kind::Text && kind != Kind::Other {
             return Err(format!("{} does not hold numbers", self.name(col)));
+        }
+        // Text compared with a number is compared as text (or refused) by the database.
+        if matches!(lit, Lit::Num(_)) && !kind.numeric() && !matches!(cmp, Cmp::Eq | Cmp::Ne) {
+            return Err(format!(
+                "{} is stored as text, so 'more' or 'less' than a number is not a numeric comparison there",
+                self.name(col)
+            ));
         }
         self.plan.filters.push(Filter { col, cmp, lit, high });
         self.last_filter_col = Some(col);
@@ -517,6 +557,14 @@ impl Walk<'_> {
                             i += 2;
                             continue;
                         }
+                        // "how many different shop locations": the table qualifies the column.
+                        if self.is_table(i + 1) {
+                            if let Some(c) = self.column(i + 2)? {
+                                self.plan.select.push(Sel::CountDistinct(c));
+                                i += 3;
+                                continue;
+                            }
+                        }
                     }
                     if let Some(c) = self.column(i)? {
                         return Err(format!(
@@ -529,7 +577,11 @@ impl Walk<'_> {
                 }
                 Item::Kw(Kw::Agg(a)) => aggs.push(*a),
                 Item::Kw(Kw::Extreme(dir)) => {
-                    if let Some(c) = self.column(i)? {
+                    if self.plural_table(i) {
+                        // "used by the most orchestras": a count, even where a column shares the name.
+                        self.extreme_count = Some(*dir);
+                        i += 1;
+                    } else if let Some(c) = self.column(i)? {
                         self.extremes.push((c, *dir, false));
                         i += 1;
                     } else if let (true, Some(c)) = (self.is_table(i), self.column(i + 1)?) {
@@ -563,6 +615,14 @@ impl Walk<'_> {
                 Item::Kw(Kw::Cmp(cmp)) => {
                     // "above age 20": the column between the comparison and its number.
                     if let (Some(c), Some(Item::Number(n))) = (self.column(i)?, items.get(i + 1)) {
+                        let cmp = if negate { cmp.negated().ok_or("cannot negate that")? } else { *cmp };
+                        negate = false;
+                        self.filter(c, cmp, Lit::Num(n.clone()), None)?;
+                        i += 2;
+                        continue;
+                    }
+                    // "with more than 4 cylinders": the number's column after it.
+                    if let (Some(Item::Number(n)), Some(c)) = (items.get(i), self.numeric_column(i + 1)) {
                         let cmp = if negate { cmp.negated().ok_or("cannot negate that")? } else { *cmp };
                         negate = false;
                         self.filter(c, cmp, Lit::Num(n.clone()), None)?;
@@ -667,7 +727,9 @@ impl Walk<'_> {
                 }
                 Item::Kw(Kw::Star) => self.plan.select.push(Sel::Star),
                 Item::Kw(Kw::Window(w)) => self.window(*w)?,
-                Item::Kw(Kw::LastN | Kw::Unclear | Kw::Without) => return Err("unsupported phrase".into()),
+                Item::Kw(Kw::LastN | Kw::Unclear | Kw::Without | Kw::WithAny) => {
+                    return Err("unsupported phrase".into())
+                }
                 Item::Schema { cands, .. } => {
                     if table_of(items, i - 1, cands).is_some() {
                         if !aggs.is_empty() {
@@ -716,9 +778,14 @@ impl Walk<'_> {
                         _ => {
                             // "official languages": a column right before another is a
                             // condition the engine does not understand, not a second answer.
-                            if matches!(items.get(i), Some(Item::Schema { .. }))
-                                && self.column(i).ok().flatten().is_some()
-                            {
+                            let next = self.column(i).ok().flatten();
+                            // "the airports in the city of Aberdeen": that column is a condition.
+                            let next_is_condition = next.is_some_and(|n| match items.get(i + 1) {
+                                Some(Item::Value { cands, .. }) => cands.iter().any(|(t, c, _)| (*t, *c) == n),
+                                Some(Item::Kw(Kw::Cmp(_))) | Some(Item::Quoted(_)) => true,
+                                _ => false,
+                            });
+                            if next.is_some() && !next_is_condition {
                                 return Err(format!(
                                     "'{}' right before another column: is it a condition? Rephrase it as one",
                                     self.name(c)
@@ -740,6 +807,13 @@ impl Walk<'_> {
                     if matches!(items.get(i), Some(Item::Schema { .. })) && self.column(i).ok().flatten() == Some(c) {
                         i += 1;
                     }
+                }
+                Item::Number(n) if self.numeric_column(i).is_some() => {
+                    // "cars with 8 cylinders": the number's column after it.
+                    let c = self.numeric_column(i).expect("a column");
+                    self.filter(c, if negate { Cmp::Ne } else { Cmp::Eq }, Lit::Num(n.clone()), None)?;
+                    negate = false;
+                    i += 1;
                 }
                 Item::Number(n) => {
                     // "2014 or 2015": the column of the filter before.
@@ -891,14 +965,28 @@ impl Walk<'_> {
             if !has_agg {
                 return Err("grouped, but nothing is counted or summed: say what to compute per group".into());
             }
+            // "Show the average weight and the pet type": the order asked for, when every group
+            // shown is named in it.
+            let explicit = !shown_groups.is_empty() && shown_groups.iter().all(|g| self.plan.select.contains(g));
             let mut select: Vec<Sel> = Vec::new();
-            for g in shown_groups {
+            for g in shown_groups.into_iter().filter(|_| !explicit) {
                 if !self.plan.select.contains(&g) {
                     select.push(g);
                 }
             }
+            let mut asked = std::mem::take(&mut self.plan.select);
+            if explicit {
+                // "How many …? Show the grade and the count": the last mention of each is its place.
+                let mut last: Vec<Sel> = Vec::new();
+                for s in asked.into_iter().rev() {
+                    if !last.contains(&s) {
+                        last.insert(0, s);
+                    }
+                }
+                asked = last;
+            }
             let (mut cols, aggs): (Vec<Sel>, Vec<Sel>) =
-                std::mem::take(&mut self.plan.select).into_iter().partition(|s| matches!(s, Sel::Col(_)));
+                asked.into_iter().partition(|s| !explicit && matches!(s, Sel::Col(_)));
             cols.extend(aggs);
             for s in cols {
                 if let Sel::Col(c) = s {
@@ -989,7 +1077,35 @@ impl Walk<'_> {
             }
         }
         self.check_join()?;
+        self.check_numeric_text()?;
         Ok(self.plan)
+    }
+
+    /// Numbers stored as text ("150", "null") sort and add up as text, or not at all: refused
+    /// wherever their order or arithmetic matters.
+    fn check_numeric_text(&self) -> Result<(), Refusal> {
+        let aggregated = self.plan.select.iter().filter(|s| matches!(s, Sel::Agg(..)));
+        for s in aggregated.chain(self.plan.order.iter().map(|(s, _)| s)) {
+            let (Sel::Agg(_, col) | Sel::Col(col)) = s else { continue };
+            let column = &self.catalog.tables[col.0].columns[col.1];
+            let numbers_as_text = matches!(column.kind, Kind::Text | Kind::Other)
+                && column.values.iter().any(|v| v.trim().parse::<f64>().is_ok())
+                && column.values.iter().all(|v| {
+                    let v = v.trim();
+                    v.parse::<f64>().is_ok() || v.is_empty() || v.eq_ignore_ascii_case("null")
+                });
+            let arithmetic = matches!(s, Sel::Agg(Agg::Sum | Agg::Avg, _));
+            if numbers_as_text {
+                return Err(format!(
+                    "{} holds numbers as text: its order and sums are not numeric, so I will not guess",
+                    column.name
+                ));
+            }
+            if arithmetic && !column.kind.numeric() {
+                return Err(format!("{} does not hold numbers: it has no sum or average", column.name));
+            }
+        }
+        Ok(())
     }
 
     fn is_link(&self, (t, c): Col) -> bool {

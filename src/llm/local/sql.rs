@@ -131,11 +131,12 @@ pub fn render(catalog: &Catalog, plan: &Plan, dialect: Dialect) -> String {
         let _ = write!(sql, "{left} = {right}");
     }
     let mut conds: Vec<String> = Vec::new();
-    if let Some((t, link)) = plan.absent {
+    if let Some((t, link, some)) = plan.referred {
         let inner = Quoter { catalog, dialect, aliased: false, from: t };
         let fk = inner.col((t, link.column));
+        let not = if some { "" } else { "NOT " };
         conds.push(format!(
-            "{} NOT IN (SELECT {fk} FROM {} WHERE {fk} IS NOT NULL)",
+            "{} {not}IN (SELECT {fk} FROM {} WHERE {fk} IS NOT NULL)",
             q.col((plan.from, link.ref_column)),
             inner.table(t)
         ));

@@ -158,3 +158,99 @@ fn superlatives_groups_and_anti_joins() {
     );
     assert_eq!(grouped.confidence, Confidence::Medium, "showing groups by name is an assumption");
 }
+
+/// Names a person writes differently from the schema, and numbers stored as text.
+fn garage() -> Engine {
+    let catalog = Catalog {
+        tables: vec![
+            TableInfo {
+                name: "Highschooler".into(),
+                schema: None,
+                columns: vec![
+                    col("ID", Kind::Integer, &[]),
+                    col("name", Kind::Text, &["Jordan"]),
+                    col("grade", Kind::Integer, &[]),
+                ],
+                links: vec![],
+                primary_key: vec![0],
+            },
+            TableInfo {
+                name: "cars_data".into(),
+                schema: None,
+                columns: vec![
+                    col("Id", Kind::Integer, &[]),
+                    col("Cylinders", Kind::Integer, &[]),
+                    col("Horsepower", Kind::Text, &["130", "null", "95"]),
+                    col("Weight", Kind::Integer, &[]),
+                ],
+                links: vec![],
+                primary_key: vec![0],
+            },
+        ],
+        synonyms: vec![],
+    };
+    Engine::new(catalog, Policy::new(Dialect::Sqlite))
+}
+
+fn garage_sql(question: &str) -> Option<String> {
+    garage().translate(question, date!(2024 - 03 - 15)).sql
+}
+
+#[test]
+fn relation_verbs_some_and_never_back_references_and_the_order_asked_for() {
+    assert_eq!(
+        sql("List the company names of customers who placed at least one order"),
+        "SELECT company_name FROM customers WHERE customer_id IN \
+         (SELECT customer_id FROM orders WHERE customer_id IS NOT NULL) LIMIT 21"
+    );
+    assert_eq!(
+        sql("List the company names of customers who have never placed an order"),
+        "SELECT company_name FROM customers WHERE customer_id NOT IN \
+         (SELECT customer_id FROM orders WHERE customer_id IS NOT NULL) LIMIT 21"
+    );
+    // Groups come first unless the question lists the columns itself, last mention deciding.
+    assert_eq!(
+        sql("How many orders are there for each status?"),
+        "SELECT \"status\", count(*) FROM orders GROUP BY \"status\" LIMIT 21"
+    );
+    assert_eq!(
+        sql("How many orders are there for each status? Show the count and the status."),
+        "SELECT count(*), \"status\" FROM orders GROUP BY \"status\" LIMIT 21"
+    );
+    // "with that status" points back at the status already asked for.
+    assert_eq!(
+        sql("Show each status and the number of orders with that status."),
+        "SELECT \"status\", count(*) FROM orders GROUP BY \"status\" LIMIT 21"
+    );
+}
+
+#[test]
+fn compound_names_generic_table_words_and_numbers_before_their_column() {
+    assert_eq!(
+        garage_sql("List the names of all high schoolers").as_deref(),
+        Some("SELECT \"name\" FROM Highschooler LIMIT 21")
+    );
+    assert_eq!(
+        garage_sql("How many cars have more than 4 cylinders?").as_deref(),
+        Some("SELECT count(*) FROM cars_data WHERE Cylinders > 4 LIMIT 21")
+    );
+    assert_eq!(
+        garage_sql("What is the average weight of the cars with 8 cylinders?").as_deref(),
+        Some("SELECT avg(Weight) FROM cars_data WHERE Cylinders = 8 LIMIT 21")
+    );
+}
+
+#[test]
+fn numbers_stored_as_text_are_never_compared_sorted_or_added_up() {
+    for question in [
+        "How many cars have a horsepower greater than 150?",
+        "What is the weight of the car with the highest horsepower?",
+        "What is the average horsepower of the cars?",
+        "What is the maximum horsepower of the cars?",
+        "List the weight of the cars ordered by horsepower",
+    ] {
+        let t = garage().translate(question, date!(2024 - 03 - 15));
+        assert_eq!(t.sql, None, "{question}: {:?}", t.sql);
+        assert!(t.reasons[0].contains("text"), "{question}: {:?}", t.reasons);
+    }
+}

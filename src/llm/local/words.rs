@@ -218,6 +218,7 @@ const IRREGULAR: &[(&str, &str)] = &[
     ("theses", "thesis"),
     ("crises", "crisis"),
     ("data", "data"),
+    ("ids", "id"),
     ("media", "media"),
 ];
 
@@ -353,6 +354,7 @@ mod tests {
             ("people", "person"),
             ("singers", "singer"),
             ("classes", "class"),
+            ("ids", "id"),
         ] {
             assert_eq!(lemma(plural), lemma(singular), "{plural} vs {singular}");
         }
