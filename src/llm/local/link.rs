@@ -677,6 +677,13 @@ struct Phrase {
     target: Target,
     /// Matches only with a word between its parts ("name of the song", not "name song").
     gap: bool,
+    /// Only the last words of a longer name ("amount" for `total_amount`): a whole name that
+    /// ties with it wins.
+    partial: bool,
+    /// A table named after two others (`singer_in_concert`): its words further apart than in its
+    /// name ("singers who performed in a concert") mean those two tables, not it. The longest
+    /// span it may match.
+    bridge: Option<usize>,
 }
 
 /// The phrases of a catalog, ready to match questions against.
@@ -711,18 +718,30 @@ impl Lexicon {
     /// The phrases of every table, column and sampled value of `catalog`.
     pub fn new(catalog: &Catalog) -> Lexicon {
         let mut phrases = Vec::new();
-        let add_gap = |words: Vec<String>, target: Target, gap: bool, phrases: &mut Vec<Phrase>| {
-            if !words.is_empty() && !phrases.iter().any(|p: &Phrase| p.words == words && p.target == target) {
-                phrases.push(Phrase { words, target, gap });
+        let add_phrase = |phrase: Phrase, phrases: &mut Vec<Phrase>| {
+            if !phrase.words.is_empty()
+                && !phrases.iter().any(|p: &Phrase| p.words == phrase.words && p.target == phrase.target)
+            {
+                phrases.push(phrase);
             }
         };
-        let add =
-            |words: Vec<String>, target: Target, phrases: &mut Vec<Phrase>| add_gap(words, target, false, phrases);
+        let add = |words: Vec<String>, target: Target, phrases: &mut Vec<Phrase>| {
+            add_phrase(Phrase { words, target, gap: false, partial: false, bridge: None }, phrases)
+        };
+        let add_part = |words: Vec<String>, target: Target, phrases: &mut Vec<Phrase>| {
+            add_phrase(Phrase { words, target, gap: false, partial: true, bridge: None }, phrases)
+        };
         let table_names: Vec<Vec<String>> = catalog.tables.iter().map(|t| content(name_lemmas(&t.name))).collect();
         for (t, table) in catalog.tables.iter().enumerate() {
             let table_words = content(name_lemmas(&table.name));
+            let bridge = (table_words.len() >= 2
+                && table_words.iter().all(|w| table_names.iter().any(|n| n.len() == 1 && n[0] == *w)))
+            .then(|| name_lemmas(&table.name).len());
             for variant in variants(&table_words) {
-                add(variant, Target::Table(t), &mut phrases);
+                add_phrase(
+                    Phrase { words: variant, target: Target::Table(t), gap: false, partial: false, bridge },
+                    &mut phrases,
+                );
             }
             // `cars_data`, `death_record` are also "cars", "deaths".
             if let [head @ .., last] = table_words.as_slice() {
@@ -742,7 +761,7 @@ impl Lexicon {
                     // other column called that, and then the engine asks).
                     if variant.len() >= 3 {
                         for start in 1..variant.len() - 1 {
-                            add(variant[start..].to_vec(), target, &mut phrases);
+                            add_part(variant[start..].to_vec(), target, &mut phrases);
                         }
                     }
                     // "Total_amount" is also "amount" (weaker in the same way); never "id".
@@ -751,14 +770,17 @@ impl Lexicon {
                         && !keyword_word(&variant[1])
                         && !table_names.iter().any(|n| n[..] == variant[1..])
                     {
-                        add(variant[1..].to_vec(), target, &mut phrases);
+                        add_part(variant[1..].to_vec(), target, &mut phrases);
                     }
                     // "Song_Name" is also "the name of the song": the words rotated.
                     if (2..=3).contains(&variant.len()) {
                         for k in 1..variant.len() {
                             let mut rotated = variant[k..].to_vec();
                             rotated.extend_from_slice(&variant[..k]);
-                            add_gap(rotated, target, true, &mut phrases);
+                            add_phrase(
+                                Phrase { words: rotated, target, gap: true, partial: false, bridge: None },
+                                &mut phrases,
+                            );
                         }
                     }
                     // "singer_name" in table singer is also just "name".
@@ -900,23 +922,33 @@ impl Lexicon {
             return (0, Vec::new());
         }
         let mut best_len = 0;
-        let mut cands = Vec::new();
+        let mut cands: Vec<(Target, bool)> = Vec::new();
         for phrase in &self.phrases {
             let found = content_match(tokens, i, &phrase.words).or_else(|| compound_match(tokens, i, &phrase.words));
             if let Some(len) = found {
-                if phrase.gap && len == phrase.words.len() {
+                // A rotated name needs a word between its parts; a bridge table's name no more
+                // than its own.
+                let gapped = len > phrase.words.len();
+                if (phrase.gap && !gapped) || phrase.bridge.is_some_and(|most| len > most) {
                     continue;
                 }
                 if len > best_len {
                     best_len = len;
                     cands.clear();
                 }
-                if len == best_len && !cands.contains(&phrase.target) {
-                    cands.push(phrase.target);
+                if len == best_len {
+                    match cands.iter_mut().find(|(t, _)| *t == phrase.target) {
+                        Some((_, partial)) => *partial &= phrase.partial,
+                        None => cands.push((phrase.target, phrase.partial)),
+                    }
                 }
             }
         }
-        (best_len, cands)
+        // "name" in a table with `Name` and `LocalName` is `Name`.
+        if cands.iter().any(|(_, partial)| !partial) {
+            cands.retain(|(_, partial)| !partial);
+        }
+        (best_len, cands.into_iter().map(|(t, _)| t).collect())
     }
 
     fn value_at(&self, tokens: &[Token], i: usize) -> (usize, Vec<(usize, usize, String)>) {

@@ -254,3 +254,55 @@ fn numbers_stored_as_text_are_never_compared_sorted_or_added_up() {
         assert!(t.reasons[0].contains("text"), "{question}: {:?}", t.reasons);
     }
 }
+
+/// Singers, concerts, and the table that links them.
+fn concerts() -> Engine {
+    let catalog = Catalog {
+        tables: vec![
+            TableInfo {
+                name: "singer".into(),
+                schema: None,
+                columns: vec![
+                    col("Singer_ID", Kind::Integer, &[]),
+                    col("Name", Kind::Text, &["Joe Sharp"]),
+                    col("LocalName", Kind::Text, &["Joseph"]),
+                    col("Song_release_year", Kind::Text, &["2014", "2016"]),
+                ],
+                links: vec![],
+                primary_key: vec![0],
+            },
+            TableInfo {
+                name: "concert".into(),
+                schema: None,
+                columns: vec![col("concert_ID", Kind::Integer, &[]), col("Year", Kind::Text, &["2014", "2015"])],
+                links: vec![],
+                primary_key: vec![0],
+            },
+            TableInfo {
+                name: "singer_in_concert".into(),
+                schema: None,
+                columns: vec![col("concert_ID", Kind::Integer, &[]), col("Singer_ID", Kind::Integer, &[])],
+                links: vec![
+                    Link { column: 0, ref_table: 1, ref_column: 0 },
+                    Link { column: 1, ref_table: 0, ref_column: 0 },
+                ],
+                primary_key: vec![0, 1],
+            },
+        ],
+        synonyms: vec![],
+    };
+    Engine::new(catalog, Policy::new(Dialect::Sqlite))
+}
+
+#[test]
+fn a_whole_name_beats_the_end_of_a_longer_one_and_a_link_table_is_not_two_mentions() {
+    let t = concerts().translate("List the names of the singers", date!(2024 - 03 - 15));
+    assert_eq!(t.sql.as_deref(), Some("SELECT \"Name\" FROM singer LIMIT 21"), "{:?}", t.reasons);
+    // "singers … in a concert" names two tables; the link table between them is not meant,
+    // and the year is the concert's, not the song's: no single join answers it.
+    let t = concerts()
+        .translate("What are the names of the singers who performed in a concert in 2014?", date!(2024 - 03 - 15));
+    assert_eq!(t.sql, None, "{:?}", t.sql);
+    let t = concerts().translate("How many singer in concert are there?", date!(2024 - 03 - 15));
+    assert_eq!(t.sql.as_deref(), Some("SELECT count(*) FROM singer_in_concert LIMIT 21"), "{:?}", t.reasons);
+}
