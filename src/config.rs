@@ -175,7 +175,7 @@ pub const SETTINGS: &[Setting] = &[
         section: "llm",
         key: "timeout_secs",
         default: "60",
-        doc: "seconds one call to the provider may take, connection to last byte (each retry gets its own)",
+        doc: "seconds one call to the provider may take, connection to last byte, its retries and the waits between them included",
     },
     Setting {
         section: "llm",
@@ -389,7 +389,7 @@ pub struct Llm {
     pub max_tokens: u32,
     /// Seconds to connect.
     pub connect_timeout_secs: u64,
-    /// Seconds per call.
+    /// Seconds per call, retries included.
     pub timeout_secs: u64,
     /// Extra attempts after a retryable failure.
     pub retries: u32,

@@ -3,7 +3,7 @@
 //! ([`LlmClient::from_config`], which opens the sealed key) and shared by every request.
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
 use sqlgate_connectors::{seal, unseal, MasterKey, SealError, Secret};
@@ -295,18 +295,23 @@ impl LlmClient {
     }
 
     /// Sends `prompt` and returns the reply with its usage, retrying what may pass (429, 5xx,
-    /// 529, a dropped connection) up to `llm.retries` times. Each attempt has its own timeout.
+    /// 529, a dropped connection) up to `llm.retries` times. The whole call, attempts and waits
+    /// between them, ends within `llm.timeout_secs`: no wait or attempt starts that could not
+    /// finish in time.
     pub async fn complete(&self, prompt: &Prompt) -> Result<Completion, LlmError> {
         let inner = &self.inner;
         let body = inner.wire.body(&inner.model, inner.max_tokens, prompt).to_string().into_bytes();
+        let deadline = Instant::now() + inner.timeout;
         let mut attempts = 0;
         loop {
             attempts += 1;
-            let failure = match self.attempt(&body, prompt).await {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let failure = match self.attempt(&body, prompt, left).await {
                 Ok(completion) => return Ok(completion),
                 Err(failure) => failure,
             };
-            let Some(wait) = self.wait_before_retry(&failure, attempts) else {
+            let in_time = |wait: &Duration| Instant::now() + *wait < deadline;
+            let Some(wait) = self.wait_before_retry(&failure, attempts).filter(in_time) else {
                 let error = self.error(failure, attempts);
                 tracing::warn!(provider = self.provider(), attempts, code = error.code(), "LLM call failed: {error}");
                 return Err(error);
@@ -322,12 +327,13 @@ impl LlmClient {
         }
     }
 
-    /// One request and its reply.
-    async fn attempt(&self, body: &[u8], prompt: &Prompt) -> Result<Completion, Failure> {
+    /// One request and its reply, within `left`.
+    async fn attempt(&self, body: &[u8], prompt: &Prompt, left: Duration) -> Result<Completion, Failure> {
         let inner = &self.inner;
         let response = inner
             .http
             .post(&inner.endpoint)
+            .timeout(left)
             .headers(inner.headers.clone())
             .header(CONTENT_TYPE, "application/json")
             .body(body.to_vec())

@@ -255,6 +255,19 @@ async fn a_slow_reply_is_a_timeout_and_not_retried() {
 }
 
 #[tokio::test]
+async fn retries_stop_at_the_calls_deadline() {
+    // Five retries a second apart would take five seconds; the call has two.
+    let server = LlmServer::start();
+    server.default_reply(503, &[("retry-after", "1")], r#"{"error":{"message":"down"}}"#);
+    let mut opts = options(Wire::OpenAi, format!("{}/v1", server.url()), None);
+    opts.retry.retries = 5;
+    let e = LlmClient::new(opts).unwrap().complete(&prompt()).await.unwrap_err();
+    assert_eq!((e.status(), e.code()), (502, "llm_unavailable"), "{e}");
+    let made = server.requests().len();
+    assert!((1..=2).contains(&made), "{made} attempts: a wait that ends past the deadline must not start");
+}
+
+#[tokio::test]
 async fn a_refused_connection_is_llm_unavailable_after_the_retries() {
     let base = format!("http://127.0.0.1:{}", closed_port());
     let e = LlmClient::new(options(Wire::Anthropic, base, Some(KEY))).unwrap().complete(&prompt()).await.unwrap_err();
