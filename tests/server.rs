@@ -350,7 +350,10 @@ fn every_route_answers_as_the_openapi_document_says() {
     let shop = shop["id"].as_str().unwrap().to_owned();
     let connector = format!("/api/v1/admin/connectors/{shop}");
     walk.call(a, csrf, Method::GET, "/api/v1/admin/connectors", "/api/v1/admin/connectors", None);
-    walk.call(a, csrf, Method::PATCH, "/api/v1/admin/connectors/{id}", &connector, Some(json!({"production": true})));
+    let change = Some(json!({"production": true, "llm": "local", "rows_to_llm": true}));
+    walk.call(a, csrf, Method::PATCH, "/api/v1/admin/connectors/{id}", &connector, change);
+    let change = Some(json!({"llm": "default", "rows_to_llm": false}));
+    walk.call(a, csrf, Method::PATCH, "/api/v1/admin/connectors/{id}", &connector, change);
     let tested =
         walk.call(a, csrf, Method::POST, "/api/v1/admin/connectors/{id}/test", &format!("{connector}/test"), None);
     assert_eq!(tested["ok"], true, "{tested}");
@@ -1288,6 +1291,76 @@ fn processes_writing_the_trail_at_once_keep_one_chain() {
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
     let created = admin.ok(Method::GET, "/api/v1/admin/audit?q=user.create&kind=admin", None);
     assert_eq!(created["total"], 7, "the admin and six users: {created}");
+}
+
+#[test]
+fn a_connectors_llm_settings_are_checked_kept_documented_and_audited() {
+    let server = Server::start("connector-llm");
+    let admin = Admin::new(&server);
+    let path = server.dir.join("data.sqlite");
+    rusqlite::Connection::open(&path).unwrap().execute_batch("CREATE TABLE t (x INTEGER);").unwrap();
+    let url = format!("sqlite:{}", path.display());
+    let settings = |v: &Value| (v["llm"].clone(), v["rows_to_llm"].clone());
+
+    // Defaults for a new connector; both settings taken on create.
+    let plain = admin.ok(Method::POST, "/api/v1/admin/connectors", Some(json!({"name": "plain", "url": url})));
+    assert_eq!(settings(&plain), (json!("default"), json!(false)), "{plain}");
+    let body = json!({"name": "private", "url": url, "llm": "local", "rows_to_llm": true});
+    let private = admin.ok(Method::POST, "/api/v1/admin/connectors", Some(body));
+    assert_eq!(settings(&private), (json!("local"), json!(true)), "{private}");
+    let created = last_record(&admin, "kind=admin&q=connector.create");
+    assert_eq!(settings(&created["detail"]["after"]), (json!("local"), json!(true)), "{created}");
+
+    // Bad values: 400 naming what is allowed, and nothing made or changed.
+    let id = private["id"].as_str().unwrap();
+    let one = format!("/api/v1/admin/connectors/{id}");
+    for (body, says) in [
+        (
+            json!({"llm": "anthropic"}),
+            "`llm` must be `default` (the deployment's provider) or `local` (the offline engine only), got `anthropic`",
+        ),
+        (json!({"llm": "LOCAL"}), "`llm` must be `default`"),
+        (json!({"llm": 1}), "`llm` must be `default`"),
+        (json!({"rows_to_llm": "yes"}), "`rows_to_llm` must be `true`"),
+        (json!({"rows_to_llm": 1}), "or `false`"),
+        (json!({"llm": "default", "rows_to_llm": "no"}), "`rows_to_llm` must be"),
+    ] {
+        let res = admin.call(Method::PATCH, &one, Some(body.clone()));
+        assert_eq!(res.status(), 400, "{body}");
+        let error: Value = res.json().unwrap();
+        assert_eq!(error["error"]["code"], "bad_request", "{error}");
+        assert!(error["error"]["message"].as_str().unwrap().contains(says), "{body}: {error}");
+    }
+    let refused =
+        admin.call(Method::POST, "/api/v1/admin/connectors", Some(json!({"name": "x", "url": url, "llm": "cloud"})));
+    assert_eq!(code_of(refused), (400, "bad_request".to_owned()));
+    let listed = admin.ok(Method::GET, "/api/v1/admin/connectors", None);
+    let connectors = listed["connectors"].as_array().unwrap();
+    assert_eq!(connectors.len(), 2, "a refused create made a connector: {listed}");
+    let read = connectors.iter().find(|c| c["name"] == "private").unwrap();
+    assert_eq!(settings(read), (json!("local"), json!(true)), "a refused change changed it: {read}");
+
+    // Each setting changes on its own; the record has both before and after.
+    let changed = admin.ok(Method::PATCH, &one, Some(json!({"rows_to_llm": false})));
+    assert_eq!(settings(&changed), (json!("local"), json!(false)), "{changed}");
+    let changed = admin.ok(Method::PATCH, &one, Some(json!({"llm": "default", "production": true})));
+    assert_eq!(settings(&changed), (json!("default"), json!(false)), "{changed}");
+    let updated = last_record(&admin, "kind=admin&q=connector.update");
+    assert_eq!(settings(&updated["detail"]["before"]), (json!("local"), json!(false)), "{updated}");
+    assert_eq!(settings(&updated["detail"]["after"]), (json!("default"), json!(false)), "{updated}");
+    let listed = admin.ok(Method::GET, "/api/v1/admin/connectors", None);
+    let read = listed["connectors"].as_array().unwrap().iter().find(|c| c["name"] == "private").unwrap().clone();
+    assert_eq!((settings(&read), read["production"].clone()), ((json!("default"), json!(false)), json!(true)));
+
+    // The document names the two values.
+    let doc = admin.ok(Method::GET, "/api/v1/openapi.json", None);
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(schemas["ConnectorLlm"]["enum"], json!(["default", "local"]), "{}", schemas["ConnectorLlm"]);
+    for schema in ["ConnectorBody", "ConnectorView"] {
+        let llm = schemas[schema]["properties"]["llm"].to_string();
+        assert!(llm.contains("#/components/schemas/ConnectorLlm"), "{schema}.llm: {llm}");
+        assert!(schemas[schema]["properties"]["rows_to_llm"].to_string().contains("boolean"), "{schema}");
+    }
 }
 
 #[test]
