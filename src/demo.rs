@@ -13,7 +13,7 @@ use sqlgate_connectors::{seal, MasterKey, Secret};
 use crate::auth::{now, password, random_token, Role};
 use crate::config::Config;
 use crate::serve::{init_logging, open_store, StartError};
-use crate::store::{ConnectorRecord, Store, User};
+use crate::store::{ConnectorLlm, ConnectorRecord, Store, User};
 
 /// What `demo` was asked for.
 pub struct DemoCommand {
@@ -129,6 +129,8 @@ async fn first_start(store: &Arc<dyn Store>, master: &MasterKey, sample: &Path) 
                 production: false,
                 max_rows: 20,
                 max_bytes: 32 * 1024,
+                llm: ConnectorLlm::Default,
+                rows_to_llm: false,
                 created_at: now(),
             })
             .await?;

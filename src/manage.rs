@@ -1,7 +1,9 @@
 //! The store-side commands: `sqlgate users add|list|set-role` and `sqlgate audit verify`. They open
 //! the embedded store directly (SQLite in WAL mode lets them run beside a serving process) and
-//! record what they change in the audit trail like the API does. `sqlgate keys seal-llm-key`
-//! needs only the master key, and never opens the store.
+//! record what they change in the audit trail like the API does. `sqlgate keys rotate` re-seals
+//! everything under a new master key, the sealed `llm.api_key` of the configuration included (it
+//! prints the new value: the file is the admin's to change). `sqlgate keys seal-llm-key` needs
+//! only the master key, and never opens the store.
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -11,6 +13,7 @@ use serde_json::json;
 
 use crate::audit::Entry;
 use crate::auth::{password, random_token, Role};
+use crate::config::ApiKey;
 use crate::exit::Outcome;
 use crate::serve::{audit, load_config, master_key, open_store, StartError};
 use crate::store::{Store, User};
@@ -139,6 +142,16 @@ async fn execute(command: Manage) -> Result<Outcome, StartError> {
                 eprintln!("sqlgate: the new key is the key in use; make a new one (head -c 32 /dev/urandom | base64)");
                 return Ok(Outcome::Usage);
             }
+            // The sealed LLM key lives in the configuration, which sqlgate does not rewrite: it is
+            // sealed again first, so that one that does not open stops the rotation before the
+            // store changes, and printed for the admin to put in place of the old value.
+            let llm_api_key = match &config.llm.api_key {
+                ApiKey::Sealed(blob) => Some(
+                    crate::llm::reseal_api_key(&master, &new, blob)
+                        .map_err(|e| StartError::Setup(format!("{e}; nothing was rotated")))?,
+                ),
+                ApiKey::None | ApiKey::Plain(_) => None,
+            };
             let chain = match trail.rechained(&new.subkey("audit v1")).await? {
                 Ok(chain) => chain,
                 Err(why) => {
@@ -174,12 +187,17 @@ async fn execute(command: Manage) -> Result<Outcome, StartError> {
             }
             let rotation = crate::store::Rotation { connectors, totp, totp_pending, audit: chain };
             store.rotate(&rotation, &new.subkey("store v1")).await?;
-            println!(
-                "{}",
-                json!({"rotated": true, "connectors": rotation.connectors.len(), "totp_secrets": rotation.totp.len() + rotation.totp_pending.len(),
-                       "audit_records": rotation.audit.len(), "new_key": new.id().to_string(),
-                       "next": "start sqlgate with the new key; keep the old one until you have checked"})
-            );
+            let mut report = json!({"rotated": true, "connectors": rotation.connectors.len(), "totp_secrets": rotation.totp.len() + rotation.totp_pending.len(),
+                                    "audit_records": rotation.audit.len(), "new_key": new.id().to_string(),
+                                    "llm_api_key": llm_api_key,
+                                    "next": "start sqlgate with the new key; keep the old one until you have checked"});
+            if let Some(sealed) = &llm_api_key {
+                report["next"] = json!(
+                    "replace llm.api_key in the config file (or SQLGATE_LLM_API_KEY, wherever it is set) with the value of llm_api_key: sqlgate does not rewrite the config file, and the old value does not open with the new key; then start sqlgate with the new key; keep the old one until you have checked"
+                );
+                eprintln!("llm.api_key must be replaced: put api_key = \"{sealed}\" in the [llm] section of the config file in place of the old value (it opens only with master key {})", new.id());
+            }
+            println!("{report}");
             Ok(Outcome::Allowed)
         }
         Manage::PurgeAudit { older_than_days, .. } => {

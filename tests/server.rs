@@ -350,7 +350,10 @@ fn every_route_answers_as_the_openapi_document_says() {
     let shop = shop["id"].as_str().unwrap().to_owned();
     let connector = format!("/api/v1/admin/connectors/{shop}");
     walk.call(a, csrf, Method::GET, "/api/v1/admin/connectors", "/api/v1/admin/connectors", None);
-    walk.call(a, csrf, Method::PATCH, "/api/v1/admin/connectors/{id}", &connector, Some(json!({"production": true})));
+    let change = Some(json!({"production": true, "llm": "local", "rows_to_llm": true}));
+    walk.call(a, csrf, Method::PATCH, "/api/v1/admin/connectors/{id}", &connector, change);
+    let change = Some(json!({"llm": "default", "rows_to_llm": false}));
+    walk.call(a, csrf, Method::PATCH, "/api/v1/admin/connectors/{id}", &connector, change);
     let tested =
         walk.call(a, csrf, Method::POST, "/api/v1/admin/connectors/{id}/test", &format!("{connector}/test"), None);
     assert_eq!(tested["ok"], true, "{tested}");
@@ -1291,6 +1294,76 @@ fn processes_writing_the_trail_at_once_keep_one_chain() {
 }
 
 #[test]
+fn a_connectors_llm_settings_are_checked_kept_documented_and_audited() {
+    let server = Server::start("connector-llm");
+    let admin = Admin::new(&server);
+    let path = server.dir.join("data.sqlite");
+    rusqlite::Connection::open(&path).unwrap().execute_batch("CREATE TABLE t (x INTEGER);").unwrap();
+    let url = format!("sqlite:{}", path.display());
+    let settings = |v: &Value| (v["llm"].clone(), v["rows_to_llm"].clone());
+
+    // Defaults for a new connector; both settings taken on create.
+    let plain = admin.ok(Method::POST, "/api/v1/admin/connectors", Some(json!({"name": "plain", "url": url})));
+    assert_eq!(settings(&plain), (json!("default"), json!(false)), "{plain}");
+    let body = json!({"name": "private", "url": url, "llm": "local", "rows_to_llm": true});
+    let private = admin.ok(Method::POST, "/api/v1/admin/connectors", Some(body));
+    assert_eq!(settings(&private), (json!("local"), json!(true)), "{private}");
+    let created = last_record(&admin, "kind=admin&q=connector.create");
+    assert_eq!(settings(&created["detail"]["after"]), (json!("local"), json!(true)), "{created}");
+
+    // Bad values: 400 naming what is allowed, and nothing made or changed.
+    let id = private["id"].as_str().unwrap();
+    let one = format!("/api/v1/admin/connectors/{id}");
+    for (body, says) in [
+        (
+            json!({"llm": "anthropic"}),
+            "`llm` must be `default` (the deployment's provider) or `local` (the offline engine only), got `anthropic`",
+        ),
+        (json!({"llm": "LOCAL"}), "`llm` must be `default`"),
+        (json!({"llm": 1}), "`llm` must be `default`"),
+        (json!({"rows_to_llm": "yes"}), "`rows_to_llm` must be `true`"),
+        (json!({"rows_to_llm": 1}), "or `false`"),
+        (json!({"llm": "default", "rows_to_llm": "no"}), "`rows_to_llm` must be"),
+    ] {
+        let res = admin.call(Method::PATCH, &one, Some(body.clone()));
+        assert_eq!(res.status(), 400, "{body}");
+        let error: Value = res.json().unwrap();
+        assert_eq!(error["error"]["code"], "bad_request", "{error}");
+        assert!(error["error"]["message"].as_str().unwrap().contains(says), "{body}: {error}");
+    }
+    let refused =
+        admin.call(Method::POST, "/api/v1/admin/connectors", Some(json!({"name": "x", "url": url, "llm": "cloud"})));
+    assert_eq!(code_of(refused), (400, "bad_request".to_owned()));
+    let listed = admin.ok(Method::GET, "/api/v1/admin/connectors", None);
+    let connectors = listed["connectors"].as_array().unwrap();
+    assert_eq!(connectors.len(), 2, "a refused create made a connector: {listed}");
+    let read = connectors.iter().find(|c| c["name"] == "private").unwrap();
+    assert_eq!(settings(read), (json!("local"), json!(true)), "a refused change changed it: {read}");
+
+    // Each setting changes on its own; the record has both before and after.
+    let changed = admin.ok(Method::PATCH, &one, Some(json!({"rows_to_llm": false})));
+    assert_eq!(settings(&changed), (json!("local"), json!(false)), "{changed}");
+    let changed = admin.ok(Method::PATCH, &one, Some(json!({"llm": "default", "production": true})));
+    assert_eq!(settings(&changed), (json!("default"), json!(false)), "{changed}");
+    let updated = last_record(&admin, "kind=admin&q=connector.update");
+    assert_eq!(settings(&updated["detail"]["before"]), (json!("local"), json!(false)), "{updated}");
+    assert_eq!(settings(&updated["detail"]["after"]), (json!("default"), json!(false)), "{updated}");
+    let listed = admin.ok(Method::GET, "/api/v1/admin/connectors", None);
+    let read = listed["connectors"].as_array().unwrap().iter().find(|c| c["name"] == "private").unwrap().clone();
+    assert_eq!((settings(&read), read["production"].clone()), ((json!("default"), json!(false)), json!(true)));
+
+    // The document names the two values.
+    let doc = admin.ok(Method::GET, "/api/v1/openapi.json", None);
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(schemas["ConnectorLlm"]["enum"], json!(["default", "local"]), "{}", schemas["ConnectorLlm"]);
+    for schema in ["ConnectorBody", "ConnectorView"] {
+        let llm = schemas[schema]["properties"]["llm"].to_string();
+        assert!(llm.contains("#/components/schemas/ConnectorLlm"), "{schema}.llm: {llm}");
+        assert!(schemas[schema]["properties"]["rows_to_llm"].to_string().contains("boolean"), "{schema}");
+    }
+}
+
+#[test]
 fn rotating_the_master_key_reseals_everything_and_keeps_the_chain() {
     let mut server = Server::start("rotate");
     let admin = Admin::new(&server);
@@ -1375,6 +1448,117 @@ fn rotating_the_master_key_reseals_everything_and_keeps_the_chain() {
     let out = server.command(&["keys", "rotate", "--new-key-file", key_file.to_str().unwrap()]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(!old_key.is_empty());
+}
+
+/// Runs `command` to its end (at most a minute): its exit code, stdout and stderr.
+fn finished(mut command: Command, stdin: &str) -> (Option<i32>, String, String) {
+    use std::io::Write as _;
+    let mut child = command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    for _ in 0..1200 {
+        if child.try_wait().unwrap().is_some() {
+            let out = child.wait_with_output().unwrap();
+            let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+            return (out.status.code(), text(&out.stdout), text(&out.stderr));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    panic!("{command:?} did not finish");
+}
+
+#[test]
+fn rotating_the_master_key_reseals_the_llm_api_key_for_the_admin_to_put_in_place() {
+    use common::llm_server::{anthropic_ok, LlmServer};
+    const PLAIN: &str = "sk-ant-rotate-me-0123456789abcdefXYZ";
+    let mut server = Server::start("rotate-llm");
+    let admin = Admin::new(&server);
+    let (_, _, power) = admin.user_with_key("pol", "power_user");
+    let path = server.dir.join("data.sqlite");
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (7);")
+        .unwrap();
+    admin.ok(
+        Method::POST,
+        "/api/v1/admin/connectors",
+        Some(json!({"name": "data", "url": format!("sqlite:{}", path.display())})),
+    );
+    // The rotation needs the server stopped; the store commands below run on their own.
+    let _ = server.child.kill();
+    let _ = server.child.wait();
+    let llm = LlmServer::start();
+    let config = |file: &str, api_key: &str| {
+        let path = server.dir.join(file);
+        std::fs::write(
+            &path,
+            format!(
+                "[llm]\nprovider = \"anthropic\"\nmodel = \"claude-test\"\nbase_url = \"{}\"\napi_key = \"{api_key}\"\n\
+                 prices = {{ \"claude-test\" = {{ input = 0, output = 0 }} }}\n",
+                llm.url()
+            ),
+        )
+        .unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    let seal = |key: &str| {
+        let mut command = server.command(&["keys", "seal-llm-key"]);
+        command.env("SQLGATE_MASTER_KEY", key);
+        let (code, out, err) = finished(command, PLAIN);
+        assert_eq!(code, Some(0), "{err}");
+        out.trim().to_owned()
+    };
+    let old_key = server.key.clone();
+    let old_sealed = seal(&old_key);
+    let current = config("sqlgate.toml", &old_sealed);
+    let new_key = base64::engine::general_purpose::STANDARD.encode(rand_bytes());
+    let key_file = server.dir.join("new.key");
+    std::fs::write(&key_file, &new_key).unwrap();
+    std::fs::set_permissions(&key_file, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    let rotate = |config: &str| {
+        finished(
+            server.command(&["keys", "rotate", "--new-key-file", key_file.to_str().unwrap(), "--config", config]),
+            "",
+        )
+    };
+
+    // A sealed key that does not open with the current master key stops the rotation before the
+    // store changes: the old key still opens it.
+    let stranger = config("stranger.toml", &seal(&base64::engine::general_purpose::STANDARD.encode(rand_bytes())));
+    let (code, out, err) = rotate(&stranger);
+    assert_ne!(code, Some(0), "{out}");
+    assert!(err.contains("llm.api_key does not open") && err.contains("nothing was rotated"), "{err}");
+    let (code, _, err) = finished(server.command(&["users", "list"]), "");
+    assert_eq!(code, Some(0), "the store changed: {err}");
+
+    // The rotation: the new value is printed, with what to do with it, and never the key itself.
+    let (code, out, err) = rotate(&current);
+    assert_eq!(code, Some(0), "{err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    let new_sealed = report["llm_api_key"].as_str().unwrap_or_else(|| panic!("no llm_api_key: {report}")).to_owned();
+    assert!(new_sealed.starts_with("sealed:") && new_sealed != old_sealed, "{report}");
+    let next = report["next"].as_str().unwrap();
+    assert!(next.contains("replace llm.api_key in the config file") && next.contains("does not rewrite"), "{next}");
+    assert!(err.contains(&new_sealed), "{err}");
+    for text in [&out, &err] {
+        assert!(!text.contains(PLAIN) && !text.contains(&PLAIN[8..24]), "the plain key was printed: {text}");
+    }
+
+    // The old value does not open with the new key: the server says so and does not start.
+    let mut command = server.command(&["serve", "--config", &current]);
+    command.env("SQLGATE_MASTER_KEY", &new_key).env("SQLGATE_SERVER_BIND", format!("127.0.0.1:{}", free_port()));
+    let (code, _, err) = finished(command, "");
+    assert_ne!(code, Some(0));
+    assert!(err.contains("llm.api_key does not open") && !err.contains(PLAIN), "{err}");
+
+    // The new value opens with the new key to the same key: the provider receives it.
+    let rotated = config("rotated.toml", &new_sealed);
+    server.restart_with(&new_key, &["--config", &rotated], &[]);
+    llm.reply(200, &[], &anthropic_ok("```sql\nSELECT x FROM t\n```\nCONFIDENCE: high", 10, 5));
+    let (status, answer) = ask(&server, &power, "data", "What is the x of t?");
+    assert_eq!((status, answer["rows"].clone()), (200, json!([[7]])), "{answer}");
+    assert_eq!(llm.requests()[0].header("x-api-key"), Some(PLAIN));
+    assert!(!server.log().contains(PLAIN), "the key reached the log");
 }
 
 #[test]

@@ -5,7 +5,13 @@
 //!
 //! The schema is read once per connector and kept for `ask.schema_ttl_secs`; its version (a hash
 //! of the exposed schema, the connector's AI memory and its limits) keys the question → SQL cache,
-//! so a changed schema or memory never serves SQL written for the old one. Rows are never cached.
+//! so a changed schema or memory never serves SQL written for the old one. The key also says who
+//! wrote the SQL (the LLM or the offline engine), so a connector switched to the offline engine
+//! never gets SQL its LLM wrote before, on any replica. Rows are never cached.
+//!
+//! Per connector, [`Question::use_llm`] keeps the LLM out entirely (nothing is sent to the
+//! provider), and [`Question::rows_to_llm`] is the only way rows reach it: for the summary, which
+//! must then pass the grounding check or is replaced by the template.
 //!
 //! SQL from an LLM that the guard refuses, that the database fails, or that is missing from the
 //! reply gets exactly one repair round with the reason; a second failure is an honest "could not
@@ -68,6 +74,21 @@ pub struct Source {
     pub cached: bool,
     /// A repair round was needed.
     pub repaired: bool,
+    /// Who wrote the answer's sentence.
+    pub summary: SummaryWriter,
+    /// The rows were sent to the LLM provider to write the summary (the connector allows it).
+    pub rows_sent: bool,
+}
+
+/// Who wrote the answer's sentence.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SummaryWriter {
+    /// sqlgate, from the rows, on this machine.
+    #[default]
+    Template,
+    /// The LLM, from the rows it was sent; every number and name in it was checked against them.
+    Model,
 }
 
 /// A question's answer, before the HTTP edge shapes it.
@@ -143,8 +164,8 @@ struct Written {
     model: Option<String>,
 }
 
-/// (connector id, schema version, normalised question).
-type CacheKey = (String, String, String);
+/// (connector id, schema version, writer, normalised question); the writer is `llm` or `local`.
+type CacheKey = (String, String, &'static str, String);
 
 /// Questions remembered (over all connectors) before the older half is dropped.
 const CACHE_ENTRIES: usize = 2_000;
@@ -185,8 +206,9 @@ impl Asker {
         }
     }
 
-    /// Forgets what is known about a connector (after it was changed or deleted), or about all
-    /// of them (`None`: after AI memory changed).
+    /// Forgets what is known about a connector — its prepared schema and the SQL written for its
+    /// questions — after it was changed or deleted; or the prepared schemas of all of them
+    /// (`None`: after AI memory changed, which is part of each schema version).
     pub fn forget(&self, connector_id: Option<&str>) {
         if let Ok(mut prepared) = self.prepared.lock() {
             match connector_id {
@@ -196,6 +218,15 @@ impl Asker {
                 None => prepared.clear(),
             }
         }
+        if let (Some(id), Ok(mut cache)) = (connector_id, self.cache.lock()) {
+            cache.retain(|key, _| key.0 != id);
+        }
+    }
+
+    /// The LLM that writes SQL for `q`: the deployment's, unless there is none or the connector
+    /// keeps its questions to the offline engine.
+    fn llm_for(&self, q: &Question<'_>) -> Option<&LlmClient> {
+        self.llm.as_ref().filter(|_| q.use_llm)
     }
 
     /// Answers one question. `source` says where the SQL came from and what the LLM calls cost,
@@ -203,7 +234,9 @@ impl Asker {
     pub async fn ask(&self, q: &Question<'_>, source: &mut Source) -> Result<Answered, AskError> {
         let prepared = self.prepare(q).await?;
         let normalised = normalise(q.text);
-        let key = (q.connector_id.to_owned(), prepared.version.clone(), normalised.clone());
+        let llm = self.llm_for(q);
+        let writer = if llm.is_some() { "llm" } else { "local" };
+        let key = (q.connector_id.to_owned(), prepared.version.clone(), writer, normalised.clone());
         let cached = self.cache.lock().ok().and_then(|c| c.get(&key).map(|(_, v)| v.clone()));
         let written = if let Some(hit) = cached {
             source.cached = true;
@@ -233,7 +266,7 @@ impl Asker {
                 provider: "memory".to_owned(),
                 model: None,
             }
-        } else if let Some(llm) = self.llm.as_ref().filter(|_| q.use_llm) {
+        } else if let Some(llm) = llm {
             return self.ask_llm(q, &prepared, llm, key, source).await;
         } else {
             let translation = prepared.engine.translate(q.text, q.today);
@@ -455,7 +488,7 @@ impl Asker {
     async fn summarise(&self, q: &Question<'_>, result: &QueryResult, source: &mut Source) -> Result<String, AskError> {
         let evidence =
             Evidence { question: q.text, columns: &result.columns, rows: &result.rows, truncated: result.truncated };
-        let llm = self.llm.as_ref().filter(|_| q.use_llm && q.rows_to_llm && !result.rows.is_empty());
+        let llm = self.llm_for(q).filter(|_| q.rows_to_llm && !result.rows.is_empty());
         let Some(llm) = llm else {
             return Ok(summary::grounded(None, &evidence).0);
         };
@@ -463,8 +496,13 @@ impl Asker {
             serde_json::to_string(&result.columns.iter().map(|c| &c.name).collect::<Vec<_>>()).unwrap_or_default();
         let rows = serde_json::to_string(&result.rows).unwrap_or_default();
         let prompt = prompt::summary(q.text, &columns, &rows, result.truncated.is_some());
-        let text = match self.call(q, llm, &prompt, source).await {
-            Ok(completion) if !completion.truncated => Some(completion.text.trim().to_owned()),
+        let outcome = self.call(q, llm, &prompt, source).await;
+        // A call the spend cap refused was never made; any other went out with the rows.
+        source.rows_sent = !matches!(outcome, Err(AskError::Spend(SpendError::Limit { .. })));
+        let text = match outcome {
+            Ok(completion) if !completion.truncated => {
+                Some(completion.text.trim().to_owned()).filter(|text| !text.is_empty())
+            }
             Ok(_) => None,
             Err(AskError::Spend(e)) => return Err(AskError::Spend(e)),
             // The rows are answered already: a failed summary falls back to the template.
@@ -473,7 +511,11 @@ impl Asker {
                 None
             }
         };
-        Ok(summary::grounded(text, &evidence).0)
+        let (sentence, by_model) = summary::grounded(text, &evidence);
+        if by_model {
+            source.summary = SummaryWriter::Model;
+        }
+        Ok(sentence)
     }
 
     /// The connector's prepared schema: cached until the TTL passes.

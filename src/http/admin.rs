@@ -12,7 +12,7 @@ use super::sqlite_dirs;
 use super::{ApiError, Ctx};
 use crate::audit::{bound, csv as audit_csv, Verification};
 use crate::auth::{now, password, Role};
-use crate::store::{AuditFilter, AuditRecord, ConnectorRecord, MemoryEntry, StoreError, User};
+use crate::store::{AuditFilter, AuditRecord, ConnectorLlm, ConnectorRecord, MemoryEntry, StoreError, User};
 
 /// Records an admin action: `action` on `target`, with the values before and after. Called
 /// before the change is applied: a change the trail cannot record is not made.
@@ -258,6 +258,12 @@ pub(super) struct ConnectorView {
     production: bool,
     max_rows: u64,
     max_bytes: usize,
+    /// Who writes the SQL: `default` (the deployment's `[llm]` provider) or `local` (the offline
+    /// engine only; nothing is sent to a provider).
+    llm: ConnectorLlm,
+    /// Result rows may be sent to the deployment's LLM to write the answer's summary (only with
+    /// `llm` = `default` on a deployment that has an LLM).
+    rows_to_llm: bool,
     /// Unix seconds.
     created_at: i64,
 }
@@ -271,13 +277,15 @@ fn connector_view(c: &ConnectorRecord) -> ConnectorView {
         production: c.production,
         max_rows: c.max_rows,
         max_bytes: c.max_bytes,
+        llm: c.llm,
+        rows_to_llm: c.rows_to_llm,
         created_at: c.created_at,
     }
 }
 
 fn connector_summary(c: &ConnectorRecord) -> Value {
     json!({"name": c.name, "engine": c.engine, "target": c.display, "production": c.production,
-           "max_rows": c.max_rows, "max_bytes": c.max_bytes})
+           "max_rows": c.max_rows, "max_bytes": c.max_bytes, "llm": c.llm, "rows_to_llm": c.rows_to_llm})
 }
 
 /// Every connector.
@@ -306,6 +314,50 @@ pub(super) struct ConnectorBody {
     max_rows: Option<u64>,
     #[serde(default)]
     max_bytes: Option<usize>,
+    /// `default` (the deployment's `[llm]` provider) or `local` (the offline engine only: neither
+    /// the schema nor questions nor rows leave the machine). New connectors: `default`.
+    // Read as any JSON value, so that a wrong one gets a message naming the allowed values.
+    #[serde(default)]
+    #[schema(value_type = Option<ConnectorLlm>)]
+    llm: Option<Value>,
+    /// `true` lets result rows go to the deployment's LLM to write the answer's summary. New
+    /// connectors: `false`.
+    #[serde(default)]
+    #[schema(value_type = Option<bool>)]
+    rows_to_llm: Option<Value>,
+}
+
+/// A value of a request as an error message quotes it: short, on one line.
+fn quoted(value: &Value) -> String {
+    let text = match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    text.chars().filter(|c| !c.is_control()).take(40).collect()
+}
+
+/// The `llm` setting of a request (absent or `null`: unchanged), or a 400 that names the allowed
+/// values.
+fn connector_llm(value: Option<&Value>) -> Result<Option<ConnectorLlm>, ApiError> {
+    let refused = |v: &Value| ApiError::bad_request(crate::store::UnknownConnectorLlm(quoted(v)).to_string());
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(text)) => text.parse().map(Some).map_err(|_| refused(&Value::String(text.clone()))),
+        Some(other) => Err(refused(other)),
+    }
+}
+
+/// The `rows_to_llm` setting of a request (absent or `null`: unchanged), or a 400 that names the
+/// allowed values.
+fn rows_to_llm(value: Option<&Value>) -> Result<Option<bool>, ApiError> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Bool(allowed)) => Ok(Some(*allowed)),
+        Some(other) => Err(ApiError::bad_request(format!(
+            "`rows_to_llm` must be `true` (result rows may be sent to the deployment's LLM to write the answer's summary) or `false` (they never are), got `{}`",
+            quoted(other)
+        ))),
+    }
 }
 
 /// Engine and shown target of a URL, or a 400 that names what is wrong (never the URL). A SQLite
@@ -359,6 +411,8 @@ pub(super) async fn create_connector(ctx: Ctx) -> Result<Created<ConnectorView>,
     let q = &ctx.state.config.query;
     let (max_rows, max_bytes) = (body.max_rows.unwrap_or(q.max_rows), body.max_bytes.unwrap_or(q.max_bytes));
     check_limits(&ctx, max_rows, max_bytes)?;
+    let llm = connector_llm(body.llm.as_ref())?.unwrap_or_default();
+    let rows_to_llm = rows_to_llm(body.rows_to_llm.as_ref())?.unwrap_or(false);
     let id = uuid::Uuid::new_v4().to_string();
     let record = ConnectorRecord {
         sealed_url: seal_url(&ctx, &id, &url)?,
@@ -369,6 +423,8 @@ pub(super) async fn create_connector(ctx: Ctx) -> Result<Created<ConnectorView>,
         production: body.production.unwrap_or(false),
         max_rows,
         max_bytes,
+        llm,
+        rows_to_llm,
         created_at: now(),
     };
     admin_action(&ctx, "connector.create", &record.name, Value::Null, connector_summary(&record)).await?;
@@ -403,6 +459,8 @@ pub(super) async fn update_connector(ctx: Ctx) -> Result<Json<ConnectorView>, Ap
     record.max_rows = body.max_rows.unwrap_or(record.max_rows);
     record.max_bytes = body.max_bytes.unwrap_or(record.max_bytes);
     check_limits(&ctx, record.max_rows, record.max_bytes)?;
+    record.llm = connector_llm(body.llm.as_ref())?.unwrap_or(record.llm);
+    record.rows_to_llm = rows_to_llm(body.rows_to_llm.as_ref())?.unwrap_or(record.rows_to_llm);
     let mut summary = connector_summary(&record);
     if let (Some(s), Some(a)) = (summary.as_object_mut(), after.as_object()) {
         s.extend(a.clone());

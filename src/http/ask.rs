@@ -13,6 +13,7 @@ use crate::ask::spend::SpendError;
 use crate::ask::{AskError, Confidence, Question, Source};
 use crate::auth::Role;
 use crate::llm::LlmError;
+use crate::store::ConnectorLlm;
 
 /// Longest question accepted, in characters.
 pub const MAX_QUESTION_CHARS: usize = 2_000;
@@ -85,8 +86,8 @@ pub(super) async fn ask(ctx: Ctx) -> Result<Json<AskAnswer>, ApiError> {
         policy: &policy,
         budget,
         today: time::OffsetDateTime::now_utc().date(),
-        use_llm: true,
-        rows_to_llm: false,
+        use_llm: record.llm == ConnectorLlm::Default,
+        rows_to_llm: record.rows_to_llm,
         user_id: &who.user_id,
         store: ctx.state.store.as_ref(),
     };
@@ -154,6 +155,8 @@ fn usage(source: &Source) -> serde_json::Value {
         "cost_cents": source.cost_cents,
         "cached": source.cached,
         "repaired": source.repaired,
+        "summary": source.summary,
+        "rows_sent": source.rows_sent,
     })
 }
 

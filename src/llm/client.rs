@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
-use sqlgate_connectors::{seal, unseal, MasterKey, SealError, Secret};
+use sqlgate_connectors::{seal, unseal, MasterKey, SealError, SealedSecret, Secret};
 
 use super::error::{redact, shorten, LlmConfigError, LlmError};
 use super::retry::{retry_after, retryable_status, RetryPolicy};
@@ -37,6 +37,13 @@ const MESSAGE_CHARS: usize = 200;
 /// Seals an API key for `llm.api_key`: `sealed:<base64>`.
 pub fn seal_api_key(master: &MasterKey, key: &Secret) -> Result<String, SealError> {
     Ok(format!("{SEALED_PREFIX}{}", seal(master, API_KEY_LABEL, key)?.to_base64()))
+}
+
+/// A sealed `llm.api_key` opened with `old` and sealed again with `new` (for `sqlgate keys
+/// rotate`): the `sealed:…` value to put in its place. The plain key stays in a [`Secret`].
+pub fn reseal_api_key(old: &MasterKey, new: &MasterKey, blob: &SealedSecret) -> Result<String, LlmConfigError> {
+    let key = unseal(old, API_KEY_LABEL, blob).map_err(LlmConfigError::Unseal)?;
+    seal_api_key(new, &key).map_err(LlmConfigError::Seal)
 }
 
 /// The protocol a client speaks.

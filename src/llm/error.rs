@@ -130,6 +130,9 @@ pub enum LlmConfigError {
     /// The sealed key did not open.
     #[error("{}", unseal_message(.0))]
     Unseal(SealError),
+    /// The key could not be sealed again (a key rotation).
+    #[error("llm.api_key could not be sealed with the new master key: {0}")]
+    Seal(SealError),
     /// The key holds characters a header cannot carry.
     #[error("llm.api_key holds spaces, line breaks or other characters an HTTP header cannot carry; seal the key again, exactly as the provider shows it")]
     KeyCharacters,

@@ -21,7 +21,7 @@ mod retry;
 #[cfg(test)]
 mod tests;
 
-pub use client::{seal_api_key, LlmClient};
+pub use client::{reseal_api_key, seal_api_key, LlmClient};
 #[cfg(test)]
 pub use client::{ClientOptions, Wire};
 #[cfg(test)]

@@ -12,8 +12,8 @@ use zeroize::Zeroizing;
 
 use super::secantusd;
 use super::{
-    ApiKey, AuditFilter, AuditRecord, ConnectorRecord, MemoryEntry, MongoStore, Rotation, Session, SqlcipherStore,
-    Store, StoreError, Usage, User,
+    ApiKey, AuditFilter, AuditRecord, ConnectorLlm, ConnectorRecord, MemoryEntry, MongoStore, Rotation, Session,
+    SqlcipherStore, Store, StoreError, Usage, User,
 };
 use crate::auth::Role;
 
@@ -65,6 +65,8 @@ fn connector(id: &str, name: &str) -> ConnectorRecord {
         production: false,
         max_rows: 20,
         max_bytes: 32_768,
+        llm: ConnectorLlm::Default,
+        rows_to_llm: false,
         created_at: 1_700_000_000,
     }
 }
@@ -261,6 +263,8 @@ async fn connectors_are_named_uniquely_and_updated(store: &dyn Store) {
     renamed.production = false;
     renamed.max_rows = 5;
     renamed.max_bytes = 2048;
+    renamed.llm = ConnectorLlm::Local;
+    renamed.rows_to_llm = true;
     renamed.created_at = 1;
     store.update_connector(&renamed).await.unwrap();
     let read = store.connector("c-1").await.unwrap().unwrap();
@@ -275,6 +279,29 @@ async fn connectors_are_named_uniquely_and_updated(store: &dyn Store) {
 
     let missing = store.update_connector(&connector("c-9", "nowhere")).await;
     assert!(matches!(missing, Err(StoreError::NotFound(_))), "{missing:?}");
+}
+
+async fn a_connectors_llm_settings_are_kept_and_changed(store: &dyn Store) {
+    store.create_connector(&connector("c-1", "plain")).await.unwrap();
+    let private = ConnectorRecord { llm: ConnectorLlm::Local, rows_to_llm: true, ..connector("c-2", "private") };
+    store.create_connector(&private).await.unwrap();
+    let settings = |c: &ConnectorRecord| (c.llm, c.rows_to_llm);
+    let plain = store.connector("c-1").await.unwrap().unwrap();
+    assert_eq!(settings(&plain), (ConnectorLlm::Default, false));
+    assert_eq!(store.connector_by_name("private").await.unwrap(), Some(private.clone()));
+    let listed: Vec<_> = store.connectors().await.unwrap().iter().map(settings).collect();
+    assert_eq!(listed, [(ConnectorLlm::Default, false), (ConnectorLlm::Local, true)], "listed by name");
+
+    // Each setting changes on its own, both ways.
+    store.update_connector(&ConnectorRecord { llm: ConnectorLlm::Local, ..plain.clone() }).await.unwrap();
+    assert_eq!(settings(&store.connector("c-1").await.unwrap().unwrap()), (ConnectorLlm::Local, false));
+    store.update_connector(&ConnectorRecord { rows_to_llm: true, ..plain.clone() }).await.unwrap();
+    assert_eq!(settings(&store.connector("c-1").await.unwrap().unwrap()), (ConnectorLlm::Default, true));
+    store
+        .update_connector(&ConnectorRecord { llm: ConnectorLlm::Default, rows_to_llm: false, ..private })
+        .await
+        .unwrap();
+    assert_eq!(settings(&store.connector("c-2").await.unwrap().unwrap()), (ConnectorLlm::Default, false));
 }
 
 async fn deleting_a_connector_deletes_its_grants(store: &dyn Store) {
@@ -737,6 +764,7 @@ conformance!(
     a_session_needs_a_user_and_a_free_id,
     api_keys_are_listed_per_user_and_revoked,
     connectors_are_named_uniquely_and_updated,
+    a_connectors_llm_settings_are_kept_and_changed,
     deleting_a_connector_deletes_its_grants,
     grants_are_replaced_whole,
     grants_never_outlive_their_connector,
@@ -821,5 +849,60 @@ async fn mongo_rotation_replaces_everything() {
     let rotation = before_rotation(&scaled.store).await;
     scaled.store.rotate(&rotation, &Zeroizing::new([9; 32])).await.unwrap();
     after_rotation(&scaled.store).await;
+    scaled.store.drop_database().await.expect("drop the test database");
+}
+
+/// A connector written before the `llm` and `rows_to_llm` settings existed reads as the
+/// deployment's provider with no rows sent, and takes the settings from then on.
+async fn an_older_connector_reads_as_default(store: &dyn Store) {
+    let old = store.connector("c-old").await.unwrap().expect("the older connector reads");
+    assert_eq!((old.name.as_str(), old.llm, old.rows_to_llm), ("legacy", ConnectorLlm::Default, false));
+    assert_eq!(old.max_rows, 7, "its other fields are intact");
+    store.update_connector(&ConnectorRecord { llm: ConnectorLlm::Local, rows_to_llm: true, ..old }).await.unwrap();
+    let changed = store.connector("c-old").await.unwrap().unwrap();
+    assert_eq!((changed.llm, changed.rows_to_llm), (ConnectorLlm::Local, true));
+}
+
+#[tokio::test]
+async fn sqlcipher_upgrade_reads_connectors_from_before_the_llm_settings_as_default() {
+    let dir = std::env::temp_dir().join(format!("sqlgate-upgrade-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("store.db");
+    let key = Zeroizing::new([7; 32]);
+    // The store as the release before the settings left it: five migrations, a connector.
+    let old = super::sqlcipher::create_at_version(&path, &key, 5);
+    old.execute_batch(
+        "INSERT INTO connectors (id, name, engine, display, sealed_url, production, max_rows, max_bytes, created_at)
+         VALUES ('c-old', 'legacy', 'postgres', 'db:5432/legacy', 'AQAAAAEold', 0, 7, 4096, 1700000000);",
+    )
+    .unwrap();
+    let columns: Vec<String> = old
+        .prepare("SELECT name FROM pragma_table_info('connectors')")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(
+        !columns.iter().any(|c| c == "llm" || c == "rows_to_llm"),
+        "the fixture is not the old schema: {columns:?}"
+    );
+    drop(old);
+    let store = SqlcipherStore::open(&path, &key).expect("the upgrade opens the old store");
+    an_older_connector_reads_as_default(&store).await;
+    drop(store);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn mongo_reads_connectors_from_before_the_llm_settings_as_default() {
+    let Some(scaled) = Scaled::new() else { return };
+    let document = mongodb::bson::doc! {
+        "_id": "c-old", "name": "legacy", "engine": "postgres", "display": "db:5432/legacy",
+        "sealed_url": "AQAAAAEold", "production": false, "max_rows": 7_i64, "max_bytes": 4096_i64,
+        "created_at": 1_700_000_000_i64,
+    };
+    scaled.store.insert_raw("connectors", document).await.unwrap();
+    an_older_connector_reads_as_default(&scaled.store).await;
     scaled.store.drop_database().await.expect("drop the test database");
 }

@@ -180,8 +180,53 @@ pub struct ConnectorRecord {
     pub max_rows: u64,
     /// JSON bytes of rows an answer may hold.
     pub max_bytes: usize,
+    /// Who writes the SQL for this connector's questions.
+    pub llm: ConnectorLlm,
+    /// Whether result rows may be sent to the deployment's LLM to write the answer's summary
+    /// (only with `llm` = `default` and a deployment that has an LLM).
+    pub rows_to_llm: bool,
     /// Unix seconds.
     pub created_at: i64,
+}
+
+/// Who answers a connector's questions. New choices may come; each is named in lower case in the
+/// API and the store.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ConnectorLlm {
+    /// The deployment's `[llm]` provider (the offline engine when that is `local`).
+    #[default]
+    Default,
+    /// The offline engine only: neither the schema nor questions nor rows leave the machine, even
+    /// when the deployment has an LLM.
+    Local,
+}
+
+impl ConnectorLlm {
+    /// The name in the API and the store.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConnectorLlm::Default => "default",
+            ConnectorLlm::Local => "local",
+        }
+    }
+}
+
+/// A connector's `llm` setting that is not one of the known names.
+#[derive(Clone, Debug, Error)]
+#[error("`llm` must be `default` (the deployment's provider) or `local` (the offline engine only), got `{0}`")]
+pub struct UnknownConnectorLlm(pub String);
+
+impl std::str::FromStr for ConnectorLlm {
+    type Err = UnknownConnectorLlm;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "default" => Ok(ConnectorLlm::Default),
+            "local" => Ok(ConnectorLlm::Local),
+            other => Err(UnknownConnectorLlm(other.chars().take(40).collect())),
+        }
+    }
 }
 
 /// One audit record, as stored: the chain fields included.

@@ -33,7 +33,7 @@ use mongodb::{Client, ClientSession, Collection, Database, IndexModel};
 use serde::{Deserialize, Serialize};
 use tokio::runtime::{Handle, Runtime};
 
-use super::{ApiKey, AuditFilter, AuditRecord, ConnectorRecord, Session, Store, StoreError, User};
+use super::{ApiKey, AuditFilter, AuditRecord, ConnectorLlm, ConnectorRecord, Session, Store, StoreError, User};
 use crate::auth::Role;
 
 /// The database used when the URL names none.
@@ -107,6 +107,18 @@ impl MongoStore {
     #[cfg(test)]
     pub(crate) async fn drop_database(&self) -> Result<(), StoreError> {
         self.run(|db| async move { db.drop().await.map_err(db_error) }).await
+    }
+
+    /// Writes `document` into `collection` as it is, as an older sqlgate (or another writer)
+    /// may have left it.
+    #[cfg(test)]
+    pub(crate) async fn insert_raw(&self, collection: &str, document: Document) -> Result<(), StoreError> {
+        let collection = collection.to_owned();
+        self.run(|db| async move {
+            db.collection::<Document>(&collection).insert_one(document).await.map_err(db_error)?;
+            Ok(())
+        })
+        .await
     }
 
     /// Runs `work` on the store's runtime.
@@ -480,6 +492,12 @@ struct ConnectorDoc {
     max_rows: i64,
     max_bytes: i64,
     created_at: i64,
+    // Absent from documents written before these settings existed: the deployment's provider,
+    // no rows sent.
+    #[serde(default)]
+    llm: ConnectorLlm,
+    #[serde(default)]
+    rows_to_llm: bool,
 }
 
 impl From<&ConnectorRecord> for ConnectorDoc {
@@ -494,6 +512,8 @@ impl From<&ConnectorRecord> for ConnectorDoc {
             max_rows: stored(c.max_rows),
             max_bytes: stored(c.max_bytes as u64),
             created_at: c.created_at,
+            llm: c.llm,
+            rows_to_llm: c.rows_to_llm,
         }
     }
 }
@@ -510,6 +530,8 @@ impl From<ConnectorDoc> for ConnectorRecord {
             max_rows: unsigned(d.max_rows),
             max_bytes: unsigned(d.max_bytes) as usize,
             created_at: d.created_at,
+            llm: d.llm,
+            rows_to_llm: d.rows_to_llm,
         }
     }
 }
@@ -920,6 +942,8 @@ impl Store for MongoStore {
                 "production": doc.production,
                 "max_rows": doc.max_rows,
                 "max_bytes": doc.max_bytes,
+                "llm": doc.llm.as_str(),
+                "rows_to_llm": doc.rows_to_llm,
             };
             let result = connectors(&db)
                 .update_one(doc! { "_id": &doc.id }, doc! { "$set": set })

@@ -10,7 +10,8 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use zeroize::Zeroizing;
 
 use super::{
-    ApiKey, AuditFilter, AuditRecord, ConnectorRecord, MemoryEntry, Rotation, Session, Store, StoreError, Usage, User,
+    ApiKey, AuditFilter, AuditRecord, ConnectorLlm, ConnectorRecord, MemoryEntry, Rotation, Session, Store, StoreError,
+    Usage, User,
 };
 use crate::auth::Role;
 
@@ -56,6 +57,10 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE users ADD COLUMN totp_last_step INTEGER;",
     // 5: a TOTP enrolment waits for its first code apart from the active secret.
     "ALTER TABLE users ADD COLUMN totp_pending TEXT;",
+    // 6: who writes a connector's SQL, and whether its rows may go to the LLM for a summary.
+    // Existing connectors keep what they had: the deployment's provider, no rows sent.
+    "ALTER TABLE connectors ADD COLUMN llm TEXT NOT NULL DEFAULT 'default';
+     ALTER TABLE connectors ADD COLUMN rows_to_llm INTEGER NOT NULL DEFAULT 0;",
 ];
 
 /// The SQLCipher store. A single connection behind a mutex: SQLite writes one at a time anyway,
@@ -113,6 +118,18 @@ impl SqlcipherStore {
         .await
         .map_err(|e| StoreError::Unavailable(format!("the store worker stopped: {e}")))?
     }
+}
+
+/// A store file as an older sqlgate left it: keyed, with only the first `version` migrations
+/// applied. Opening it with [`SqlcipherStore::open`] then runs the rest, as an upgrade does.
+#[cfg(test)]
+pub(super) fn create_at_version(path: &Path, key: &Zeroizing<[u8; 32]>, version: usize) -> Connection {
+    let connection = Connection::open(path).expect("create the store file");
+    connection.execute_batch(&format!("PRAGMA key = \"x'{}'\";", hex_key(key).as_str())).expect("key it");
+    for (i, sql) in MIGRATIONS.iter().enumerate().take(version) {
+        connection.execute_batch(&format!("{sql}; PRAGMA user_version = {};", i + 1)).expect("migrate");
+    }
+    connection
 }
 
 fn hex_key(key: &Zeroizing<[u8; 32]>) -> Zeroizing<String> {
@@ -283,10 +300,16 @@ fn connector_row(r: &Row<'_>) -> rusqlite::Result<ConnectorRecord> {
         max_rows: r.get::<_, i64>(6)?.max(0) as u64,
         max_bytes: r.get::<_, i64>(7)?.max(0) as usize,
         created_at: r.get(8)?,
+        llm: r
+            .get::<_, String>(9)?
+            .parse::<ConnectorLlm>()
+            .map_err(|_| rusqlite::Error::InvalidColumnType(9, "llm".into(), rusqlite::types::Type::Text))?,
+        rows_to_llm: r.get(10)?,
     })
 }
 
-const CONNECTOR_COLUMNS: &str = "id, name, engine, display, sealed_url, production, max_rows, max_bytes, created_at";
+const CONNECTOR_COLUMNS: &str =
+    "id, name, engine, display, sealed_url, production, max_rows, max_bytes, created_at, llm, rows_to_llm";
 
 fn audit_row(r: &Row<'_>) -> rusqlite::Result<AuditRecord> {
     let tables: String = r.get(10)?;
@@ -531,7 +554,9 @@ impl Store for SqlcipherStore {
         let k = connector.clone();
         self.with(move |c| {
             c.execute(
-                &format!("INSERT INTO connectors ({CONNECTOR_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
+                &format!(
+                    "INSERT INTO connectors ({CONNECTOR_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+                ),
                 params![
                     k.id,
                     k.name,
@@ -541,7 +566,9 @@ impl Store for SqlcipherStore {
                     k.production,
                     k.max_rows as i64,
                     k.max_bytes as i64,
-                    k.created_at
+                    k.created_at,
+                    k.llm.as_str(),
+                    k.rows_to_llm
                 ],
             )
             .map_err(|e| match db(e) {
@@ -587,8 +614,20 @@ impl Store for SqlcipherStore {
         self.with(move |c| {
             let n = c
                 .execute(
-                    "UPDATE connectors SET name = ?2, engine = ?3, display = ?4, sealed_url = ?5, production = ?6, max_rows = ?7, max_bytes = ?8 WHERE id = ?1",
-                    params![k.id, k.name, k.engine, k.display, k.sealed_url, k.production, k.max_rows as i64, k.max_bytes as i64],
+                    "UPDATE connectors SET name = ?2, engine = ?3, display = ?4, sealed_url = ?5, production = ?6, \
+                     max_rows = ?7, max_bytes = ?8, llm = ?9, rows_to_llm = ?10 WHERE id = ?1",
+                    params![
+                        k.id,
+                        k.name,
+                        k.engine,
+                        k.display,
+                        k.sealed_url,
+                        k.production,
+                        k.max_rows as i64,
+                        k.max_bytes as i64,
+                        k.llm.as_str(),
+                        k.rows_to_llm
+                    ],
                 )
                 .map_err(|e| match db(e) {
                     StoreError::Conflict(_) => StoreError::Conflict(format!("connector `{}`", k.name)),

@@ -143,21 +143,31 @@ impl Server {
 
     /// Stops the server and starts it again on the same store and port, with `key`.
     pub fn restart(&mut self, key: &str) {
+        self.restart_with(key, &[], &[]);
+    }
+
+    /// Like [`Server::restart`], with extra arguments to `serve` and extra `SQLGATE_*` settings.
+    pub fn restart_with(&mut self, key: &str, args: &[&str], settings: &[(&str, &str)]) {
         let _ = self.child.kill();
         let _ = self.child.wait();
         self.key = key.to_owned();
         let port = self.base.rsplit(':').next().unwrap().to_owned();
         let log = std::fs::File::options().append(true).open(self.dir.join("server.log")).unwrap();
+        let serve: Vec<&str> = std::iter::once("serve").chain(args.iter().copied()).collect();
         self.child = self
-            .command(&["serve"])
+            .command(&serve)
             .env("SQLGATE_SERVER_BIND", format!("127.0.0.1:{port}"))
             .env("SQLGATE_LOG_FORMAT", "json")
+            .envs(settings.iter().copied())
             .stderr(log)
             .spawn()
             .unwrap();
         for _ in 0..600 {
             if reqwest::blocking::get(format!("{}/healthz", self.base)).is_ok_and(|r| r.status() == 200) {
                 return;
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("the server exited ({status}): {}", self.log());
             }
             std::thread::sleep(Duration::from_millis(50));
         }
