@@ -351,13 +351,18 @@ impl MysqlConnector {
             // A statement with several result sets (a procedure) is never read past the first.
             result.is_empty()
         };
+        // The end of the result carries the statement's warning count.
+        let warnings = if finished { result.warnings() } else { 0 };
         drop(result);
         if finished {
             conn.query_drop("ROLLBACK").await.map_err(|e| Failure::done(self.database_error(e)))?;
         }
         let (rows, truncated) = trimmer.finish();
         let columns = columns.into_iter().map(|c| Column { name: c.name, type_name: c.type_name }).collect();
-        Ok(Run { result: QueryResult { columns, row_count: rows.len() as u64, rows, truncated }, clean: finished })
+        Ok(Run {
+            result: QueryResult { columns, row_count: rows.len() as u64, rows, truncated, warnings },
+            clean: finished,
+        })
     }
 
     /// MariaDB: which of the statement's columns are JSON (a `LONGTEXT` column of a table with its

@@ -188,7 +188,7 @@ impl PostgresConnector {
             .map(|c| Column { name: c.name().to_owned(), type_name: pg_text::type_name(c.type_()) })
             .collect();
         let (rows, truncated) = fetched.trimmer.finish();
-        Ok(QueryResult { columns, row_count: rows.len() as u64, rows, truncated })
+        Ok(QueryResult { columns, row_count: rows.len() as u64, rows, truncated, warnings: 0 })
     }
 
     /// Closes every pooled connection.

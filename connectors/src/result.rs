@@ -27,4 +27,9 @@ pub struct QueryResult {
     pub row_count: u64,
     /// What was cut, or `None` when the rows are the whole result.
     pub truncated: Option<Truncation>,
+    /// Warnings the database reported for the statement read to its end (MySQL and MariaDB:
+    /// e.g. a value it had to convert to compare it); 0 from PostgreSQL and SQLite, which do not
+    /// report them with a result. A signal for the ask pipeline, not part of any response.
+    #[serde(skip)]
+    pub warnings: u16,
 }

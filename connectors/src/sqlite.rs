@@ -70,7 +70,7 @@ pub fn query(path: &Path, sql: &str, budget: Budget, timeout: Duration) -> Resul
         }
     }
     let (rows, truncated) = trimmer.finish();
-    Ok(QueryResult { columns, row_count: rows.len() as u64, rows, truncated })
+    Ok(QueryResult { columns, row_count: rows.len() as u64, rows, truncated, warnings: 0 })
 }
 
 fn open(path: &Path) -> Result<Connection, ConnectorError> {

@@ -447,6 +447,22 @@ async fn session_settings_sent_as_queries_do_not_take() {
 }
 
 #[tokio::test]
+async fn the_warnings_of_a_statement_read_to_its_end_are_counted() {
+    let db =
+        TestDb::create("warn", &["CREATE TABLE t (code VARCHAR(10))", "INSERT INTO t VALUES ('7'), ('x1'), ('y2')"])
+            .await;
+    let connector = db.connector("pool_size=1");
+    // Comparing text with a number converts each value; two of them are not numbers.
+    let warned = run(&connector, "SELECT code FROM t WHERE code = 7").await.unwrap();
+    assert_eq!(warned.rows, vec![vec![json!("7")]]);
+    assert_eq!(warned.warnings, 2, "one 'Truncated incorrect DECIMAL value' per value that is not a number");
+    let clean = run(&connector, "SELECT code FROM t WHERE code = '7'").await.unwrap();
+    assert_eq!(clean.warnings, 0, "the count is the statement's own, not the last one's");
+    connector.close().await;
+    db.drop().await;
+}
+
+#[tokio::test]
 async fn the_row_cap_says_there_was_more() {
     let db =
         TestDb::create("rows", &["CREATE TABLE t (id INT PRIMARY KEY)", "INSERT INTO t SELECT seq FROM seq_1_to_50"])

@@ -652,6 +652,17 @@ fn assess(writer: Confidence, mut reasons: Vec<String>, result: &QueryResult) ->
             &mut reasons,
         );
     }
+    if result.warnings > 0 {
+        cap(
+            &mut level,
+            Confidence::Low,
+            format!(
+                "the database reported {} warning(s) running the SQL (such as a value it had to convert to compare it): the rows may not mean what they seem",
+                result.warnings
+            ),
+            &mut reasons,
+        );
+    }
     if let Some(t) = result.truncated {
         let why = match t.reason {
             CutReason::Rows => format!("the result has more rows than the {} an answer shows", t.rows_returned),
@@ -701,7 +712,7 @@ mod tests {
 
     #[test]
     fn the_result_lowers_the_writers_confidence() {
-        let empty = QueryResult { columns: vec![], rows: vec![], row_count: 0, truncated: None };
+        let empty = QueryResult { columns: vec![], rows: vec![], row_count: 0, truncated: None, warnings: 0 };
         let (level, reasons) = assess(Confidence::High, vec!["matched".into()], &empty);
         assert_eq!(level, Confidence::Medium);
         assert!(reasons[1].starts_with("no rows matched"), "{reasons:?}");
@@ -715,13 +726,23 @@ mod tests {
                 more_rows: true,
                 cells_truncated: 0,
             }),
+            warnings: 0,
         };
         assert_eq!(assess(Confidence::High, vec![], &cut).0, Confidence::Medium);
         assert_eq!(assess(Confidence::Low, vec![], &cut).0, Confidence::Low, "a signal never raises it");
-        let nothing =
-            QueryResult { columns: vec![], rows: vec![vec![serde_json::Value::Null]], row_count: 1, truncated: None };
+        let nothing = QueryResult {
+            columns: vec![],
+            rows: vec![vec![serde_json::Value::Null]],
+            row_count: 1,
+            truncated: None,
+            warnings: 0,
+        };
         assert_eq!(assess(Confidence::High, vec![], &nothing).0, Confidence::Low);
-        let whole = QueryResult { columns: vec![], rows: vec![vec![]], row_count: 1, truncated: None };
+        let whole = QueryResult { columns: vec![], rows: vec![vec![]], row_count: 1, truncated: None, warnings: 0 };
         assert_eq!(assess(Confidence::High, vec![], &whole), (Confidence::High, vec![]));
+        let warned = QueryResult { warnings: 2, ..whole };
+        let (level, reasons) = assess(Confidence::High, vec![], &warned);
+        assert_eq!(level, Confidence::Low);
+        assert!(reasons[0].contains("2 warning(s)"), "{reasons:?}");
     }
 }
