@@ -167,6 +167,26 @@ impl Catalog {
         name_lemmas(&self.tables[table].name)
     }
 
+    /// The one table that links `a` and `b` (`singer_in_concert` between `singer` and `concert`):
+    /// its single key to `a` and its single key to `b`. `None` when no table, or several, do.
+    pub fn bridge_between(&self, a: usize, b: usize) -> Option<(usize, Link, Link)> {
+        let mut found = Vec::new();
+        for (x, table) in self.tables.iter().enumerate() {
+            if x == a || x == b {
+                continue;
+            }
+            let to_a: Vec<&Link> = table.links.iter().filter(|l| l.ref_table == a).collect();
+            let to_b: Vec<&Link> = table.links.iter().filter(|l| l.ref_table == b).collect();
+            if let ([la], [lb]) = (to_a.as_slice(), to_b.as_slice()) {
+                found.push((x, **la, **lb));
+            }
+        }
+        match found.as_slice() {
+            [one] => Some(*one),
+            _ => None,
+        }
+    }
+
     /// The foreign key joining `a` and `b` directly, as (from table, link), if exactly one does.
     pub fn join_between(&self, a: usize, b: usize) -> Option<(usize, Link)> {
         let mut found = Vec::new();

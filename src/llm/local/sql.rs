@@ -141,20 +141,27 @@ pub fn render(catalog: &Catalog, plan: &Plan, dialect: Dialect) -> String {
             inner.table(t)
         ));
     }
+    if let Some(through) = &plan.through {
+        // The link table's rows whose far row passes the far conditions.
+        let inner = Quoter { catalog, dialect, aliased: true, from: through.bridge };
+        let fk = inner.col((through.bridge, through.to_subject.column));
+        let mut sub = format!("SELECT {fk} FROM {} AS T1", inner.table(through.bridge));
+        if through.filters.is_empty() {
+            let _ = write!(sub, " WHERE {fk} IS NOT NULL");
+        } else {
+            let _ = write!(
+                sub,
+                " JOIN {} AS T2 ON {} = {} WHERE {}",
+                inner.table(through.far),
+                inner.col((through.bridge, through.to_far.column)),
+                inner.col((through.far, through.to_far.ref_column)),
+                conditions(&inner, &through.filters, plan.any)
+            );
+        }
+        conds.push(format!("{} IN ({sub})", q.col((plan.from, through.to_subject.ref_column))));
+    }
     if !plan.filters.is_empty() {
-        let joiner = if plan.any { " OR " } else { " AND " };
-        let filters: Vec<String> = plan
-            .filters
-            .iter()
-            .map(|f| {
-                let mut s = format!("{} {} {}", q.col(f.col), f.cmp.sql(), q.lit(&f.lit));
-                if let (Cmp::Between, Some(high)) = (f.cmp, &f.high) {
-                    let _ = write!(s, " AND {}", q.lit(high));
-                }
-                s
-            })
-            .collect();
-        let filters = filters.join(joiner);
+        let filters = conditions(&q, &plan.filters, plan.any);
         conds.push(if plan.any && !conds.is_empty() { format!("({filters})") } else { filters });
     }
     if !conds.is_empty() {
@@ -180,6 +187,22 @@ pub fn render(catalog: &Catalog, plan: &Plan, dialect: Dialect) -> String {
         let _ = write!(sql, " LIMIT {n}");
     }
     sql
+}
+
+/// `filters` joined by AND, or by OR when `any`.
+fn conditions(q: &Quoter<'_>, filters: &[super::plan::Filter], any: bool) -> String {
+    let joiner = if any { " OR " } else { " AND " };
+    let parts: Vec<String> = filters
+        .iter()
+        .map(|f| {
+            let mut s = format!("{} {} {}", q.col(f.col), f.cmp.sql(), q.lit(&f.lit));
+            if let (Cmp::Between, Some(high)) = (f.cmp, &f.high) {
+                let _ = write!(s, " AND {}", q.lit(high));
+            }
+            s
+        })
+        .collect();
+    parts.join(joiner)
 }
 
 pub(super) struct Quoter<'a> {

@@ -298,11 +298,40 @@ fn concerts() -> Engine {
 fn a_whole_name_beats_the_end_of_a_longer_one_and_a_link_table_is_not_two_mentions() {
     let t = concerts().translate("List the names of the singers", date!(2024 - 03 - 15));
     assert_eq!(t.sql.as_deref(), Some("SELECT \"Name\" FROM singer LIMIT 21"), "{:?}", t.reasons);
-    // "singers … in a concert" names two tables; the link table between them is not meant,
-    // and the year is the concert's, not the song's: no single join answers it.
+    // "singers … in a concert" names two tables, linked by the link table; without "distinct"
+    // a singer in two such concerts could be meant once or twice, so it asks.
     let t = concerts()
         .translate("What are the names of the singers who performed in a concert in 2014?", date!(2024 - 03 - 15));
     assert_eq!(t.sql, None, "{:?}", t.sql);
     let t = concerts().translate("How many singer in concert are there?", date!(2024 - 03 - 15));
     assert_eq!(t.sql.as_deref(), Some("SELECT count(*) FROM singer_in_concert LIMIT 21"), "{:?}", t.reasons);
+}
+
+#[test]
+fn distinct_rows_linked_through_a_link_table() {
+    let sql = |q: &str| concerts().translate(q, date!(2024 - 03 - 15));
+    let t = sql("What are the distinct names of the singers who performed in a concert in 2014?");
+    assert_eq!(
+        t.sql.as_deref(),
+        Some(
+            "SELECT DISTINCT \"Name\" FROM singer WHERE Singer_ID IN (SELECT T1.Singer_ID FROM singer_in_concert AS T1 \
+             JOIN concert AS T2 ON T1.concert_ID = T2.concert_ID WHERE T2.\"Year\" = 2014) LIMIT 21"
+        ),
+        "{:?}",
+        t.reasons
+    );
+    let t = sql("List the distinct names of singers with at least one concert");
+    assert_eq!(
+        t.sql.as_deref(),
+        Some(
+            "SELECT DISTINCT \"Name\" FROM singer WHERE Singer_ID IN \
+             (SELECT Singer_ID FROM singer_in_concert WHERE Singer_ID IS NOT NULL) LIMIT 21"
+        ),
+        "{:?}",
+        t.reasons
+    );
+    let t = sql("List the names of singers with at least one concert");
+    assert!(t.sql.is_none() && t.reasons[0].contains("distinct"), "{t:?}");
+    // Showing or counting the far table's rows would need them joined: it asks instead.
+    assert_eq!(sql("List the distinct names of singers and the years of their concerts").sql, None);
 }
