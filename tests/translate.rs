@@ -205,14 +205,14 @@ fn score_set_with(set: &str, demo_db: Option<&str>) -> Option<(usize, usize, usi
 }
 
 /// The team's development set over 19 Spider databases (questions written for their gold SQL).
-/// Measured last: 110 of 110 answered right (100%), 110 of 329 answered (33.4%). The floors sit a little under that, so a change that makes the engine guess fails.
+/// Measured last: 115 of 115 answered right (100%), 115 of 329 answered (35.0%). The floors sit a little under that, so a change that makes the engine guess fails.
 #[test]
 fn the_dev_set_keeps_precision_and_coverage() {
     let Some((asked, answered, correct)) = score_set("dev") else { return };
     let precision = correct as f64 / answered.max(1) as f64;
     let coverage = answered as f64 / asked as f64;
     assert!(precision >= 0.95, "precision {precision:.3} ({correct}/{answered}) is under 95%");
-    assert!(coverage >= 0.31, "coverage {coverage:.3} ({answered}/{asked}) fell under 31%");
+    assert!(coverage >= 0.33, "coverage {coverage:.3} ({answered}/{asked}) fell under 33%");
 }
 
 /// 310 questions over 20 other Spider databases, written by a teammate who never saw the engine;

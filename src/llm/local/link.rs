@@ -285,6 +285,7 @@ const KEYWORDS: &[(&str, Kw)] = &[
     ("does not have", Kw::Without),
     ("did not have", Kw::Without),
     ("never", Kw::Without),
+    ("no", Kw::Without),
     ("not by any", Kw::Without),
     ("not in any", Kw::Without),
     ("by no", Kw::Without),
@@ -458,6 +459,8 @@ const STOP: &[&str] = &[
     "recorded",
     "amongst",
     "among",
+    "either",
+    "table",
 ];
 
 /// Verbs that only say how two things are related ("languages spoken in Aruba", "documents that
@@ -669,6 +672,8 @@ const SYNONYMS: &[(&str, &str)] = &[
     ("surname", "last name"),
     ("family name", "last name"),
     ("given name", "first name"),
+    ("weigh", "weight"),
+    ("earn", "salary"),
 ];
 
 /// A phrase and what it means.
@@ -763,6 +768,10 @@ impl Lexicon {
                         for start in 1..variant.len() - 1 {
                             add_part(variant[start..].to_vec(), target, &mut phrases);
                         }
+                    }
+                    // "current_address_id" is also "current address" (weaker in the same way).
+                    if variant.len() >= 3 && variant.last().is_some_and(|w| w == "id") {
+                        add_part(variant[..variant.len() - 1].to_vec(), target, &mut phrases);
                     }
                     // "Total_amount" is also "amount" (weaker in the same way); never "id".
                     if variant.len() == 2

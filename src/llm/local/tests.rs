@@ -208,6 +208,11 @@ fn relation_verbs_some_and_never_back_references_and_the_order_asked_for() {
         "SELECT company_name FROM customers WHERE customer_id NOT IN \
          (SELECT customer_id FROM orders WHERE customer_id IS NOT NULL) LIMIT 21"
     );
+    assert_eq!(
+        sql("List the company names of customers that placed no orders"),
+        "SELECT company_name FROM customers WHERE customer_id NOT IN \
+         (SELECT customer_id FROM orders WHERE customer_id IS NOT NULL) LIMIT 21"
+    );
     // Groups come first unless the question lists the columns itself, last mention deciding.
     assert_eq!(
         sql("How many orders are there for each status?"),

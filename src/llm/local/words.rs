@@ -106,7 +106,12 @@ pub fn tokenize(question: &str) -> Vec<Token> {
                 }
             }
             for piece in split_identifier(&raw) {
-                out.push(word(&piece));
+                // "at least two paragraphs": a number written as a word ("one" stays a word: "the
+                // one with …").
+                match NUMBER_WORDS.iter().position(|w| piece.eq_ignore_ascii_case(w)) {
+                    Some(k) => out.push(Token::Number((k + 2).to_string())),
+                    None => out.push(word(&piece)),
+                }
             }
             continue;
         }
@@ -114,6 +119,29 @@ pub fn tokenize(question: &str) -> Vec<Token> {
     }
     out
 }
+
+/// Numbers from two on, as words.
+const NUMBER_WORDS: &[&str] = &[
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+];
 
 fn starts_word(chars: &[char], i: usize) -> bool {
     i == 0 || !chars[i - 1].is_alphanumeric()
@@ -381,5 +409,6 @@ mod tests {
         assert_eq!(keys("the singer's age"), ["the", "singer", "age"]);
         assert_eq!(tokenize("O'Brien")[0].key(), "o'brien");
         assert_eq!(keys("top-3 e-mail"), ["top", "3", "e-mail"]);
+        assert_eq!(keys("at least two, not one or Twelve"), ["at", "least", "2", ",", "not", "one", "or", "12"]);
     }
 }
