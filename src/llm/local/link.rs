@@ -1,6 +1,8 @@
 //! Linking: a question's tokens become items — keywords the engine understands, mentions of
 //! tables and columns, values found in the data, numbers — and whatever is left is unknown.
 
+use std::collections::HashMap;
+
 use super::catalog::{Catalog, Kind};
 use super::words::{lemma, name_lemmas, tokenize, Token};
 
@@ -694,7 +696,11 @@ struct Phrase {
 /// The phrases of a catalog, ready to match questions against.
 pub struct Lexicon {
     phrases: Vec<Phrase>,
+    /// Phrases by their first word (a phrase matches only where its first word is).
+    phrase_index: HashMap<String, Vec<usize>>,
     values: Vec<(Vec<String>, usize, usize, String)>,
+    /// Values by their first word.
+    value_index: HashMap<String, Vec<usize>>,
     keywords: Vec<(Vec<String>, Kw)>,
 }
 
@@ -838,7 +844,15 @@ impl Lexicon {
             .iter()
             .map(|(text, kw)| (text.split_whitespace().filter(|w| !is_article(w)).map(lemma).collect(), *kw))
             .collect();
-        Lexicon { phrases, values, keywords }
+        let mut phrase_index: HashMap<String, Vec<usize>> = HashMap::new();
+        for (k, phrase) in phrases.iter().enumerate() {
+            phrase_index.entry(phrase.words[0].clone()).or_default().push(k);
+        }
+        let mut value_index: HashMap<String, Vec<usize>> = HashMap::new();
+        for (k, (words, ..)) in values.iter().enumerate() {
+            value_index.entry(words[0].clone()).or_default().push(k);
+        }
+        Lexicon { phrases, phrase_index, values, value_index, keywords }
     }
 
     /// Links a question.
@@ -932,7 +946,15 @@ impl Lexicon {
         }
         let mut best_len = 0;
         let mut cands: Vec<(Target, bool)> = Vec::new();
-        for phrase in &self.phrases {
+        let starting = self.phrase_index.get(tokens[i].key()).map(Vec::as_slice).unwrap_or(&[]);
+        // "high schoolers": one-word names spelled by this word and the next.
+        let spelled = match (tokens.get(i), tokens.get(i + 1)) {
+            (Some(Token::Word { text, .. }), Some(Token::Word { lemma, .. })) => {
+                self.phrase_index.get(&format!("{text}{lemma}")).map(Vec::as_slice).unwrap_or(&[])
+            }
+            _ => &[],
+        };
+        for phrase in starting.iter().chain(spelled).map(|&k| &self.phrases[k]) {
             let found = content_match(tokens, i, &phrase.words).or_else(|| compound_match(tokens, i, &phrase.words));
             if let Some(len) = found {
                 // A rotated name needs a word between its parts; a bridge table's name no more
@@ -953,17 +975,21 @@ impl Lexicon {
                 }
             }
         }
-        // "name" in a table with `Name` and `LocalName` is `Name`.
-        if cands.iter().any(|(_, partial)| !partial) {
-            cands.retain(|(_, partial)| !partial);
-        }
+        // "name" in a table with `Name` and `LocalName` is `Name`; another table's `name` does
+        // not hide `company_name` ("the names of the customers" must ask which).
+        let owner = |t: &Target| match t {
+            Target::Table(t) | Target::Column(t, _) => *t,
+        };
+        let whole: Vec<usize> = cands.iter().filter(|(_, partial)| !partial).map(|(t, _)| owner(t)).collect();
+        cands.retain(|(t, partial)| !partial || !whole.contains(&owner(t)));
         (best_len, cands.into_iter().map(|(t, _)| t).collect())
     }
 
     fn value_at(&self, tokens: &[Token], i: usize) -> (usize, Vec<(usize, usize, String)>) {
         let mut best_len = 0;
         let mut cands: Vec<(usize, usize, String)> = Vec::new();
-        for (words, t, c, value) in &self.values {
+        let starting = self.value_index.get(&token_text(&tokens[i])).map(Vec::as_slice).unwrap_or(&[]);
+        for (words, t, c, value) in starting.iter().map(|&k| &self.values[k]) {
             let len = words.len();
             if len >= best_len
                 && tokens.len() >= i + len

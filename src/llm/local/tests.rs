@@ -213,6 +213,8 @@ fn relation_verbs_some_and_never_back_references_and_the_order_asked_for() {
         "SELECT company_name FROM customers WHERE customer_id NOT IN \
          (SELECT customer_id FROM orders WHERE customer_id IS NOT NULL) LIMIT 21"
     );
+    // Another table's `name` never stands in for the customers' own `company_name`.
+    assert_eq!(sql("Show the names of all customers"), "SELECT company_name FROM customers LIMIT 21");
     // Groups come first unless the question lists the columns itself, last mention deciding.
     assert_eq!(
         sql("How many orders are there for each status?"),
