@@ -145,6 +145,17 @@ impl Ctx {
             ApiError::audit_unavailable()
         })
     }
+
+    /// Records that the caller's role is below `min` and returns the 403 to answer with (the
+    /// audit's own failure if the record could not be written).
+    pub(crate) async fn below_role(&self, min: crate::auth::Role) -> ApiError {
+        let mut entry = self.entry("denied", "denied");
+        entry.detail = serde_json::json!({"method": self.req.method().as_str(), "path": self.req.path()});
+        match self.record(entry).await {
+            Ok(()) => ApiError::forbidden(min),
+            Err(audit) => audit,
+        }
+    }
 }
 
 /// Finds who is calling: an API key in `Authorization: Bearer`, or the session cookie. A
@@ -262,19 +273,6 @@ pub(crate) async fn caller(req: &HttpRequest, state: &AppState) -> Result<Princi
     };
     state.limits.check_user(&principal.user_id).map_err(|w| rate_limited("this user", w))?;
     Ok(principal)
-}
-
-impl Ctx {
-    /// Records that the caller's role is below `min` and returns the 403 to answer with (the
-    /// audit's own failure if the record could not be written).
-    pub(crate) async fn below_role(&self, min: crate::auth::Role) -> ApiError {
-        let mut entry = self.entry("denied", "denied");
-        entry.detail = serde_json::json!({"method": self.req.method().as_str(), "path": self.req.path()});
-        match self.record(entry).await {
-            Ok(()) => ApiError::forbidden(min),
-            Err(audit) => audit,
-        }
-    }
 }
 
 /// Runs one route: authenticate and authorise per its access rule, then the handler.
