@@ -82,6 +82,8 @@ pub fn run(command: DemoCommand) -> Result<(), StartError> {
         out,
         "ask with an API key: sqlgate ask --server {url} --token KEY --connector sample \"How many customers are there?\""
     );
+    let _ =
+        writeln!(out, "web pages: open {url}/ in a browser and log in (the chat asks the sample in plain language)");
     let _ = writeln!(out, "serving the API on {url} (connector `sample`); Ctrl-C stops");
     let _ = out.flush();
     drop(out);

@@ -23,6 +23,7 @@ mod query;
 mod serve;
 mod store;
 mod translate;
+mod web;
 
 fn main() -> ExitCode {
     let args = cli::Args::parse();

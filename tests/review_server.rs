@@ -41,39 +41,6 @@ fn dump_store(server: &Server) -> String {
     out
 }
 
-/// The TOTP code of `secret` at unix time `at`.
-fn code_at(secret: &str, account: &str, at: u64) -> String {
-    let bytes = totp_rs::Secret::Encoded(secret.to_owned()).to_bytes().unwrap();
-    totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes, Some("sqlgate".into()), account.into())
-        .unwrap()
-        .generate(at)
-}
-
-fn unix_now() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()
-}
-
-/// A six-digit code that is none of the codes valid around now.
-fn wrong_code(secret: &str, account: &str) -> String {
-    let now = unix_now();
-    let valid: Vec<String> = (0..5).map(|i| code_at(secret, account, now + i * 30 - 60)).collect();
-    (0..10).map(|i| format!("00000{i}")).find(|c| !valid.contains(c)).unwrap()
-}
-
-/// Creates `name` (analyst), enrols and turns on TOTP for them; returns the secret.
-fn user_with_totp(server: &Server, admin: &Admin<'_>, name: &str) -> String {
-    admin.user(name, "analyst");
-    let (client, csrf) = server.login(name, PASSWORD);
-    let post = |path: &str, body: Value| {
-        client.post(server.url(path)).header("x-csrf-token", &csrf).json(&body).send().unwrap()
-    };
-    let enrol: Value = post("/api/v1/me/totp/enrol", json!({"current_password": PASSWORD})).json().unwrap();
-    let secret = enrol["secret"].as_str().unwrap().to_owned();
-    let res = post("/api/v1/me/totp/verify", json!({"code": code_at(&secret, name, unix_now())}));
-    assert_eq!(res.status(), 200, "{}", res.text().unwrap());
-    secret
-}
-
 /// A minimal CSV reader (RFC 4180 quoting), enough to see each cell as a spreadsheet would.
 fn csv_cells(text: &str) -> Vec<Vec<String>> {
     let mut rows = Vec::new();

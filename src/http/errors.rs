@@ -117,6 +117,11 @@ impl ApiError {
     pub fn message(&self) -> &str {
         &self.message
     }
+
+    /// Seconds to wait before trying again, for a 429 (and some 503s).
+    pub fn retry_after(&self) -> Option<u64> {
+        self.retry_after
+    }
 }
 
 /// The body of every error response: `{"error":{"code","message"}}`.

@@ -145,6 +145,17 @@ impl Ctx {
             ApiError::audit_unavailable()
         })
     }
+
+    /// Records that the caller's role is below `min` and returns the 403 to answer with (the
+    /// audit's own failure if the record could not be written).
+    pub(crate) async fn below_role(&self, min: crate::auth::Role) -> ApiError {
+        let mut entry = self.entry("denied", "denied");
+        entry.detail = serde_json::json!({"method": self.req.method().as_str(), "path": self.req.path()});
+        match self.record(entry).await {
+            Ok(()) => ApiError::forbidden(min),
+            Err(audit) => audit,
+        }
+    }
 }
 
 /// Finds who is calling: an API key in `Authorization: Bearer`, or the session cookie. A
@@ -240,6 +251,30 @@ async fn refused(req: &HttpRequest, state: &AppState, error: &ApiError) {
     }
 }
 
+/// The per-address rate limit, for every request but the probes.
+pub(crate) fn check_address(req: &HttpRequest, state: &AppState) -> Result<(), ApiError> {
+    let probe = routes::PROBES.contains(&req.path());
+    let client = address::client_ip(req, &state.config.server.trusted_proxies);
+    if let (false, Some(client)) = (probe, client) {
+        state.limits.check_ip(client).map_err(|w| rate_limited("this address", w))?;
+    }
+    Ok(())
+}
+
+/// Who is calling, for a route that needs a login (an API route or a page): authenticated (a
+/// refused credential is recorded) and within the per-user rate limit.
+pub(crate) async fn caller(req: &HttpRequest, state: &AppState) -> Result<Principal, ApiError> {
+    let principal = match authenticate(req, state).await {
+        Ok(principal) => principal,
+        Err(e) => {
+            refused(req, state, &e).await;
+            return Err(e);
+        }
+    };
+    state.limits.check_user(&principal.user_id).map_err(|w| rate_limited("this user", w))?;
+    Ok(principal)
+}
+
 /// Runs one route: authenticate and authorise per its access rule, then the handler.
 async fn dispatch(
     req: HttpRequest,
@@ -249,29 +284,15 @@ async fn dispatch(
     handler: fn(Ctx) -> Reply,
 ) -> Result<HttpResponse, ApiError> {
     let started = Instant::now();
-    let probe = routes::PROBES.contains(&req.path());
-    let client = address::client_ip(&req, &state.config.server.trusted_proxies);
-    if let (false, Some(client)) = (probe, client) {
-        state.limits.check_ip(client).map_err(|w| rate_limited("this address", w))?;
-    }
+    check_address(&req, &state)?;
     let body = read_body(payload, state.config.server.body_limit).await?;
     let principal = match access {
         Access::Public => None,
         Access::Role(min) => {
-            let principal = match authenticate(&req, &state).await {
-                Ok(principal) => principal,
-                Err(e) => {
-                    refused(&req, &state, &e).await;
-                    return Err(e);
-                }
-            };
-            state.limits.check_user(&principal.user_id).map_err(|w| rate_limited("this user", w))?;
+            let principal = caller(&req, &state).await?;
             if principal.role < min {
                 let ctx = Ctx { req, body, state, principal: Some(principal), started };
-                let mut entry = ctx.entry("denied", "denied");
-                entry.detail = serde_json::json!({"method": ctx.req.method().as_str(), "path": ctx.req.path()});
-                ctx.record(entry).await?;
-                return Err(ApiError::forbidden(min));
+                return Err(ctx.below_role(min).await);
             }
             Some(principal)
         }
@@ -366,9 +387,16 @@ pub async fn serve(state: AppState) -> std::io::Result<()> {
                     if let Some(state) = state {
                         state.metrics.request(&route, method.as_str(), status, started.elapsed().as_secs_f64());
                     }
+                    // A page or its asset (marked by `web`) gets the pages' policy and keeps the
+                    // caching it chose; everything else the API's.
+                    let page = res.response().extensions().contains::<crate::web::PageResponse>();
                     let headers = res.headers_mut();
-                    for (name, value) in SECURITY_HEADERS {
+                    let policy: &[(&str, &str)] = if page { &crate::web::PAGE_HEADERS } else { &SECURITY_HEADERS };
+                    for (name, value) in policy {
                         headers.insert(HeaderName::from_static(name), HeaderValue::from_static(value));
+                    }
+                    if !headers.contains_key(header::CACHE_CONTROL) {
+                        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
                     }
                     if let Ok(value) = HeaderValue::from_str(&id) {
                         headers.insert(HeaderName::from_static("x-request-id"), value);
@@ -382,6 +410,7 @@ pub async fn serve(state: AppState) -> std::io::Result<()> {
                 }
             })
             .configure(configure)
+            .configure(crate::web::configure)
             .default_service(web::to(|| async {
                 Err::<HttpResponse, _>(ApiError::not_found("no such route; see /api/v1/openapi.json"))
             }))

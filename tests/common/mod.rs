@@ -3,6 +3,7 @@
 // Each test binary uses its own subset of these.
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod llm_server;
 
 use std::io::Write;
@@ -141,6 +142,48 @@ impl Server {
         panic!("the server did not start: {}", server.log());
     }
 
+    /// `sqlgate demo` (the sample database, connector `sample`, and an admin) on a free port, in
+    /// its own data directory, with extra `SQLGATE_*` settings; returns the server and the admin's
+    /// password. `command` works on its store like on any other.
+    // The child is kept in the returned server, which stops it on drop.
+    #[allow(clippy::zombie_processes)]
+    pub fn demo(test: &str, settings: &[(&str, &str)]) -> (Server, String) {
+        use std::io::{BufRead, BufReader};
+        let dir = std::env::temp_dir().join(format!("sqlgate-web-{}-{test}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let port = free_port();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_sqlgate"))
+            .args(["demo", "--data-dir", dir.to_str().unwrap(), "--bind", &format!("127.0.0.1:{port}")])
+            .env_remove("SQLGATE_MASTER_KEY")
+            .envs(settings.iter().copied())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut reader = BufReader::new(child.stdout.take().unwrap());
+        let mut lines = Vec::new();
+        while !lines.last().is_some_and(|l: &String| l.starts_with("serving the API")) {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("the demo stopped: {lines:?}");
+            }
+            lines.push(line.trim_end().to_owned());
+        }
+        let login = lines.iter().find(|l| l.starts_with("admin login")).expect("the admin's password");
+        let password = login.split("password ").nth(1).unwrap().split(' ').next().unwrap().to_owned();
+        let key = std::fs::read_to_string(dir.join("master.key")).unwrap().trim().to_owned();
+        let server = Server { child, base: format!("http://127.0.0.1:{port}"), dir, key };
+        for _ in 0..600 {
+            if server.alive() {
+                return (server, password);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("the demo did not answer on {}", server.base);
+    }
+
     /// Stops the server and starts it again on the same store and port, with `key`.
     pub fn restart(&mut self, key: &str) {
         self.restart_with(key, &[], &[]);
@@ -234,7 +277,12 @@ pub struct Admin<'a> {
 
 impl<'a> Admin<'a> {
     pub fn new(server: &'a Server) -> Self {
-        let (client, csrf) = server.login("admin", ADMIN_PASSWORD);
+        Self::login_as(server, "admin", ADMIN_PASSWORD)
+    }
+
+    /// An admin session of `user` (e.g. the demo's admin, with the password it printed).
+    pub fn login_as(server: &'a Server, user: &str, password: &str) -> Self {
+        let (client, csrf) = server.login(user, password);
         Admin { server, client, csrf }
     }
 
@@ -357,4 +405,37 @@ pub fn shop_db(name: &str, orders: u32) -> String {
         ),
     );
     db
+}
+
+/// The TOTP code of `secret` at unix time `at`.
+pub fn code_at(secret: &str, account: &str, at: u64) -> String {
+    let bytes = totp_rs::Secret::Encoded(secret.to_owned()).to_bytes().unwrap();
+    totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes, Some("sqlgate".into()), account.into())
+        .unwrap()
+        .generate(at)
+}
+
+pub fn unix_now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()
+}
+
+/// A six-digit code that is none of the codes valid around now.
+pub fn wrong_code(secret: &str, account: &str) -> String {
+    let now = unix_now();
+    let valid: Vec<String> = (0..5).map(|i| code_at(secret, account, now + i * 30 - 60)).collect();
+    (0..10).map(|i| format!("00000{i}")).find(|c| !valid.contains(c)).unwrap()
+}
+
+/// Creates `name` (analyst), enrols and turns on TOTP for them; returns the secret.
+pub fn user_with_totp(server: &Server, admin: &Admin<'_>, name: &str) -> String {
+    admin.user(name, "analyst");
+    let (client, csrf) = server.login(name, PASSWORD);
+    let post = |path: &str, body: Value| {
+        client.post(server.url(path)).header("x-csrf-token", &csrf).json(&body).send().unwrap()
+    };
+    let enrol: Value = post("/api/v1/me/totp/enrol", json!({"current_password": PASSWORD})).json().unwrap();
+    let secret = enrol["secret"].as_str().unwrap().to_owned();
+    let res = post("/api/v1/me/totp/verify", json!({"code": code_at(&secret, name, unix_now())}));
+    assert_eq!(res.status(), 200, "{}", res.text().unwrap());
+    secret
 }

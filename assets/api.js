@@ -1,0 +1,97 @@
+// sqlgate's pages: the one way they call the JSON API, and the one way they put text into the
+// page. Every write sends the session's CSRF token in X-CSRF-Token; every answer comes back as
+// {ok, status, data} or {ok: false, status, error: {code, message}, retryAfter}, never a throw.
+// Data from the server is only ever set as text (textContent), never parsed as HTML.
+"use strict";
+
+(function () {
+  function csrfToken() {
+    const meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") : null;
+  }
+
+  async function call(method, path, body) {
+    const headers = { "Accept": "application/json" };
+    const init = { method: method, headers: headers, credentials: "same-origin", cache: "no-store" };
+    if (body !== undefined) {
+      headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    const csrf = csrfToken();
+    if (method !== "GET" && csrf) {
+      headers["X-CSRF-Token"] = csrf;
+    }
+    let response;
+    try {
+      response = await fetch(path, init);
+    } catch (_) {
+      return failure(0, "network", "the server could not be reached; check the connection and try again", null);
+    }
+    let data = null;
+    try {
+      data = await response.json();
+    } catch (_) {
+      data = null;
+    }
+    if (response.ok && data !== null) {
+      return { ok: true, status: response.status, data: data };
+    }
+    const retryAfter = parseInt(response.headers.get("Retry-After") || "", 10);
+    const seconds = Number.isFinite(retryAfter) ? retryAfter : null;
+    if (data && data.error && typeof data.error.code === "string") {
+      return failure(response.status, data.error.code, String(data.error.message || ""), seconds);
+    }
+    return failure(response.status, "unexpected", "the server answered with HTTP " + response.status, seconds);
+  }
+
+  function failure(status, code, message, retryAfter) {
+    return { ok: false, status: status, error: { code: code, message: message }, retryAfter: retryAfter };
+  }
+
+  // el("p", {className: "x"}, "text", child…): an element whose strings become text nodes.
+  function el(tag, props) {
+    const node = document.createElement(tag);
+    if (props) {
+      for (const key of Object.keys(props)) {
+        if (key === "text") {
+          node.textContent = props[key];
+        } else if (key === "attrs") {
+          for (const name of Object.keys(props.attrs)) {
+            node.setAttribute(name, props.attrs[name]);
+          }
+        } else {
+          node[key] = props[key];
+        }
+      }
+    }
+    for (let i = 2; i < arguments.length; i++) {
+      const child = arguments[i];
+      if (child === null || child === undefined || child === false) continue;
+      node.append(typeof child === "string" ? document.createTextNode(child) : child);
+    }
+    return node;
+  }
+
+  // A server message as a sentence: capital first letter, final full stop.
+  function sentence(message) {
+    const text = String(message || "").trim();
+    if (!text) return "";
+    const first = text.charAt(0).toUpperCase() + text.slice(1);
+    return /[.!?]$/.test(first) ? first : first + ".";
+  }
+
+  // Shows {heading, text} in the element `box` (a role="alert" region), or hides it.
+  function showMessage(box, heading, text, extra) {
+    box.replaceChildren();
+    if (!heading) {
+      box.hidden = true;
+      return;
+    }
+    box.append(el("p", { className: "notice-heading", text: heading }));
+    if (text) box.append(el("p", { text: text }));
+    if (extra) box.append(extra);
+    box.hidden = false;
+  }
+
+  window.sqlgate = { call: call, el: el, sentence: sentence, showMessage: showMessage };
+})();

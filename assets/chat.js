@@ -1,0 +1,279 @@
+// The chat page: pick a granted connector (GET /api/v1/connectors), ask (POST /api/v1/ask), and
+// read each answer as a card: the summary, the confidence and its reasons, the rows with a notice
+// when anything was cut, and the SQL only when the answer holds it (Members never receive it).
+// Every value from the server goes into the page as text. The conversation lives in this page.
+"use strict";
+
+(function () {
+  const api = window.sqlgate;
+  const el = api.el;
+  const picker = document.getElementById("connector");
+  const production = document.getElementById("production");
+  const productionText = document.getElementById("production-text");
+  const message = document.getElementById("message");
+  const history = document.getElementById("history");
+  const empty = document.getElementById("empty");
+  const form = document.getElementById("ask-form");
+  const question = document.getElementById("question");
+  const askButton = document.getElementById("ask-button");
+  const logout = document.getElementById("logout");
+
+  const CONFIDENCE = { high: "High", medium: "Medium", low: "Low", uncertain: "Uncertain" };
+  let connectors = [];
+  let asking = false;
+
+  function sessionEnded() {
+    return el("p", {}, el("a", { href: "/login?notice=session_ended", text: "Log in again" }));
+  }
+
+  // {heading, text, link} for an API error, in words that say what happened and what to do.
+  function explain(result) {
+    const detail = api.sentence(result.error.message);
+    const code = result.error.code;
+    if (result.status === 401) {
+      return { heading: "Your session has ended", text: detail + " Log in again, then ask once more.", link: sessionEnded() };
+    }
+    if (code === "csrf_failed") {
+      return { heading: "This page is out of date", text: "Reload the page, then ask again." };
+    }
+    if (code === "spend_limit_reached") {
+      let when = "";
+      if (result.retryAfter !== null) {
+        const at = new Date(Date.now() + result.retryAfter * 1000);
+        when = " You can ask again from " + at.toLocaleDateString(undefined, { dateStyle: "long" }) + ".";
+      }
+      return { heading: "Your monthly spend limit is reached", text: detail + when + " An admin can raise the limit." };
+    }
+    if (code === "rate_limited") {
+      const wait = result.retryAfter !== null ? " Wait " + result.retryAfter + " seconds, then ask again." : "";
+      return { heading: "Too many requests", text: detail + wait };
+    }
+    if (code === "sql_rejected") {
+      return { heading: "The SQL was refused by the guard", text: detail + " Rephrase the question and try again." };
+    }
+    if (code === "database_error") {
+      return { heading: "The database could not run the query", text: detail + " Rephrase the question and try again." };
+    }
+    if (code === "not_found") {
+      return { heading: "That connector is not available to you", text: detail };
+    }
+    if (code.indexOf("llm_") === 0) {
+      return { heading: "The language model is not available", text: detail + " Try again in a moment." };
+    }
+    if (result.status === 504 || code === "timeout") {
+      return { heading: "The query took too long", text: detail + " Ask for less, or try again later." };
+    }
+    if (result.status === 502 || result.status === 503) {
+      return { heading: "The database is not available", text: detail + " Try again later, or tell an admin." };
+    }
+    if (code === "network") {
+      return { heading: "The server could not be reached", text: detail };
+    }
+    return { heading: "The question could not be answered", text: detail };
+  }
+
+  function showPageError(result) {
+    const e = explain(result);
+    api.showMessage(message, e.heading, e.text, e.link);
+  }
+
+  function selected() {
+    return connectors.find(function (c) { return c.id === picker.value; }) || null;
+  }
+
+  function showProduction() {
+    const connector = selected();
+    production.hidden = !(connector && connector.production);
+    if (connector && connector.production) {
+      productionText.textContent = "“" + connector.name + "” is a production database: every question on it is " +
+        "recorded in the audit trail with your name. Ask with care.";
+    }
+  }
+
+  function setReady(ready) {
+    question.disabled = !ready;
+    askButton.disabled = !ready || asking;
+  }
+
+  async function loadConnectors() {
+    const result = await api.call("GET", "/api/v1/connectors");
+    picker.replaceChildren();
+    if (!result.ok) {
+      picker.append(el("option", { value: "", text: "Not available" }));
+      showPageError(result);
+      return;
+    }
+    connectors = Array.isArray(result.data.connectors) ? result.data.connectors : [];
+    if (connectors.length === 0) {
+      picker.append(el("option", { value: "", text: "No connectors" }));
+      api.showMessage(message, "You have no connectors yet", "Ask an admin to grant you one, then reload this page.");
+      return;
+    }
+    for (const c of connectors) {
+      const label = c.production ? c.name + " (production)" : c.name;
+      picker.append(el("option", { value: c.id, text: label }));
+    }
+    picker.disabled = false;
+    showProduction();
+    setReady(true);
+  }
+
+  // A cell as text: strings as they are, numbers as the server wrote them, null as "null".
+  function cellText(value) {
+    if (value === null || value === undefined) return "null";
+    if (typeof value === "string") return value;
+    if (typeof value === "number" || typeof value === "boolean") return String(value);
+    return JSON.stringify(value);
+  }
+
+  function truncationNotice(t) {
+    if (!t) return null;
+    const parts = [];
+    if (t.reason === "rows") {
+      parts.push("Showing the first " + t.rows_returned + " rows: the result has more than an answer may hold.");
+    } else if (t.reason === "bytes") {
+      parts.push("Showing " + t.rows_returned + " rows: the rest did not fit the answer's size limit" +
+        (t.more_rows ? ", and the result has more." : "."));
+    } else {
+      parts.push("Every row is shown, but some values were shortened.");
+    }
+    if (t.cells_truncated > 0) {
+      parts.push(t.cells_truncated + (t.cells_truncated === 1 ? " long value was" : " long values were") +
+        " shortened; each ends in …[cut].");
+    }
+    return el("p", { className: "truncation", attrs: { "data-role": "truncation" } }, "Not everything is shown. " + parts.join(" "));
+  }
+
+  function resultTable(data) {
+    const columns = Array.isArray(data.columns) ? data.columns : [];
+    const rows = Array.isArray(data.rows) ? data.rows : [];
+    if (columns.length === 0) return null;
+    const numeric = rows.length > 0 ? columns.map(function (_, i) {
+      return rows.every(function (r) { return r[i] === null || typeof r[i] === "number"; });
+    }) : columns.map(function () { return false; });
+    const head = el("tr", {});
+    columns.forEach(function (column, i) {
+      head.append(el("th", { text: String(column.name), className: numeric[i] ? "num" : "", attrs: { scope: "col" } }));
+    });
+    const body = el("tbody", {});
+    for (const row of rows) {
+      const tr = el("tr", {});
+      columns.forEach(function (_, i) {
+        const value = row[i];
+        const td = el("td", { text: cellText(value) });
+        if (value === null || value === undefined) td.className = "null";
+        else if (numeric[i]) td.className = "num";
+        tr.append(td);
+      });
+      body.append(tr);
+    }
+    const count = rows.length === 1 ? "1 row" : rows.length + " rows";
+    const table = el("table", {}, el("caption", { text: count }), el("thead", {}, head), body);
+    return el("div", { className: "table-wrap", tabIndex: 0, attrs: { role: "region", "aria-label": "Result: " + count } }, table);
+  }
+
+  function answerCard(data, connectorName) {
+    const level = CONFIDENCE[data.confidence] ? data.confidence : "uncertain";
+    const badge = el("span", {
+      className: "badge badge-" + level,
+      text: CONFIDENCE[level],
+      attrs: { "data-role": "confidence", title: "Confidence: " + CONFIDENCE[level] },
+    });
+    const head = el("div", { className: "answer-head" },
+      el("span", { className: "answer-connector", text: connectorName }),
+      el("span", {}, el("span", { className: "visually-hidden", text: "Confidence: " }), badge));
+    const card = el("article", { className: "card answer", attrs: { "data-role": "answer" } }, head,
+      el("p", { className: "answer-summary", text: String(data.answer || ""), attrs: { "data-role": "summary" } }));
+    const reasons = Array.isArray(data.reasons) ? data.reasons : [];
+    if (reasons.length > 0) {
+      const list = el("ul", { className: "reasons", attrs: { "data-role": "reasons" } });
+      for (const reason of reasons) list.append(el("li", { text: String(reason) }));
+      card.append(el("p", { className: "section-label", text: "Why " + CONFIDENCE[level].toLowerCase() + " confidence" }), list);
+    }
+    const warnings = Array.isArray(data.warnings) ? data.warnings : [];
+    if (warnings.length > 0) {
+      const list = el("ul", { className: "warnings", attrs: { "data-role": "warnings" } });
+      for (const warning of warnings) list.append(el("li", { text: String(warning) }));
+      card.append(list);
+    }
+    const notice = truncationNotice(data.truncated);
+    if (notice) card.append(notice);
+    const table = resultTable(data);
+    if (table) card.append(table);
+    // Only an answer that carries SQL shows it; Members' answers have no `sql` key at all.
+    if (Object.prototype.hasOwnProperty.call(data, "sql") && typeof data.sql === "string") {
+      card.append(el("details", { className: "sql", open: true },
+        el("summary", { text: "SQL" }),
+        el("pre", {}, el("code", { text: data.sql, attrs: { "data-role": "sql" } }))));
+    }
+    return card;
+  }
+
+  function errorCard(result) {
+    const e = explain(result);
+    return el("article", { className: "card answer answer-error", attrs: { "data-role": "error" } },
+      el("h3", { text: e.heading }), el("p", { text: e.text }), e.link || null);
+  }
+
+  async function ask() {
+    const connector = selected();
+    const text = question.value.trim();
+    if (!connector) {
+      api.showMessage(message, "Pick a connector first", "Choose the database your question is about.");
+      picker.focus();
+      return;
+    }
+    if (!text) {
+      api.showMessage(message, "Write a question first", "Ask something about the connector's data.");
+      question.focus();
+      return;
+    }
+    api.showMessage(message, null);
+    empty.hidden = true;
+    asking = true;
+    setReady(true);
+    const turn = el("li", { className: "turn" },
+      el("p", { className: "turn-question" }, el("span", { className: "meta", text: "You · " + connector.name }), text));
+    const pending = el("article", { className: "card answer answer-loading", attrs: { "aria-busy": "true" } }, "Asking…");
+    turn.append(pending);
+    history.append(turn);
+    question.value = "";
+    const result = await api.call("POST", "/api/v1/ask", { connector: connector.id, question: text });
+    pending.replaceWith(result.ok ? answerCard(result.data, connector.name) : errorCard(result));
+    asking = false;
+    setReady(true);
+    turn.scrollIntoView({ block: "nearest" });
+    question.focus();
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    if (!asking) ask();
+  });
+
+  question.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      if (!asking) ask();
+    }
+  });
+
+  picker.addEventListener("change", showProduction);
+
+  logout.addEventListener("click", async function () {
+    logout.disabled = true;
+    const result = await api.call("POST", "/api/v1/logout");
+    // Ended either way: a session that had already ended needs no logout.
+    if (result.ok || result.status === 401) {
+      window.location.assign("/login?notice=logged_out");
+      return;
+    }
+    logout.disabled = false;
+    showPageError(result);
+  });
+
+  logout.disabled = false;
+  loadConnectors().then(function () {
+    document.body.dataset.ready = "true";
+  });
+})();
