@@ -4,7 +4,7 @@
 //!
 //! Chromium and chromedriver come from Debian (`apt-get install chromium chromium-driver`, which
 //! `.ci/run` does). When either is missing, [`Browser::start`] fails the test under CI (`CI` set,
-//! or `SQLGATE_BROWSER_REQUIRED`, which `.ci/run` exports) and otherwise returns `None` after
+//! or `BROWSER_TESTS_REQUIRED`, which `.ci/run` exports) and otherwise returns `None` after
 //! saying loudly that the test was skipped.
 
 use std::net::TcpStream;
@@ -40,7 +40,7 @@ fn program(name: &str) -> Option<PathBuf> {
 /// Whether a missing browser must fail the test rather than skip it.
 fn required() -> bool {
     let set = |name: &str| std::env::var(name).is_ok_and(|v| !v.is_empty() && v != "0" && v != "false");
-    set("CI") || set("SQLGATE_BROWSER_REQUIRED")
+    set("CI") || set("BROWSER_TESTS_REQUIRED")
 }
 
 impl Browser {
