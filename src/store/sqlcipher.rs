@@ -240,9 +240,15 @@ fn migrate(connection: &Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// The columns of a report, in the order `report_row` reads them.
-const REPORT_COLUMNS: &str =
-    "SELECT id, name, owner_id, connector_id, question, sql, created_at, updated_at FROM reports";
+/// One report, its columns in the order `report_row` reads them.
+const REPORT_BY_ID: &str =
+    "SELECT id, name, owner_id, connector_id, question, sql, created_at, updated_at FROM reports WHERE id = ?1";
+
+/// The reports a user owns or that are shared with them, oldest first, read as `REPORT_BY_ID`.
+const REPORTS_VISIBLE_TO: &str =
+    "SELECT id, name, owner_id, connector_id, question, sql, created_at, updated_at FROM reports
+     WHERE owner_id = ?1 OR id IN (SELECT report_id FROM report_shares WHERE user_id = ?1)
+     ORDER BY created_at, id";
 
 fn report_row(r: &Row<'_>) -> rusqlite::Result<Report> {
     Ok(Report {
@@ -887,8 +893,7 @@ impl Store for SqlcipherStore {
     async fn report(&self, id: &str) -> Result<Option<Report>, StoreError> {
         let id = id.to_owned();
         self.with(move |c| {
-            let report =
-                c.query_row(&format!("{REPORT_COLUMNS} WHERE id = ?1"), [&id], report_row).optional().map_err(db)?;
+            let report = c.query_row(REPORT_BY_ID, [&id], report_row).optional().map_err(db)?;
             report.map(|r| with_shares(c, r)).transpose()
         })
         .await
@@ -898,13 +903,7 @@ impl Store for SqlcipherStore {
         let user = user_id.to_owned();
         self.with(move |c| {
             let reports: Vec<Report> = {
-                let mut st = c
-                    .prepare(&format!(
-                        "{REPORT_COLUMNS} WHERE owner_id = ?1
-                            OR id IN (SELECT report_id FROM report_shares WHERE user_id = ?1)
-                         ORDER BY created_at, id"
-                    ))
-                    .map_err(db)?;
+                let mut st = c.prepare(REPORTS_VISIBLE_TO).map_err(db)?;
                 let rows = st.query_map([&user], report_row).map_err(db)?;
                 rows.collect::<Result<_, _>>().map_err(db)?
             };
