@@ -31,6 +31,12 @@ const RULES: &[(&str, &str, Option<&str>)] = &[
     ("GET", "/api/v1/connectors/{id}/schema", Some("member")),
     ("POST", "/api/v1/query", Some("power_user")),
     ("POST", "/api/v1/ask", Some("member")),
+    ("POST", "/api/v1/reports", Some("analyst")),
+    ("GET", "/api/v1/reports", Some("member")),
+    ("GET", "/api/v1/reports/{id}", Some("member")),
+    ("POST", "/api/v1/reports/{id}/run", Some("member")),
+    ("PUT", "/api/v1/reports/{id}/share", Some("power_user")),
+    ("DELETE", "/api/v1/reports/{id}", Some("analyst")),
     ("GET", "/api/v1/admin/users", Some("admin")),
     ("POST", "/api/v1/admin/users", Some("admin")),
     ("PATCH", "/api/v1/admin/users/{id}", Some("admin")),
@@ -79,7 +85,7 @@ fn every_route_has_a_rule_and_every_role_gets_exactly_what_it_may() {
     }
     assert_eq!(served.len(), RULES.len(), "a rule names a route the server does not serve");
     // Every write takes a documented JSON body whose schema is in the document, except these.
-    let bodiless = ["/api/v1/logout", "/api/v1/admin/connectors/{id}/test"];
+    let bodiless = ["/api/v1/logout", "/api/v1/admin/connectors/{id}/test", "/api/v1/reports/{id}/run"];
     for (method, path) in &served {
         let operation = &doc["paths"][path.as_str()][method.to_lowercase()];
         let reference = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].as_str();
@@ -406,6 +412,19 @@ fn every_route_answers_as_the_openapi_document_says() {
     let body = Some(json!({"connector": "shop", "question": "how many orders are there?"}));
     let answer = walk.call(&w, csrf, Method::POST, "/api/v1/ask", "/api/v1/ask", body);
     assert_eq!((answer["rows"].clone(), answer["confidence"].clone()), (json!([[30]]), json!("high")), "{answer}");
+    let body =
+        Some(json!({"name": "big orders", "connector": "shop", "sql": "SELECT id FROM orders WHERE total > 25"}));
+    let report = walk.call(&w, csrf, Method::POST, "/api/v1/reports", "/api/v1/reports", body);
+    let report = format!("/api/v1/reports/{}", report["id"].as_str().unwrap());
+    let listed = walk.call(&w, csrf, Method::GET, "/api/v1/reports", "/api/v1/reports", None);
+    assert_eq!(listed["reports"].as_array().unwrap().len(), 1, "{listed}");
+    walk.call(&w, csrf, Method::GET, "/api/v1/reports/{id}", &report, None);
+    let ran = walk.call(&w, csrf, Method::POST, "/api/v1/reports/{id}/run", &format!("{report}/run"), None);
+    assert_eq!(ran["row_count"], 6, "{ran}");
+    let share = Some(json!({"usernames": ["admin"]}));
+    let shared = walk.call(&w, csrf, Method::PUT, "/api/v1/reports/{id}/share", &format!("{report}/share"), share);
+    assert_eq!(shared["shared_with"], json!(["admin"]), "{shared}");
+    walk.call(&w, csrf, Method::DELETE, "/api/v1/reports/{id}", &report, None);
     walk.call(&other, Some(&other_csrf), Method::POST, "/api/v1/logout", "/api/v1/logout", None);
     let change = Some(json!({"current": PASSWORD, "new": "Another-long-pass-9"}));
     walk.call(&w, csrf, Method::POST, "/api/v1/me/password", "/api/v1/me/password", change);

@@ -17,7 +17,20 @@ use crate::store::{AuditFilter, AuditRecord, ConnectorLlm, ConnectorRecord, Memo
 /// Records an admin action: `action` on `target`, with the values before and after. Called
 /// before the change is applied: a change the trail cannot record is not made.
 async fn admin_action(ctx: &Ctx, action: &str, target: &str, before: Value, after: Value) -> Result<(), ApiError> {
-    let mut entry = ctx.entry("admin", "ok");
+    change(ctx, "admin", action, target, before, after).await
+}
+
+/// Records a change of `kind` (`admin`, `report_change`): `action` on `target`, with the values
+/// before and after. Called before the change is applied.
+pub(super) async fn change(
+    ctx: &Ctx,
+    kind: &'static str,
+    action: &str,
+    target: &str,
+    before: Value,
+    after: Value,
+) -> Result<(), ApiError> {
+    let mut entry = ctx.entry(kind, "ok");
     entry.detail = json!({"action": action, "target": target, "before": before, "after": after});
     ctx.record(entry).await
 }
@@ -25,11 +38,22 @@ async fn admin_action(ctx: &Ctx, action: &str, target: &str, before: Value, afte
 /// Applies a change whose record is already in the trail; if applying fails, a second record says
 /// so.
 async fn applied<T>(ctx: &Ctx, action: &str, target: &str, result: Result<T, StoreError>) -> Result<T, ApiError> {
+    applied_as(ctx, "admin", action, target, result).await
+}
+
+/// [`applied`], for a change recorded with `kind`.
+pub(super) async fn applied_as<T>(
+    ctx: &Ctx,
+    kind: &'static str,
+    action: &str,
+    target: &str,
+    result: Result<T, StoreError>,
+) -> Result<T, ApiError> {
     match result {
         Ok(value) => Ok(value),
         Err(e) => {
             let error = ApiError::from(e);
-            let mut entry = ctx.entry("admin", "error");
+            let mut entry = ctx.entry(kind, "error");
             entry.code = Some(error.code().to_owned());
             entry.detail = json!({"action": action, "target": target, "error": error.message()});
             // The change failed either way; a trail that refuses this record too says so in the log.
@@ -471,12 +495,12 @@ pub(super) async fn update_connector(ctx: Ctx) -> Result<Json<ConnectorView>, Ap
     Ok(Json::new(connector_view(&record)))
 }
 
-/// A connector or memory entry deleted.
+/// A connector, memory entry or report deleted.
 #[derive(Serialize, utoipa::ToSchema)]
 pub(super) struct Deleted {
     /// `deleted`.
-    status: &'static str,
-    id: String,
+    pub(super) status: &'static str,
+    pub(super) id: String,
 }
 
 pub(super) async fn delete_connector(ctx: Ctx) -> Result<Json<Deleted>, ApiError> {

@@ -193,39 +193,54 @@ pub(super) struct QueryBody {
 pub(super) async fn query(ctx: Ctx) -> Result<Json<Answer>, ApiError> {
     let body: QueryBody = ctx.json()?;
     let record = usable(&ctx, &body.connector).await?;
-    let (policy, budget) = limits(&ctx.state, &record)?;
+    let entry = ctx.entry("query", "ok");
+    Ok(Json::new(run(&ctx, &record, &body.sql, entry).await?))
+}
+
+/// The SQL live edit path, shared by `/api/v1/query` and reports: guard → read-only session →
+/// trim, with `entry` (its kind and any detail already set) completed and recorded before the
+/// answer leaves. A guard refusal is recorded and answered as a 422.
+pub(super) async fn run(ctx: &Ctx, record: &ConnectorRecord, sql: &str, mut entry: Entry) -> Result<Answer, ApiError> {
+    let (policy, budget) = limits(&ctx.state, record)?;
     let max_rows = budget.max_rows;
-    let mut entry = ctx.entry("query", "ok");
     entry.connector = Some(record.name.clone());
-    entry.sql = Some(body.sql.clone());
-    let allowed = match check(&body.sql, &policy) {
+    entry.sql = Some(sql.to_owned());
+    let allowed = match check(sql, &policy) {
         Verdict::Allowed(allowed) => allowed,
         Verdict::Rejected(r) => {
             ctx.state.metrics.rejection(r.code.as_str());
             entry.outcome = "rejected";
             entry.code = Some(r.code.as_str().to_owned());
-            entry.detail = json!({"message": r.message});
+            detail(&mut entry, json!({"message": r.message}));
             ctx.record(entry).await?;
             return Err(ApiError::rejected(r.code.as_str(), r.message));
         }
     };
     entry.tables = allowed.tables.clone();
-    let outcome = match open(&ctx.state, &record).await {
+    let outcome = match open(&ctx.state, record).await {
         Ok(open) => open.connector.query(&allowed.sql, budget).await.map(|r| (r, open)).map_err(ApiError::from),
         Err(e) => Err(e),
     };
     let (result, open) = match outcome {
         Ok(done) => done,
-        Err(e) => return Err(failed(&ctx, entry, "error", e).await),
+        Err(e) => return Err(failed(ctx, entry, "error", e).await),
     };
-    let warnings = warnings(&record, &open, Some(&result));
+    let warnings = warnings(record, &open, Some(&result));
     let answer = Answer::new(&allowed.sql, &result, max_rows, warnings);
     entry.row_count = Some(result.row_count);
     entry.truncated = Some(result.truncated.is_some());
     entry.duration_ms = Some(ctx.started.elapsed().as_millis() as u64);
-    entry.detail = json!({"answer_id": answer.id, "sql_sent": allowed.sql});
+    detail(&mut entry, json!({"answer_id": answer.id, "sql_sent": allowed.sql}));
     ctx.record(entry).await?;
-    Ok(Json::new(answer))
+    Ok(answer)
+}
+
+/// Adds the keys of `more` to `entry.detail` (replacing it when it is not an object).
+fn detail(entry: &mut Entry, more: serde_json::Value) {
+    match (entry.detail.as_object_mut(), more) {
+        (Some(detail), serde_json::Value::Object(more)) => detail.extend(more),
+        (_, more) => entry.detail = more,
+    }
 }
 
 /// Records a request that ended in `error` with `outcome` (`error`, or `denied`), adding the

@@ -10,6 +10,7 @@ mod connectors;
 mod errors;
 mod openapi;
 mod reply;
+mod reports;
 mod routes;
 mod sqlite_dirs;
 

@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::reply::{json_response, schema_of, text_response, Json, Schemas, Success};
-use super::{account, admin, ask, connectors, ApiError, Ctx, Reply};
+use super::{account, admin, ask, connectors, reports, ApiError, Ctx, Reply};
 use crate::auth::Role;
 
 /// Who may call a route.
@@ -82,6 +82,7 @@ where
 }
 
 const ANY: Access = Access::Role(Role::Member);
+const ANALYST: Access = Access::Role(Role::Analyst);
 const POWER: Access = Access::Role(Role::PowerUser);
 const ADMIN: Access = Access::Role(Role::Admin);
 
@@ -183,6 +184,40 @@ pub static ROUTES: &[Route] = &[
         body = ask::AskBody,
         errors = [404, 502, 504]
     ),
+    route!(
+        POST,
+        "/api/v1/reports",
+        ANALYST,
+        "Save a report: `name`, `connector` and `sql` (Power User and Admin; the guard checks the SQL), or `name` and `answer_id` (an answer one got from POST /api/v1/ask).",
+        reports::create,
+        body = reports::NewReport,
+        errors = [404, 422]
+    ),
+    route!(
+        GET,
+        "/api/v1/reports",
+        ANY,
+        "The reports one owns or that are shared with one (Members get no SQL).",
+        reports::list
+    ),
+    route!(GET, "/api/v1/reports/{id}", ANY, "A report one owns or that is shared with one.", reports::get),
+    route!(
+        POST,
+        "/api/v1/reports/{id}/run",
+        ANY,
+        "Re-run a report's SQL live (guard, read-only session, budgets), under one's own connector grants (Members get no SQL).",
+        reports::run,
+        errors = [422, 502, 504]
+    ),
+    route!(
+        PUT,
+        "/api/v1/reports/{id}/share",
+        POWER,
+        "Set who a report is shared with (its owner only).",
+        reports::share,
+        body = reports::Share
+    ),
+    route!(DELETE, "/api/v1/reports/{id}", ANALYST, "Delete a report (its owner, or an admin).", reports::delete),
     route!(GET, "/api/v1/admin/users", ADMIN, "All users.", admin::list_users),
     route!(
         POST,

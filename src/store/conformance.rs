@@ -12,8 +12,8 @@ use zeroize::Zeroizing;
 
 use super::secantusd;
 use super::{
-    ApiKey, AuditFilter, AuditRecord, ConnectorLlm, ConnectorRecord, MemoryEntry, MongoStore, Rotation, Session,
-    SqlcipherStore, Store, StoreError, Usage, User,
+    ApiKey, AuditFilter, AuditRecord, ConnectorLlm, ConnectorRecord, MemoryEntry, MongoStore, Report, Rotation,
+    Session, SqlcipherStore, Store, StoreError, Usage, User,
 };
 use crate::auth::Role;
 
@@ -732,6 +732,85 @@ async fn memory_entries_are_kept_changed_and_go_with_their_connector(store: &dyn
     assert!(store.memory().await.unwrap().is_empty());
 }
 
+fn report(id: &str, owner: &str, connector: &str, at: i64) -> Report {
+    Report {
+        id: id.into(),
+        name: format!("report {id}"),
+        owner_id: owner.into(),
+        connector_id: connector.into(),
+        question: (id != "r-sql").then(|| format!("question of {id}")),
+        sql: format!("SELECT '{id}' AS id"),
+        created_at: at,
+        updated_at: at,
+        shared_with: Vec::new(),
+    }
+}
+
+fn ids(reports: &[Report]) -> Vec<&str> {
+    reports.iter().map(|r| r.id.as_str()).collect()
+}
+
+async fn reports_are_kept_listed_to_owner_and_sharees_and_deleted(store: &dyn Store) {
+    add_users(store, &["a", "b", "c"]).await;
+    add_connectors(store, &["c-1"]).await;
+    let mut shared = report("r-2", "a", "c-1", 20);
+    shared.shared_with = vec!["c".into(), "b".into(), "c".into()];
+    store.create_report(&shared).await.unwrap();
+    store.create_report(&report("r-1", "a", "c-1", 10)).await.unwrap();
+    store.create_report(&report("r-sql", "b", "c-1", 30)).await.unwrap();
+    // Read back exactly, the share list sorted and without repeats.
+    let read = store.report("r-2").await.unwrap().expect("r-2 reads");
+    assert_eq!(read, Report { shared_with: vec!["b".into(), "c".into()], ..shared.clone() });
+    assert_eq!(store.report("r-sql").await.unwrap().unwrap().question, None);
+    assert_eq!(store.report("r-9").await.unwrap(), None);
+    // Each user sees what they own and what is shared with them, oldest first.
+    assert_eq!(ids(&store.reports_visible_to("a").await.unwrap()), ["r-1", "r-2"]);
+    assert_eq!(ids(&store.reports_visible_to("b").await.unwrap()), ["r-2", "r-sql"]);
+    assert_eq!(ids(&store.reports_visible_to("c").await.unwrap()), ["r-2"]);
+    assert!(store.reports_visible_to("nobody").await.unwrap().is_empty());
+    // The share list is replaced whole.
+    store.share_report("r-2", &["c".into()], 99).await.unwrap();
+    let read = store.report("r-2").await.unwrap().unwrap();
+    assert_eq!((read.shared_with.clone(), read.updated_at, read.created_at), (vec!["c".to_owned()], 99, 20));
+    assert_eq!(ids(&store.reports_visible_to("b").await.unwrap()), ["r-sql"]);
+    // Unknown reports, users and connectors are refused and change nothing.
+    let missing = store.share_report("r-9", &[], 1).await;
+    assert!(matches!(missing, Err(StoreError::NotFound(_))), "{missing:?}");
+    let missing = store.share_report("r-2", &["b".into(), "u-9".into()], 100).await;
+    assert!(matches!(missing, Err(StoreError::NotFound(_))), "{missing:?}");
+    assert_eq!(store.report("r-2").await.unwrap().unwrap(), read, "a refused share changes nothing");
+    let missing = store.create_report(&report("r-3", "u-9", "c-1", 1)).await;
+    assert!(matches!(missing, Err(StoreError::NotFound(_))), "{missing:?}");
+    let missing = store.create_report(&report("r-3", "a", "c-9", 1)).await;
+    assert!(matches!(missing, Err(StoreError::NotFound(_))), "{missing:?}");
+    let mut to_nobody = report("r-3", "a", "c-1", 1);
+    to_nobody.shared_with = vec!["u-9".into()];
+    let missing = store.create_report(&to_nobody).await;
+    assert!(matches!(missing, Err(StoreError::NotFound(_))), "{missing:?}");
+    assert_eq!(store.report("r-3").await.unwrap(), None, "a refused create leaves nothing");
+    let taken = store.create_report(&report("r-1", "a", "c-1", 1)).await;
+    assert!(matches!(taken, Err(StoreError::Conflict(_))), "{taken:?}");
+    // Deleting.
+    store.delete_report("r-2").await.unwrap();
+    assert_eq!(store.report("r-2").await.unwrap(), None);
+    assert!(store.reports_visible_to("c").await.unwrap().is_empty());
+    assert!(matches!(store.delete_report("r-2").await, Err(StoreError::NotFound(_))));
+    assert_eq!(ids(&store.reports_visible_to("a").await.unwrap()), ["r-1"]);
+}
+
+async fn reports_go_with_their_connector(store: &dyn Store) {
+    add_users(store, &["a", "b"]).await;
+    add_connectors(store, &["c-1", "c-2"]).await;
+    let mut gone = report("r-1", "a", "c-1", 10);
+    gone.shared_with = vec!["b".into()];
+    store.create_report(&gone).await.unwrap();
+    store.create_report(&report("r-2", "a", "c-2", 20)).await.unwrap();
+    store.delete_connector("c-1").await.unwrap();
+    assert_eq!(store.report("r-1").await.unwrap(), None);
+    assert_eq!(ids(&store.reports_visible_to("a").await.unwrap()), ["r-2"]);
+    assert!(store.reports_visible_to("b").await.unwrap().is_empty());
+}
+
 macro_rules! conformance {
     ($($test:ident),* $(,)?) => {
         mod sqlcipher {
@@ -775,6 +854,8 @@ conformance!(
     audit_search_pages_and_counts,
     usage_adds_up_per_user_and_month,
     memory_entries_are_kept_changed_and_go_with_their_connector,
+    reports_are_kept_listed_to_owner_and_sharees_and_deleted,
+    reports_go_with_their_connector,
 );
 
 #[test]
@@ -905,4 +986,39 @@ async fn mongo_reads_connectors_from_before_the_llm_settings_as_default() {
     scaled.store.insert_raw("connectors", document).await.unwrap();
     an_older_connector_reads_as_default(&scaled.store).await;
     scaled.store.drop_database().await.expect("drop the test database");
+}
+
+#[tokio::test]
+async fn sqlcipher_upgrade_adds_reports_to_a_store_from_before_them() {
+    let dir = std::env::temp_dir().join(format!("sqlgate-upgrade-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("store.db");
+    let key = Zeroizing::new([7; 32]);
+    // The store as the release before reports left it: six migrations, a user, a connector, a grant.
+    let old = super::sqlcipher::create_at_version(&path, &key, 6);
+    old.execute_batch(
+        "INSERT INTO users (id, username, role, password_hash, disabled, failed_logins, created_at)
+         VALUES ('u-1', 'uma', 'analyst', 'hash', 0, 0, 1700000000);
+         INSERT INTO connectors (id, name, engine, display, sealed_url, production, max_rows, max_bytes, created_at)
+         VALUES ('c-1', 'shop', 'postgres', 'db:5432/shop', 'AQAAAAEold', 0, 20, 4096, 1700000000);
+         INSERT INTO grants (user_id, connector_id) VALUES ('u-1', 'c-1');",
+    )
+    .unwrap();
+    let tables: i64 = old
+        .query_row("SELECT count(*) FROM sqlite_master WHERE name IN ('reports', 'report_shares')", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(tables, 0, "the fixture is not the old schema");
+    drop(old);
+    let store = SqlcipherStore::open(&path, &key).expect("the upgrade opens the old store");
+    assert_eq!(store.grants_of("u-1").await.unwrap(), ["c-1"], "what was there is intact");
+    assert_eq!(store.user("u-1").await.unwrap().unwrap().username, "uma");
+    assert!(store.reports_visible_to("u-1").await.unwrap().is_empty());
+    store.create_report(&report("r-1", "u-1", "c-1", 10)).await.unwrap();
+    assert_eq!(ids(&store.reports_visible_to("u-1").await.unwrap()), ["r-1"]);
+    drop(store);
+    // Opening again does not migrate twice.
+    let store = SqlcipherStore::open(&path, &key).expect("the upgraded store opens again");
+    assert_eq!(store.report("r-1").await.unwrap().unwrap(), report("r-1", "u-1", "c-1", 10));
+    drop(store);
+    let _ = std::fs::remove_dir_all(&dir);
 }

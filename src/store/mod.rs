@@ -1,5 +1,5 @@
-//! The metadata store: users, sessions, API keys, connectors (credentials sealed), grants and the
-//! audit trail. One trait, two implementations with the same semantics: the embedded one is SQLite
+//! The metadata store: users, sessions, API keys, connectors (credentials sealed), grants, reports
+//! and the audit trail. One trait, two implementations with the same semantics: the embedded one is SQLite
 //! encrypted with SQLCipher, the scaled-out one MongoDB. `conformance` is the test suite both pass.
 
 #[cfg(test)]
@@ -229,6 +229,30 @@ impl std::str::FromStr for ConnectorLlm {
     }
 }
 
+/// A saved query: its SQL re-runs live (through the guard and a read-only session) whenever someone
+/// opens it, under the grants of whoever runs it. Deleting its connector deletes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+    /// Stable id (a UUID).
+    pub id: String,
+    /// A label chosen by its owner.
+    pub name: String,
+    /// The user who created it.
+    pub owner_id: String,
+    /// The connector its SQL runs on.
+    pub connector_id: String,
+    /// The question it answered, when it was saved from an answer.
+    pub question: Option<String>,
+    /// The SQL, as the guard approved it when it was saved.
+    pub sql: String,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds of the last change (its share list).
+    pub updated_at: i64,
+    /// The users it is shared with, by id, sorted, without repeats.
+    pub shared_with: Vec<String>,
+}
+
 /// One audit record, as stored: the chain fields included.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AuditRecord {
@@ -358,7 +382,7 @@ pub trait Store: Send + Sync {
     async fn connectors(&self) -> Result<Vec<ConnectorRecord>, StoreError>;
     /// Replaces a connector's mutable fields.
     async fn update_connector(&self, connector: &ConnectorRecord) -> Result<(), StoreError>;
-    /// Deletes a connector and its grants.
+    /// Deletes a connector with its grants, AI memory entries and reports.
     async fn delete_connector(&self, id: &str) -> Result<(), StoreError>;
 
     /// Replaces the connectors a user is granted.
@@ -385,6 +409,17 @@ pub trait Store: Send + Sync {
     async fn update_memory(&self, entry: &MemoryEntry) -> Result<(), StoreError>;
     /// Deletes an entry.
     async fn delete_memory(&self, id: &str) -> Result<(), StoreError>;
+
+    /// Adds a report; its owner, its connector and everyone it is shared with must exist.
+    async fn create_report(&self, report: &Report) -> Result<(), StoreError>;
+    /// A report by id.
+    async fn report(&self, id: &str) -> Result<Option<Report>, StoreError>;
+    /// The reports a user owns or that are shared with them, oldest first.
+    async fn reports_visible_to(&self, user_id: &str) -> Result<Vec<Report>, StoreError>;
+    /// Replaces whom a report is shared with (every user must exist), and sets its `updated_at`.
+    async fn share_report(&self, id: &str, user_ids: &[String], updated_at: i64) -> Result<(), StoreError>;
+    /// Deletes a report.
+    async fn delete_report(&self, id: &str) -> Result<(), StoreError>;
 
     /// The last record of the chain, if any.
     async fn last_audit(&self) -> Result<Option<AuditRecord>, StoreError>;

@@ -173,7 +173,15 @@ async fn prepare(connection: ConnectionString, database: &str) -> Result<Databas
             model.build()
         }
     };
-    let indexes: [(&str, Vec<IndexModel>); 8] = [
+    let indexes: [(&str, Vec<IndexModel>); 9] = [
+        (
+            "reports",
+            vec![
+                index(doc! { "owner_id": 1, "created_at": 1 }, false),
+                index(doc! { "shared_with": 1 }, false),
+                index(doc! { "connector_id": 1 }, false),
+            ],
+        ),
         ("usage", vec![index(doc! { "user_id": 1, "month": 1 }, true), index(doc! { "month": 1 }, false)]),
         ("memory", vec![index(doc! { "created_at": 1 }, false)]),
         ("users", vec![index(doc! { "username": 1 }, true)]),
@@ -669,6 +677,57 @@ fn memory(db: &Database) -> Collection<MemoryDoc> {
     db.collection("memory")
 }
 
+#[derive(Serialize, Deserialize)]
+struct ReportDoc {
+    #[serde(rename = "_id")]
+    id: String,
+    name: String,
+    owner_id: String,
+    connector_id: String,
+    question: Option<String>,
+    sql: String,
+    created_at: i64,
+    updated_at: i64,
+    /// Sorted, without repeats, as the SQLCipher store reads them back.
+    shared_with: Vec<String>,
+}
+
+impl From<ReportDoc> for super::Report {
+    fn from(d: ReportDoc) -> Self {
+        super::Report {
+            id: d.id,
+            name: d.name,
+            owner_id: d.owner_id,
+            connector_id: d.connector_id,
+            question: d.question,
+            sql: d.sql,
+            created_at: d.created_at,
+            updated_at: d.updated_at,
+            shared_with: d.shared_with,
+        }
+    }
+}
+
+fn reports(db: &Database) -> Collection<ReportDoc> {
+    db.collection("reports")
+}
+
+/// `users` sorted and without repeats, once each is known to exist (what SQLite's foreign keys
+/// check on `report_shares`).
+async fn share_list(
+    db: &Database,
+    session: &mut ClientSession,
+    users_: &[String],
+) -> Result<Result<Vec<String>, StoreError>, mongodb::error::Error> {
+    let unique: BTreeSet<String> = users_.iter().cloned().collect();
+    for user in &unique {
+        if users(db).count_documents(doc! { "_id": user }).session(&mut *session).await? == 0 {
+            return Ok(Err(StoreError::NotFound(format!("user {user}"))));
+        }
+    }
+    Ok(Ok(unique.into_iter().collect()))
+}
+
 fn audit(db: &Database) -> Collection<AuditDoc> {
     db.collection("audit")
 }
@@ -970,6 +1029,7 @@ impl Store for MongoStore {
                     }
                     grants(&db).delete_many(doc! { "connector_id": &id }).session(&mut *session).await?;
                     memory(&db).delete_many(doc! { "connector_id": &id }).session(&mut *session).await?;
+                    reports(&db).delete_many(doc! { "connector_id": &id }).session(&mut *session).await?;
                     Ok(Ok(()))
                 }
                 .boxed()
@@ -1214,6 +1274,108 @@ impl Store for MongoStore {
             let result = memory(&db).delete_one(doc! { "_id": &id }).await.map_err(db_error)?;
             if result.deleted_count == 0 {
                 return Err(StoreError::NotFound(format!("memory entry {id}")));
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn create_report(&self, report: &super::Report) -> Result<(), StoreError> {
+        let r = report.clone();
+        self.run(|db| async move {
+            let client = db.client().clone();
+            transaction(&client, |session| {
+                let (db, r) = (db.clone(), r.clone());
+                async move {
+                    if users(&db).count_documents(doc! { "_id": &r.owner_id }).session(&mut *session).await? == 0 {
+                        return Ok(Err(StoreError::NotFound(format!("user {}", r.owner_id))));
+                    }
+                    let connector = doc! { "_id": &r.connector_id };
+                    if connectors(&db).count_documents(connector).session(&mut *session).await? == 0 {
+                        return Ok(Err(StoreError::NotFound(format!("connector {}", r.connector_id))));
+                    }
+                    let shared_with = match share_list(&db, session, &r.shared_with).await? {
+                        Ok(list) => list,
+                        Err(e) => return Ok(Err(e)),
+                    };
+                    let doc = ReportDoc {
+                        id: r.id.clone(),
+                        name: r.name,
+                        owner_id: r.owner_id,
+                        connector_id: r.connector_id,
+                        question: r.question,
+                        sql: r.sql,
+                        created_at: r.created_at,
+                        updated_at: r.updated_at,
+                        shared_with,
+                    };
+                    match reports(&db).insert_one(doc).session(&mut *session).await {
+                        Ok(_) => Ok(Ok(())),
+                        Err(e) if is_duplicate(&e) => Ok(Err(StoreError::Conflict(format!("report {}", r.id)))),
+                        Err(e) => Err(e),
+                    }
+                }
+                .boxed()
+            })
+            .await
+        })
+        .await
+    }
+
+    async fn report(&self, id: &str) -> Result<Option<super::Report>, StoreError> {
+        let id = id.to_owned();
+        self.run(|db| async move {
+            let found = reports(&db).find_one(doc! { "_id": &id }).await.map_err(db_error)?;
+            Ok(found.map(super::Report::from))
+        })
+        .await
+    }
+
+    async fn reports_visible_to(&self, user_id: &str) -> Result<Vec<super::Report>, StoreError> {
+        let user = user_id.to_owned();
+        self.run(|db| async move {
+            let query = doc! { "$or": [ { "owner_id": &user }, { "shared_with": &user } ] };
+            let cursor = reports(&db).find(query).sort(doc! { "created_at": 1, "_id": 1 }).await.map_err(db_error)?;
+            let docs: Vec<ReportDoc> = cursor.try_collect().await.map_err(db_error)?;
+            Ok(docs.into_iter().map(super::Report::from).collect())
+        })
+        .await
+    }
+
+    async fn share_report(&self, id: &str, user_ids: &[String], updated_at: i64) -> Result<(), StoreError> {
+        let (id, user_ids) = (id.to_owned(), user_ids.to_vec());
+        self.run(|db| async move {
+            let client = db.client().clone();
+            transaction(&client, |session| {
+                let (db, id, user_ids) = (db.clone(), id.clone(), user_ids.clone());
+                async move {
+                    let shared_with = match share_list(&db, session, &user_ids).await? {
+                        Ok(list) => list,
+                        Err(e) => return Ok(Err(e)),
+                    };
+                    let set = doc! { "shared_with": shared_with, "updated_at": updated_at };
+                    let result = reports(&db)
+                        .update_one(doc! { "_id": &id }, doc! { "$set": set })
+                        .session(&mut *session)
+                        .await?;
+                    if result.matched_count == 0 {
+                        return Ok(Err(StoreError::NotFound(format!("report {id}"))));
+                    }
+                    Ok(Ok(()))
+                }
+                .boxed()
+            })
+            .await
+        })
+        .await
+    }
+
+    async fn delete_report(&self, id: &str) -> Result<(), StoreError> {
+        let id = id.to_owned();
+        self.run(|db| async move {
+            let result = reports(&db).delete_one(doc! { "_id": &id }).await.map_err(db_error)?;
+            if result.deleted_count == 0 {
+                return Err(StoreError::NotFound(format!("report {id}")));
             }
             Ok(())
         })

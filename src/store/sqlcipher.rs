@@ -10,8 +10,8 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use zeroize::Zeroizing;
 
 use super::{
-    ApiKey, AuditFilter, AuditRecord, ConnectorLlm, ConnectorRecord, MemoryEntry, Rotation, Session, Store, StoreError,
-    Usage, User,
+    ApiKey, AuditFilter, AuditRecord, ConnectorLlm, ConnectorRecord, MemoryEntry, Report, Rotation, Session, Store,
+    StoreError, Usage, User,
 };
 use crate::auth::Role;
 
@@ -61,6 +61,17 @@ const MIGRATIONS: &[&str] = &[
     // Existing connectors keep what they had: the deployment's provider, no rows sent.
     "ALTER TABLE connectors ADD COLUMN llm TEXT NOT NULL DEFAULT 'default';
      ALTER TABLE connectors ADD COLUMN rows_to_llm INTEGER NOT NULL DEFAULT 0;",
+    // 7: reports, and whom each is shared with. A report goes with its connector.
+    "CREATE TABLE reports (
+        id TEXT PRIMARY KEY, name TEXT NOT NULL, owner_id TEXT NOT NULL REFERENCES users(id),
+        connector_id TEXT NOT NULL REFERENCES connectors(id) ON DELETE CASCADE, question TEXT, sql TEXT NOT NULL,
+        created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+     CREATE INDEX reports_owner ON reports(owner_id);
+     CREATE INDEX reports_connector ON reports(connector_id);
+     CREATE TABLE report_shares (
+        report_id TEXT NOT NULL REFERENCES reports(id) ON DELETE CASCADE, user_id TEXT NOT NULL REFERENCES users(id),
+        PRIMARY KEY (report_id, user_id));
+     CREATE INDEX report_shares_user ON report_shares(user_id);",
 ];
 
 /// The SQLCipher store. A single connection behind a mutex: SQLite writes one at a time anyway,
@@ -225,6 +236,57 @@ fn migrate(connection: &Connection) -> Result<(), StoreError> {
         connection
             .execute_batch(&format!("BEGIN; {sql}; PRAGMA user_version = {}; COMMIT;", i + 1))
             .map_err(|e| StoreError::Unavailable(format!("migration {} failed: {e}", i + 1)))?;
+    }
+    Ok(())
+}
+
+/// One report, its columns in the order `report_row` reads them.
+const REPORT_BY_ID: &str =
+    "SELECT id, name, owner_id, connector_id, question, sql, created_at, updated_at FROM reports WHERE id = ?1";
+
+/// The reports a user owns or that are shared with them, oldest first, read as `REPORT_BY_ID`.
+const REPORTS_VISIBLE_TO: &str =
+    "SELECT id, name, owner_id, connector_id, question, sql, created_at, updated_at FROM reports
+     WHERE owner_id = ?1 OR id IN (SELECT report_id FROM report_shares WHERE user_id = ?1)
+     ORDER BY created_at, id";
+
+fn report_row(r: &Row<'_>) -> rusqlite::Result<Report> {
+    Ok(Report {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        owner_id: r.get(2)?,
+        connector_id: r.get(3)?,
+        question: r.get(4)?,
+        sql: r.get(5)?,
+        created_at: r.get(6)?,
+        updated_at: r.get(7)?,
+        shared_with: Vec::new(),
+    })
+}
+
+/// `report` with whom it is shared, read.
+fn with_shares(c: &Connection, mut report: Report) -> Result<Report, StoreError> {
+    let mut st = c.prepare("SELECT user_id FROM report_shares WHERE report_id = ?1 ORDER BY user_id").map_err(db)?;
+    let rows = st.query_map([&report.id], |r| r.get(0)).map_err(db)?;
+    report.shared_with = rows.collect::<Result<_, _>>().map_err(db)?;
+    Ok(report)
+}
+
+/// Shares `report` with each of `users` (each must exist; repeats count once).
+fn insert_shares(tx: &rusqlite::Transaction<'_>, report: &str, users: &[String]) -> Result<(), StoreError> {
+    for user in users {
+        require(tx, "SELECT count(*) FROM users WHERE id = ?1", user, "user")?;
+        tx.execute("INSERT OR IGNORE INTO report_shares (report_id, user_id) VALUES (?1, ?2)", params![report, user])
+            .map_err(db)?;
+    }
+    Ok(())
+}
+
+/// `NotFound` naming `what` unless `count_sql` counts a row for `id`.
+fn require(c: &Connection, count_sql: &str, id: &str, what: &str) -> Result<(), StoreError> {
+    let n: i64 = c.query_row(count_sql, [id], |r| r.get(0)).map_err(db)?;
+    if n == 0 {
+        return Err(StoreError::NotFound(format!("{what} {id}")));
     }
     Ok(())
 }
@@ -646,6 +708,12 @@ impl Store for SqlcipherStore {
         self.with(move |c| {
             let tx = c.transaction().map_err(db)?;
             tx.execute("DELETE FROM grants WHERE connector_id = ?1", [&id]).map_err(db)?;
+            tx.execute(
+                "DELETE FROM report_shares WHERE report_id IN (SELECT id FROM reports WHERE connector_id = ?1)",
+                [&id],
+            )
+            .map_err(db)?;
+            tx.execute("DELETE FROM reports WHERE connector_id = ?1", [&id]).map_err(db)?;
             let n = tx.execute("DELETE FROM connectors WHERE id = ?1", [&id]).map_err(db)?;
             if n == 0 {
                 return Err(StoreError::NotFound(format!("connector {id}")));
@@ -797,6 +865,79 @@ impl Store for SqlcipherStore {
                 return Err(StoreError::NotFound(format!("memory entry {id}")));
             }
             Ok(())
+        })
+        .await
+    }
+
+    async fn create_report(&self, report: &Report) -> Result<(), StoreError> {
+        let r = report.clone();
+        self.with(move |c| {
+            let tx = c.transaction().map_err(db)?;
+            require(&tx, "SELECT count(*) FROM users WHERE id = ?1", &r.owner_id, "user")?;
+            require(&tx, "SELECT count(*) FROM connectors WHERE id = ?1", &r.connector_id, "connector")?;
+            tx.execute(
+                "INSERT INTO reports (id, name, owner_id, connector_id, question, sql, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![r.id, r.name, r.owner_id, r.connector_id, r.question, r.sql, r.created_at, r.updated_at],
+            )
+            .map_err(|e| match db(e) {
+                StoreError::Conflict(_) => StoreError::Conflict(format!("report {}", r.id)),
+                other => other,
+            })?;
+            insert_shares(&tx, &r.id, &r.shared_with)?;
+            tx.commit().map_err(db)
+        })
+        .await
+    }
+
+    async fn report(&self, id: &str) -> Result<Option<Report>, StoreError> {
+        let id = id.to_owned();
+        self.with(move |c| {
+            let report = c.query_row(REPORT_BY_ID, [&id], report_row).optional().map_err(db)?;
+            report.map(|r| with_shares(c, r)).transpose()
+        })
+        .await
+    }
+
+    async fn reports_visible_to(&self, user_id: &str) -> Result<Vec<Report>, StoreError> {
+        let user = user_id.to_owned();
+        self.with(move |c| {
+            let reports: Vec<Report> = {
+                let mut st = c.prepare(REPORTS_VISIBLE_TO).map_err(db)?;
+                let rows = st.query_map([&user], report_row).map_err(db)?;
+                rows.collect::<Result<_, _>>().map_err(db)?
+            };
+            reports.into_iter().map(|r| with_shares(c, r)).collect()
+        })
+        .await
+    }
+
+    async fn share_report(&self, id: &str, user_ids: &[String], updated_at: i64) -> Result<(), StoreError> {
+        let (id, users) = (id.to_owned(), user_ids.to_vec());
+        self.with(move |c| {
+            let tx = c.transaction().map_err(db)?;
+            let n =
+                tx.execute("UPDATE reports SET updated_at = ?2 WHERE id = ?1", params![id, updated_at]).map_err(db)?;
+            if n == 0 {
+                return Err(StoreError::NotFound(format!("report {id}")));
+            }
+            tx.execute("DELETE FROM report_shares WHERE report_id = ?1", [&id]).map_err(db)?;
+            insert_shares(&tx, &id, &users)?;
+            tx.commit().map_err(db)
+        })
+        .await
+    }
+
+    async fn delete_report(&self, id: &str) -> Result<(), StoreError> {
+        let id = id.to_owned();
+        self.with(move |c| {
+            let tx = c.transaction().map_err(db)?;
+            tx.execute("DELETE FROM report_shares WHERE report_id = ?1", [&id]).map_err(db)?;
+            let n = tx.execute("DELETE FROM reports WHERE id = ?1", [&id]).map_err(db)?;
+            if n == 0 {
+                return Err(StoreError::NotFound(format!("report {id}")));
+            }
+            tx.commit().map_err(db)
         })
         .await
     }
