@@ -111,14 +111,25 @@
 
   function paint() {
     if (!overlay) return;
-    const code = document.createDocumentFragment();
-    for (const [kind, piece] of tokens(sql.value)) {
-      code.append(kind === "plain" ? document.createTextNode(piece) : el("span", { className: "tok-" + kind, text: piece }));
+    try {
+      const code = document.createDocumentFragment();
+      for (const [kind, piece] of tokens(sql.value)) {
+        code.append(kind === "plain" ? document.createTextNode(piece) : el("span", { className: "tok-" + kind, text: piece }));
+      }
+      // Keeps a last empty line as tall as in the textarea.
+      code.append(document.createTextNode("\n "));
+      overlay.replaceChildren(code);
+      follow();
+    } catch (_) {
+      plain();
     }
-    // Keeps a last empty line as tall as in the textarea.
-    code.append(document.createTextNode("\n "));
-    overlay.replaceChildren(code);
-    follow();
+  }
+
+  // Highlighting failed: back to a plain textarea, whose own text shows again.
+  function plain() {
+    editor.classList.remove("highlighted");
+    if (overlay) overlay.remove();
+    overlay = null;
   }
 
   function follow() {
@@ -130,11 +141,16 @@
   }
 
   function buildOverlay() {
-    overlay = el("pre", { className: "highlight", attrs: { "aria-hidden": "true", "data-role": "highlight" } });
-    marker = el("div", { className: "line-marker", hidden: true, attrs: { "aria-hidden": "true", "data-role": "line-marker" } });
-    editor.prepend(marker, overlay);
-    paint();
-    editor.classList.add("highlighted");
+    try {
+      marker = el("div", { className: "line-marker", hidden: true, attrs: { "aria-hidden": "true", "data-role": "line-marker" } });
+      overlay = el("pre", { className: "highlight", attrs: { "aria-hidden": "true", "data-role": "highlight" } });
+      editor.prepend(marker, overlay);
+      paint();
+      // Only now does the textarea's own text give way to the overlay (see app.css).
+      if (overlay) editor.classList.add("highlighted");
+    } catch (_) {
+      plain();
+    }
   }
 
   // ---- the guard's refusal ----

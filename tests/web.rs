@@ -660,6 +660,15 @@ fn a_power_user_runs_sql_with_ctrl_enter_reads_the_guards_refusals_inline_and_br
         json!(format!("SELECT {first} FROM customers"))
     );
 
+    // With the keyboard alone: → and ← open and close a table's columns, Enter inserts a name.
+    b.press("[data-table=orders] .schema-toggle", "\u{E014}");
+    assert!(b.visible("[data-table=orders] .schema-columns"));
+    b.press("[data-table=orders] .schema-toggle", "\u{E012}");
+    assert!(!b.visible("[data-table=orders] .schema-columns"));
+    b.type_into("#sql", "SELECT * FROM ");
+    b.press("[data-table=orders] .schema-table-name", "\u{E007}");
+    assert_eq!(b.run("return document.getElementById('sql').value;", vec![]), json!("SELECT * FROM orders"));
+
     // A SELECT run with Ctrl+Enter: the table is what the API answers for the same SQL.
     let sql = "SELECT region_id, name, currency FROM regions ORDER BY region_id";
     let page = site.run_sql(sql);
