@@ -39,7 +39,10 @@
     const retryAfter = parseInt(response.headers.get("Retry-After") || "", 10);
     const seconds = Number.isFinite(retryAfter) ? retryAfter : null;
     if (data && data.error && typeof data.error.code === "string") {
-      return failure(response.status, data.error.code, String(data.error.message || ""), seconds);
+      const result = failure(response.status, data.error.code, String(data.error.message || ""), seconds);
+      // A refused query (422 sql_rejected) also names the guard's rule.
+      if (typeof data.error.guard_code === "string") result.error.guardCode = data.error.guard_code;
+      return result;
     }
     return failure(response.status, "unexpected", "the server answered with HTTP " + response.status, seconds);
   }
@@ -93,5 +96,22 @@
     box.hidden = false;
   }
 
-  window.sqlgate = { call: call, el: el, sentence: sentence, showMessage: showMessage };
+  // The top bar's "Log out": ends the session on the server, then opens the login page; an
+  // error that is not an ended session goes to `onError(result)`.
+  function wireLogout(button, onError) {
+    button.addEventListener("click", async function () {
+      button.disabled = true;
+      const result = await call("POST", "/api/v1/logout");
+      // Ended either way: a session that had already ended needs no logout.
+      if (result.ok || result.status === 401) {
+        window.location.assign("/login?notice=logged_out");
+        return;
+      }
+      button.disabled = false;
+      onError(result);
+    });
+    button.disabled = false;
+  }
+
+  window.sqlgate = { call: call, el: el, sentence: sentence, showMessage: showMessage, wireLogout: wireLogout };
 })();

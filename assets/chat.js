@@ -7,6 +7,7 @@
 (function () {
   const api = window.sqlgate;
   const el = api.el;
+  const results = api.results;
   const picker = document.getElementById("connector");
   const production = document.getElementById("production");
   const productionText = document.getElementById("production-text");
@@ -118,60 +119,6 @@
     setReady(true);
   }
 
-  // A cell as text: strings as they are, numbers as the server wrote them, null as "null".
-  function cellText(value) {
-    if (value === null || value === undefined) return "null";
-    if (typeof value === "string") return value;
-    if (typeof value === "number" || typeof value === "boolean") return String(value);
-    return JSON.stringify(value);
-  }
-
-  function truncationNotice(t) {
-    if (!t) return null;
-    const parts = [];
-    if (t.reason === "rows") {
-      parts.push("Showing the first " + t.rows_returned + " rows: the result has more than an answer may hold.");
-    } else if (t.reason === "bytes") {
-      parts.push("Showing " + t.rows_returned + " rows: the rest did not fit the answer's size limit" +
-        (t.more_rows ? ", and the result has more." : "."));
-    } else {
-      parts.push("Every row is shown, but some values were shortened.");
-    }
-    if (t.cells_truncated > 0) {
-      parts.push(t.cells_truncated + (t.cells_truncated === 1 ? " long value was" : " long values were") +
-        " shortened; each ends in …[cut].");
-    }
-    return el("p", { className: "truncation", attrs: { "data-role": "truncation" } }, "Not everything is shown. " + parts.join(" "));
-  }
-
-  function resultTable(data) {
-    const columns = Array.isArray(data.columns) ? data.columns : [];
-    const rows = Array.isArray(data.rows) ? data.rows : [];
-    if (columns.length === 0) return null;
-    const numeric = rows.length > 0 ? columns.map(function (_, i) {
-      return rows.every(function (r) { return r[i] === null || typeof r[i] === "number"; });
-    }) : columns.map(function () { return false; });
-    const head = el("tr", {});
-    columns.forEach(function (column, i) {
-      head.append(el("th", { text: String(column.name), className: numeric[i] ? "num" : "", attrs: { scope: "col" } }));
-    });
-    const body = el("tbody", {});
-    for (const row of rows) {
-      const tr = el("tr", {});
-      columns.forEach(function (_, i) {
-        const value = row[i];
-        const td = el("td", { text: cellText(value) });
-        if (value === null || value === undefined) td.className = "null";
-        else if (numeric[i]) td.className = "num";
-        tr.append(td);
-      });
-      body.append(tr);
-    }
-    const count = rows.length === 1 ? "1 row" : rows.length + " rows";
-    const table = el("table", {}, el("caption", { text: count }), el("thead", {}, head), body);
-    return el("div", { className: "table-wrap", tabIndex: 0, attrs: { role: "region", "aria-label": "Result: " + count } }, table);
-  }
-
   function answerCard(data, connectorName) {
     const level = CONFIDENCE[data.confidence] ? data.confidence : "uncertain";
     const badge = el("span", {
@@ -196,9 +143,9 @@
       for (const warning of warnings) list.append(el("li", { text: String(warning) }));
       card.append(list);
     }
-    const notice = truncationNotice(data.truncated);
+    const notice = results.truncationNotice(data.truncated);
     if (notice) card.append(notice);
-    const table = resultTable(data);
+    const table = results.table(data);
     if (table) card.append(table);
     // Only an answer that carries SQL shows it; Members' answers have no `sql` key at all.
     if (Object.prototype.hasOwnProperty.call(data, "sql") && typeof data.sql === "string") {
@@ -260,19 +207,7 @@
 
   picker.addEventListener("change", showProduction);
 
-  logout.addEventListener("click", async function () {
-    logout.disabled = true;
-    const result = await api.call("POST", "/api/v1/logout");
-    // Ended either way: a session that had already ended needs no logout.
-    if (result.ok || result.status === 401) {
-      window.location.assign("/login?notice=logged_out");
-      return;
-    }
-    logout.disabled = false;
-    showPageError(result);
-  });
-
-  logout.disabled = false;
+  api.wireLogout(logout, showPageError);
   loadConnectors().then(function () {
     document.body.dataset.ready = "true";
   });

@@ -476,9 +476,8 @@ fn a_member_gets_no_sql_in_the_page_or_from_the_network_and_errors_read_as_messa
     assert_eq!(card["kind"], "answer", "{card}");
 }
 
-#[test]
-fn hostile_values_in_the_data_and_the_question_render_as_text() {
-    let Some(site) = Site::start("web-xss", &[], DESKTOP) else { return };
+/// The connector `notes`: a SQLite database whose `notes.title` holds the hostile values.
+fn hostile_notes(site: &Site, admin: &Admin<'_>) {
     let path = site.server.dir.join("hostile.sqlite");
     let db = rusqlite::Connection::open(&path).unwrap();
     db.execute_batch("CREATE TABLE notes (note_id INTEGER PRIMARY KEY, title TEXT NOT NULL);").unwrap();
@@ -486,9 +485,15 @@ fn hostile_values_in_the_data_and_the_question_render_as_text() {
         db.execute("INSERT INTO notes VALUES (?1, ?2)", rusqlite::params![id, title]).unwrap();
     }
     drop(db);
-    let admin = site.admin();
     let notes = json!({"name": "notes", "url": format!("sqlite:{}", path.display())});
     admin.ok(Method::POST, "/api/v1/admin/connectors", Some(notes));
+}
+
+#[test]
+fn hostile_values_in_the_data_and_the_question_render_as_text() {
+    let Some(site) = Site::start("web-xss", &[], DESKTOP) else { return };
+    let admin = site.admin();
+    hostile_notes(&site, &admin);
     user_granted(&admin, "xena", "analyst", &["notes"]);
     let ids = connector_ids(&admin);
     let b = &site.browser;
@@ -507,6 +512,306 @@ fn hostile_values_in_the_data_and_the_question_render_as_text() {
         b.run("return document.querySelectorAll('#history img, #history script, #history [onerror]').length;", vec![]);
     assert_eq!(made, json!(0));
     // An image that had been made would have failed to load by now; let the page settle first.
+    b.wait_for_script("document.readyState === 'complete'");
+    assert_eq!(b.run("return typeof window.__xss;", vec![]), json!("undefined"));
+}
+
+// ---- SQL live edit (`/sql`) ----
+
+/// Ctrl+Enter, as WebDriver key codes (Control held, Enter, all keys released).
+const CTRL_ENTER: &str = "\u{E009}\u{E007}\u{E000}";
+
+impl Site {
+    /// Opens SQL live edit and waits until the schema of the connector shown is listed.
+    fn open_sql(&self) {
+        let b = &self.browser;
+        b.open("/sql");
+        self.wait_for_schema();
+    }
+
+    fn wait_for_schema(&self) {
+        let listed = self.browser.wait_for_script("document.querySelector('#schema-body [data-role=schema]')");
+        assert!(!listed.is_null(), "the schema was not listed: {}", self.browser.text("#schema-body"));
+    }
+
+    /// Writes `sql` in the editor, runs it with Ctrl+Enter and returns what the page shows.
+    fn run_sql(&self, sql: &str) -> Value {
+        let b = &self.browser;
+        let runs = b.run("return Number(document.getElementById('result').dataset.runs || '0');", vec![]);
+        b.type_into("#sql", sql);
+        b.press("#sql", CTRL_ENTER);
+        let done = format!("Number(document.getElementById('result').dataset.runs || '0') > {runs}");
+        assert!(b.wait_for_script(&done).as_bool() == Some(true), "no result for {sql:?}");
+        b.run(
+            "const one = (sel) => { const e = document.querySelector(sel); return e ? e.textContent : null; };
+             const rejection = document.getElementById('rejection');
+             const marker = document.querySelector('[data-role=line-marker]');
+             return {
+               columns: [...document.querySelectorAll('#result thead th')].map((e) => e.textContent),
+               rows: [...document.querySelectorAll('#result tbody tr')]
+                 .map((tr) => [...tr.children].map((td) => td.textContent)),
+               row_count: one('#result [data-role=row-count]'),
+               duration: one('#result [data-role=duration]'),
+               truncation: one('#result [data-role=truncation]'),
+               warnings: [...document.querySelectorAll('#result [data-role=warnings] li')].map((e) => e.textContent),
+               error: one('#result [data-role=error]'),
+               no_rows: one('#result [data-role=no-rows]'),
+               rejected: !rejection.hidden,
+               guard_code: one('#rejection [data-role=guard-code]'),
+               guard_message: one('#rejection [data-role=guard-message]'),
+               position: one('#rejection [data-role=position]'),
+               excerpt: one('#rejection [data-role=excerpt]'),
+               marker_line: marker && !marker.hidden ? marker.dataset.line : null,
+             };",
+            vec![],
+        )
+    }
+}
+
+/// `POST /api/v1/query` as `user` (logged in over HTTP, like the page): status and body.
+fn api_query(server: &Server, user: &str, connector: &str, sql: &str) -> (u16, Value) {
+    let (client, csrf) = server.login(user, PASSWORD);
+    let res = client
+        .post(server.url("/api/v1/query"))
+        .header("x-csrf-token", csrf)
+        .json(&json!({"connector": connector, "sql": sql}))
+        .send()
+        .unwrap();
+    (res.status().as_u16(), res.json().unwrap())
+}
+
+/// The rows of an API answer as the page shows them.
+fn shown_rows(api: &Value) -> Value {
+    let rows: Vec<Vec<String>> =
+        api["rows"].as_array().unwrap().iter().map(|r| r.as_array().unwrap().iter().map(cell_text).collect()).collect();
+    json!(rows)
+}
+
+#[test]
+fn a_power_user_runs_sql_with_ctrl_enter_reads_the_guards_refusals_inline_and_browses_the_schema() {
+    let Some(site) = Site::start("web-sql", &[], DESKTOP) else { return };
+    let admin = site.admin();
+    let sample = site.server.dir.join("sample.db");
+    let production = json!({"name": "sample_prod", "url": format!("sqlite:{}", sample.display()), "production": true});
+    admin.ok(Method::POST, "/api/v1/admin/connectors", Some(production));
+    admin.user("pat", "power_user");
+    let ids = connector_ids(&admin);
+    let b = &site.browser;
+
+    // The chat links SQL live edit for a Power User.
+    site.log_in("pat", PASSWORD);
+    b.click(".pagenav a[href='/sql']");
+    b.wait_for_path("/sql");
+    b.wait_until_ready();
+    site.wait_for_schema();
+    assert_eq!(b.text(".pagenav a[aria-current=page]"), "SQL live edit");
+    b.select("#connector", &ids["sample"]);
+    site.wait_for_schema();
+
+    // The schema browser lists what the API lists, the demo's tables among them.
+    let (client, _) = site.server.login("pat", PASSWORD);
+    let schema: Value = client
+        .get(site.server.url(&format!("/api/v1/connectors/{}/schema", ids["sample"])))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let tables: Vec<&str> = schema["tables"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+    let listed =
+        b.run("return [...document.querySelectorAll('.schema-table-name')].map((e) => e.textContent);", vec![]);
+    assert_eq!(listed, json!(tables));
+    for demo in ["customers", "employees", "order_items", "orders", "products", "regions"] {
+        assert!(tables.contains(&demo), "{demo} is not listed: {tables:?}");
+    }
+    // A table's columns open with its toggle, each with its type.
+    let customers = schema["tables"].as_array().unwrap().iter().find(|t| t["name"] == "customers").unwrap();
+    let columns: Vec<String> = customers["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| format!("{} {}", c["name"].as_str().unwrap(), c["type"].as_str().unwrap()))
+        .collect();
+    assert!(!b.visible("[data-table=customers] .schema-columns"));
+    b.click("[data-table=customers] .schema-toggle");
+    assert!(b.visible("[data-table=customers] .schema-columns"));
+    assert_eq!(
+        b.run(
+            "return document.querySelector('[data-table=customers] .schema-toggle').getAttribute('aria-expanded');",
+            vec![]
+        ),
+        json!("true")
+    );
+    let shown = b.run(
+        "return [...document.querySelectorAll('[data-table=customers] .schema-columns li')]
+           .map((li) => li.children[0].textContent + ' ' + li.children[1].textContent);",
+        vec![],
+    );
+    assert_eq!(shown, json!(columns));
+
+    // A click on a table or a column puts its name at the cursor.
+    b.type_into("#sql", "SELECT  FROM ");
+    b.click("[data-table=customers] .schema-table-name");
+    assert_eq!(b.run("return document.getElementById('sql').value;", vec![]), json!("SELECT  FROM customers"));
+    b.run("document.getElementById('sql').setSelectionRange(7, 7);", vec![]);
+    b.click("[data-table=customers] .schema-column");
+    let first = customers["columns"][0]["name"].as_str().unwrap();
+    assert_eq!(
+        b.run("return document.getElementById('sql').value;", vec![]),
+        json!(format!("SELECT {first} FROM customers"))
+    );
+
+    // With the keyboard alone: → and ← open and close a table's columns, Enter inserts a name.
+    b.press("[data-table=orders] .schema-toggle", "\u{E014}");
+    assert!(b.visible("[data-table=orders] .schema-columns"));
+    b.press("[data-table=orders] .schema-toggle", "\u{E012}");
+    assert!(!b.visible("[data-table=orders] .schema-columns"));
+    b.type_into("#sql", "SELECT * FROM ");
+    b.press("[data-table=orders] .schema-table-name", "\u{E007}");
+    assert_eq!(b.run("return document.getElementById('sql').value;", vec![]), json!("SELECT * FROM orders"));
+
+    // A SELECT run with Ctrl+Enter: the table is what the API answers for the same SQL.
+    let sql = "SELECT region_id, name, currency FROM regions ORDER BY region_id";
+    let page = site.run_sql(sql);
+    let (status, api) = api_query(&site.server, "pat", "sample", sql);
+    assert_eq!(status, 200, "{api}");
+    let names: Vec<&Value> = api["columns"].as_array().unwrap().iter().map(|c| &c["name"]).collect();
+    assert_eq!(page["columns"], json!(names), "{page}");
+    assert_eq!(page["rows"], shown_rows(&api), "{page}");
+    assert!(page["rows"].as_array().unwrap().len() > 1, "{page}");
+    assert_eq!(page["row_count"], json!(format!("{} rows", api["row_count"])), "{page}");
+    assert!(page["duration"].as_str().unwrap().ends_with(" ms"), "{page}");
+    assert_eq!((page["rejected"].clone(), page["truncation"].clone()), (json!(false), Value::Null), "{page}");
+    // Highlighted: keywords, strings and numbers as spans in the overlay, which holds the same text.
+    let overlay = b.run(
+        "const o = document.querySelector('[data-role=highlight]');
+         return [o.textContent.trimEnd(), [...o.querySelectorAll('.tok-keyword')].map((e) => e.textContent)];",
+        vec![],
+    );
+    assert_eq!(overlay, json!([sql, ["SELECT", "FROM", "ORDER", "BY"]]));
+
+    // More rows than the budget: 20 shown and a notice that says so.
+    let page = site.run_sql("SELECT * FROM products");
+    let (_, api) = api_query(&site.server, "pat", "sample", "SELECT * FROM products");
+    assert_eq!(api["truncated"]["reason"], "rows", "{api}");
+    assert_eq!(page["rows"], shown_rows(&api), "{page}");
+    assert_eq!(page["rows"].as_array().unwrap().len(), 20);
+    assert!(page["truncation"].as_str().unwrap().contains("Showing the first 20 rows"), "{page}");
+    assert!(b.visible("#result [data-role=truncation]"));
+    b.run("document.activeElement.blur(); window.scrollTo(0, 0);", vec![]);
+    b.screenshot("sql-desktop");
+
+    // A DELETE: the guard's code and message under the editor, and no rows.
+    let page = site.run_sql("DELETE FROM customers");
+    let (status, api) = api_query(&site.server, "pat", "sample", "DELETE FROM customers");
+    assert_eq!((status, api["error"]["code"].as_str()), (422, Some("sql_rejected")), "{api}");
+    assert!(page["rejected"].as_bool().unwrap() && b.visible("#rejection"), "{page}");
+    assert_eq!(page["guard_code"], api["error"]["guard_code"], "{page}");
+    assert_eq!(page["guard_code"], "write_statement", "{page}");
+    assert!(page["guard_message"].as_str().unwrap().contains("DELETE statement changes data"), "{page}");
+    assert_eq!(page["rows"], json!([]), "{page}");
+    assert!(page["no_rows"].as_str().unwrap().contains("No rows"), "{page}");
+    // This refusal carries no position, so none is shown.
+    assert_eq!((page["position"].clone(), page["marker_line"].clone()), (Value::Null, Value::Null), "{page}");
+
+    // A syntax error carries the parser's position: the line and column, and a marker on it.
+    let broken = "SELECT *\nFROM customers WHERE x = = 1";
+    let page = site.run_sql(broken);
+    assert_eq!(page["guard_code"], "syntax_error", "{page}");
+    assert_eq!(page["position"], "Line 2, column 26:", "{page}");
+    assert_eq!(page["excerpt"], json!(format!("FROM customers WHERE x = = 1\n{}^", " ".repeat(25))), "{page}");
+    assert_eq!(page["marker_line"], "2", "{page}");
+    assert!(b.visible("[data-role=line-marker]"));
+    b.run("document.activeElement.blur(); window.scrollTo(0, 0);", vec![]);
+    b.screenshot("sql-rejected-desktop");
+    // Editing the text takes the marker away (its position no longer holds).
+    b.press("#sql", " ");
+    assert!(!b.visible("[data-role=line-marker]"));
+
+    // A production connector: the banner before running, and its warning with the rows.
+    b.select("#connector", &ids["sample_prod"]);
+    assert!(b.visible("#production"));
+    assert!(b.text("#production").contains("“sample_prod”"), "{}", b.text("#production"));
+    let page = site.run_sql("SELECT count(*) AS n FROM customers");
+    assert!(page["warnings"].to_string().contains("production database"), "{page}");
+
+    // A phone: the editor, then the results, then the schema, one column, no sideways scrolling.
+    b.select("#connector", &ids["sample"]);
+    site.wait_for_schema();
+    site.run_sql("SELECT region_id, name, currency FROM regions ORDER BY region_id");
+    b.viewport(PHONE.0, PHONE.1);
+    assert_eq!(b.run("return window.innerWidth;", vec![]), json!(PHONE.0));
+    let wide = b.run("return document.documentElement.scrollWidth > window.innerWidth;", vec![]);
+    assert_eq!(wide, json!(false), "SQL live edit is wider than a phone");
+    let stacked = b.run(
+        "const box = (id) => document.getElementById(id).getBoundingClientRect();
+         return box('editor').bottom <= box('result').top && box('result').bottom <= box('schema-body').top;",
+        vec![],
+    );
+    assert_eq!(stacked, json!(true), "the editor, the results and the schema do not stack on a phone");
+    b.run("document.activeElement.blur(); window.scrollTo(0, 0);", vec![]);
+    b.screenshot("sql-phone");
+}
+
+#[test]
+fn sql_live_edit_is_closed_to_analysts_and_members_and_linked_only_for_those_it_is_open_to() {
+    let server = Server::start("web-sql-access");
+    let admin = Admin::new(&server);
+    for (name, role) in [("ann", "analyst"), ("mia", "member"), ("pat", "power_user")] {
+        admin.user(name, role);
+    }
+    let res = no_redirects().get(server.url("/sql")).send().unwrap();
+    assert_eq!((res.status().as_u16(), header(&res, "location")), (303, "/login".to_owned()));
+
+    for (user, open) in [("ann", false), ("mia", false), ("pat", true)] {
+        let (client, _) = server.login(user, PASSWORD);
+        let res = client.get(server.url("/sql")).send().unwrap();
+        assert_page_headers(&res, "/sql");
+        assert_eq!(header(&res, "cache-control"), "no-store");
+        let status = res.status().as_u16();
+        let html = res.text().unwrap();
+        let chat = client.get(server.url("/chat")).send().unwrap().text().unwrap();
+        if open {
+            assert_eq!(status, 200, "{user}: {html}");
+            assert!(!html.contains("<style") && !html.contains(" style=") && !inline_handler(&html), "{html}");
+            for control in ["connector", "sql"] {
+                assert!(html.contains(&format!("for=\"{control}\"")), "no label for {control}: {html}");
+            }
+            assert!(chat.contains("href=\"/sql\""), "{user} sees no link to SQL live edit: {chat}");
+        } else {
+            // The 403 page, in words: what happened, not a trace.
+            assert_eq!(status, 403, "{user}: {html}");
+            assert!(html.contains("Not allowed") && html.contains("power_user role or higher"), "{user}: {html}");
+            assert!(!html.contains("href=\"/sql\""), "{user}: {html}");
+            assert!(!chat.contains("href=\"/sql\""), "{user} sees a link to SQL live edit: {chat}");
+        }
+    }
+}
+
+#[test]
+fn hostile_values_render_as_text_in_sql_live_edit() {
+    let Some(site) = Site::start("web-sql-xss", &[], DESKTOP) else { return };
+    let admin = site.admin();
+    hostile_notes(&site, &admin);
+    admin.user("pat", "power_user");
+    let ids = connector_ids(&admin);
+    let b = &site.browser;
+    site.log_in("pat", PASSWORD);
+    site.open_sql();
+    b.select("#connector", &ids["notes"]);
+    site.wait_for_schema();
+    assert_eq!(b.text("[data-table=notes] .schema-table-name"), "notes");
+
+    // Rows holding markup are shown as the text they are.
+    let page = site.run_sql("SELECT title FROM notes ORDER BY note_id");
+    assert_eq!(page["rows"], json!([[SCRIPT_PAYLOAD], [IMG_PAYLOAD], ["plain"]]), "{page}");
+    // So is markup in the SQL itself, in the highlighting overlay and in a refusal's excerpt.
+    let hostile_sql = format!("SELECT title FROM notes WHERE title = '{IMG_PAYLOAD}' ==");
+    let page = site.run_sql(&hostile_sql);
+    assert_eq!(page["guard_code"], "syntax_error", "{page}");
+    let overlay = b.run("return document.querySelector('[data-role=highlight]').textContent.trimEnd();", vec![]);
+    assert_eq!(overlay, json!(hostile_sql));
+    let made = b.run("return document.querySelectorAll('main img, main script, main [onerror]').length;", vec![]);
+    assert_eq!(made, json!(0));
     b.wait_for_script("document.readyState === 'complete'");
     assert_eq!(b.run("return typeof window.__xss;", vec![]), json!("undefined"));
 }

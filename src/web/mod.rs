@@ -63,7 +63,17 @@ pub static PAGES: &[Page] = &[
     Page { path: "/", access: ANY, handler: |ctx| Box::pin(pages::home(ctx)) },
     Page { path: "/login", access: Access::Public, handler: |ctx| Box::pin(pages::login(ctx)) },
     Page { path: "/chat", access: ANY, handler: |ctx| Box::pin(pages::chat(ctx)) },
+    Page { path: "/sql", access: Access::Role(Role::PowerUser), handler: |ctx| Box::pin(pages::sql(ctx)) },
 ];
+
+/// Whether `role` may open the page at `path` (for links: a page's navigation shows only the
+/// pages its user may open). An unknown path is never open.
+pub fn may_open(path: &str, role: Role) -> bool {
+    PAGES.iter().find(|p| p.path == path).is_some_and(|p| match p.access {
+        Access::Public => true,
+        Access::Role(min) => role >= min,
+    })
+}
 
 /// Registers every page of [`PAGES`] and the assets.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -148,6 +158,17 @@ mod tests {
         paths.dedup();
         assert_eq!(paths.len(), PAGES.len(), "a page path is listed twice");
         assert!(PAGES.iter().all(|p| !p.path.starts_with("/api/") && !p.path.starts_with("/assets/")));
+    }
+
+    #[test]
+    fn sql_live_edit_is_for_power_users_and_admins() {
+        for (role, open) in
+            [(Role::Member, false), (Role::Analyst, false), (Role::PowerUser, true), (Role::Admin, true)]
+        {
+            assert_eq!(may_open("/sql", role), open, "{role}");
+            assert!(may_open("/chat", role), "{role}");
+        }
+        assert!(!may_open("/nowhere", Role::Admin));
     }
 
     #[test]

@@ -48,14 +48,34 @@ pub struct LoginPage {
     notice: Option<Notice>,
 }
 
+/// Who is logged in, as the top bar of a page behind the login shows it, and the links it may
+/// follow.
+pub struct Account {
+    /// The user name.
+    pub username: String,
+    /// The role, as people read it.
+    pub role: &'static str,
+    /// The session's CSRF token, for the page's writes.
+    pub csrf: String,
+    /// Whether the user may open SQL live edit (`/sql`): only then is it linked.
+    pub sql_link: bool,
+}
+
 /// `/chat`: ask a granted connector, read the answer cards.
 #[derive(Template)]
 #[template(path = "chat.html")]
 pub struct ChatPage {
     layout: Layout,
-    username: String,
-    role: &'static str,
-    csrf: String,
+    account: Account,
+}
+
+/// `/sql`: SQL live edit (Power User and up): write SQL with the connector's schema beside it,
+/// run it, read the rows or the guard's refusal.
+#[derive(Template)]
+#[template(path = "sql.html")]
+pub struct SqlPage {
+    layout: Layout,
+    account: Account,
 }
 
 /// A page that could not be shown.
@@ -109,20 +129,30 @@ pub async fn login(ctx: Ctx) -> Result<HttpResponse, WebError> {
 
 /// `/chat`.
 pub async fn chat(ctx: Ctx) -> Result<HttpResponse, WebError> {
+    let Some(account) = account(&ctx)? else { return Ok(redirect("/login")) };
+    html(ChatPage { layout: Layout::new("Chat", &["api.js", "results.js", "chat.js"]), account }.render()?)
+}
+
+/// `/sql` (its access rule has refused lower roles).
+pub async fn sql(ctx: Ctx) -> Result<HttpResponse, WebError> {
+    let Some(account) = account(&ctx)? else { return Ok(redirect("/login")) };
+    html(SqlPage { layout: Layout::new("SQL live edit", &["api.js", "results.js", "sql.js"]), account }.render()?)
+}
+
+/// The logged-in caller; `None` for an API key (pages are opened with a session, see
+/// `super::session`, whose CSRF token goes into the page for the script's writes).
+fn account(ctx: &Ctx) -> Result<Option<Account>, WebError> {
     let who = ctx.who().map_err(WebError::Api)?;
-    // Pages are opened with a session (see `super::session`): its CSRF token goes into the page
-    // for the script's writes.
     let csrf = match &who.via {
         Via::Session { csrf, .. } => csrf.clone(),
-        Via::ApiKey { .. } => return Ok(redirect("/login")),
+        Via::ApiKey { .. } => return Ok(None),
     };
-    let page = ChatPage {
-        layout: Layout::new("Chat", &["api.js", "chat.js"]),
+    Ok(Some(Account {
         username: who.username.clone(),
         role: role_name(who.role),
         csrf,
-    };
-    html(page.render()?)
+        sql_link: super::may_open("/sql", who.role),
+    }))
 }
 
 fn html(body: String) -> Result<HttpResponse, WebError> {
@@ -156,19 +186,55 @@ fn sentence(message: &str) -> String {
 mod tests {
     use super::*;
 
+    fn account(username: &str, csrf: &str, sql_link: bool) -> Account {
+        Account { username: username.into(), role: "Member", csrf: csrf.into(), sql_link }
+    }
+
     fn chat_page(username: &str, csrf: &str) -> String {
         let page = ChatPage {
-            layout: Layout::new("Chat", &["api.js", "chat.js"]),
-            username: username.into(),
-            role: "Member",
-            csrf: csrf.into(),
+            layout: Layout::new("Chat", &["api.js", "results.js", "chat.js"]),
+            account: account(username, csrf, false),
+        };
+        page.render().unwrap()
+    }
+
+    fn sql_page(username: &str, csrf: &str) -> String {
+        let page = SqlPage {
+            layout: Layout::new("SQL live edit", &["api.js", "results.js", "sql.js"]),
+            account: account(username, csrf, true),
         };
         page.render().unwrap()
     }
 
     #[test]
+    fn the_chat_links_sql_live_edit_only_for_those_who_may_open_it() {
+        let link = "href=\"/sql\"";
+        assert!(!chat_page("ann", "token").contains(link));
+        let page = ChatPage { layout: Layout::new("Chat", &[]), account: account("pat", "token", true) };
+        assert!(page.render().unwrap().contains(link));
+    }
+
+    #[test]
+    fn every_control_of_the_sql_page_has_a_label() {
+        let html = sql_page("pat", "token");
+        for control in ["connector", "sql"] {
+            assert!(html.contains(&format!("for=\"{control}\"")), "no label for {control}: {html}");
+        }
+        assert!(html.contains("id=\"run\""), "{html}");
+        assert!(html.contains(&assets::url("sql.js")), "{html}");
+    }
+
+    #[test]
     fn values_are_escaped_in_the_html() {
-        let html = chat_page("<script>alert(1)</script>", "\"><img src=x onerror=alert(1)>");
+        for html in [
+            chat_page("<script>alert(1)</script>", "\"><img src=x onerror=alert(1)>"),
+            sql_page("<script>alert(1)</script>", "\"><img src=x onerror=alert(1)>"),
+        ] {
+            escaped(&html);
+        }
+    }
+
+    fn escaped(html: &str) {
         assert!(!html.contains("<script>alert") && !html.contains("<img src=x"), "{html}");
         let name = html.split("<span id=\"username\">").nth(1).unwrap().split("</span>").next().unwrap();
         assert!(name.contains("alert(1)") && !name.contains('<') && !name.contains('>'), "{name}");
@@ -180,7 +246,7 @@ mod tests {
     fn pages_hold_no_inline_script_style_or_handler() {
         let login = LoginPage { layout: Layout::new("Log in", &["api.js", "login.js"]), notice: None }.render();
         let error = ErrorPage::new("Not found", "no such page").render();
-        for html in [chat_page("ann", "token"), login.unwrap(), error.unwrap()] {
+        for html in [chat_page("ann", "token"), sql_page("pat", "token"), login.unwrap(), error.unwrap()] {
             assert!(!html.contains("<style") && !html.contains(" style="), "inline style: {html}");
             assert!(!inline_handler(&html), "inline event handler: {html}");
             assert_eq!(html.matches("<script").count(), html.matches("<script src=\"/assets/").count(), "{html}");

@@ -173,6 +173,13 @@ impl Browser {
         self.runtime.block_on(element.send_keys(text)).unwrap_or_else(|e| panic!("type into `{css}`: {e}"));
     }
 
+    /// Sends `keys` to the element matching `css` as they are (WebDriver key codes included,
+    /// e.g. `\u{E009}\u{E007}\u{E000}` for Ctrl+Enter), without clearing it first.
+    pub fn press(&self, css: &str, keys: &str) {
+        let element = self.find(css);
+        self.runtime.block_on(element.send_keys(keys)).unwrap_or_else(|e| panic!("keys to `{css}`: {e}"));
+    }
+
     /// Clicks the element matching `css`.
     pub fn click(&self, css: &str) {
         let element = self.find(css);
