@@ -64,6 +64,7 @@ pub static PAGES: &[Page] = &[
     Page { path: "/login", access: Access::Public, handler: |ctx| Box::pin(pages::login(ctx)) },
     Page { path: "/chat", access: ANY, handler: |ctx| Box::pin(pages::chat(ctx)) },
     Page { path: "/sql", access: Access::Role(Role::PowerUser), handler: |ctx| Box::pin(pages::sql(ctx)) },
+    Page { path: "/audit", access: Access::Role(Role::Admin), handler: |ctx| Box::pin(pages::audit(ctx)) },
 ];
 
 /// Whether `role` may open the page at `path` (for links: a page's navigation shows only the
@@ -169,6 +170,15 @@ mod tests {
             assert!(may_open("/chat", role), "{role}");
         }
         assert!(!may_open("/nowhere", Role::Admin));
+    }
+
+    #[test]
+    fn the_audit_trail_is_for_admins_only() {
+        for (role, open) in
+            [(Role::Member, false), (Role::Analyst, false), (Role::PowerUser, false), (Role::Admin, true)]
+        {
+            assert_eq!(may_open("/audit", role), open, "{role}");
+        }
     }
 
     #[test]

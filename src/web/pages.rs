@@ -59,6 +59,8 @@ pub struct Account {
     pub csrf: String,
     /// Whether the user may open SQL live edit (`/sql`): only then is it linked.
     pub sql_link: bool,
+    /// Whether the user may open the audit trail (`/audit`): only then is it linked.
+    pub audit_link: bool,
 }
 
 /// `/chat`: ask a granted connector, read the answer cards.
@@ -77,6 +79,39 @@ pub struct SqlPage {
     layout: Layout,
     account: Account,
 }
+
+/// `/audit` (Admin): search and filter the audit trail, page through it, open a record, export
+/// exactly the filtered records as CSV.
+#[derive(Template)]
+#[template(path = "audit.html")]
+pub struct AuditPage {
+    layout: Layout,
+    account: Account,
+    kinds: &'static [&'static str],
+}
+
+/// The kinds of audit record the filter offers (the API takes any text).
+pub const AUDIT_KINDS: &[&str] = &[
+    "ask",
+    "query",
+    "report",
+    "login",
+    "login_failed",
+    "logout",
+    "lockout",
+    "denied",
+    "admin",
+    "apikey_created",
+    "apikey_revoked",
+    "password_change",
+    "totp_enrol",
+    "totp_enabled",
+    "audit_read",
+    "audit_export",
+    "audit_purged",
+    "auth_failed",
+    "report_change",
+];
 
 /// A page that could not be shown.
 #[derive(Template)]
@@ -139,6 +174,13 @@ pub async fn sql(ctx: Ctx) -> Result<HttpResponse, WebError> {
     html(SqlPage { layout: Layout::new("SQL live edit", &["api.js", "results.js", "sql.js"]), account }.render()?)
 }
 
+/// `/audit` (its access rule has refused every role but Admin).
+pub async fn audit(ctx: Ctx) -> Result<HttpResponse, WebError> {
+    let Some(account) = account(&ctx)? else { return Ok(redirect("/login")) };
+    let layout = Layout::new("Audit trail", &["api.js", "audit.js"]);
+    html(AuditPage { layout, account, kinds: AUDIT_KINDS }.render()?)
+}
+
 /// The logged-in caller; `None` for an API key (pages are opened with a session, see
 /// `super::session`, whose CSRF token goes into the page for the script's writes).
 fn account(ctx: &Ctx) -> Result<Option<Account>, WebError> {
@@ -152,6 +194,7 @@ fn account(ctx: &Ctx) -> Result<Option<Account>, WebError> {
         role: role_name(who.role),
         csrf,
         sql_link: super::may_open("/sql", who.role),
+        audit_link: super::may_open("/audit", who.role),
     }))
 }
 
@@ -187,7 +230,41 @@ mod tests {
     use super::*;
 
     fn account(username: &str, csrf: &str, sql_link: bool) -> Account {
-        Account { username: username.into(), role: "Member", csrf: csrf.into(), sql_link }
+        Account { username: username.into(), role: "Member", csrf: csrf.into(), sql_link, audit_link: false }
+    }
+
+    fn audit_page(username: &str, csrf: &str) -> String {
+        let mut account = account(username, csrf, true);
+        account.audit_link = true;
+        let page =
+            AuditPage { layout: Layout::new("Audit trail", &["api.js", "audit.js"]), account, kinds: AUDIT_KINDS };
+        page.render().unwrap()
+    }
+
+    #[test]
+    fn the_audit_trail_is_linked_only_for_those_who_may_open_it() {
+        let link = "href=\"/audit\"";
+        assert!(!chat_page("ann", "token").contains(link));
+        assert!(!sql_page("pat", "token").contains(link));
+        let html = audit_page("ada", "token");
+        assert!(html.contains(link) && html.contains("aria-current=\"page\">Audit trail"), "{html}");
+    }
+
+    #[test]
+    fn every_control_of_the_audit_page_has_a_label() {
+        let html = audit_page("ada", "token");
+        for control in ["q", "from", "to", "user", "connector", "kind", "outcome"] {
+            assert!(html.contains(&format!("<label for=\"{control}\">")), "no label for {control}: {html}");
+            assert!(html.contains(&format!("id=\"{control}\" name=\"{control}\"")), "no control {control}: {html}");
+        }
+        for kind in ["ask", "query", "login_failed", "audit_export"] {
+            assert!(html.contains(&format!("<option value=\"{kind}\">{kind}</option>")), "{kind}: {html}");
+        }
+        for id in ["apply", "export", "previous", "next", "detail-close"] {
+            assert!(html.contains(&format!("id=\"{id}\"")), "no {id}: {html}");
+        }
+        assert!(html.contains("type=\"date\" id=\"from\"") && html.contains("type=\"date\" id=\"to\""), "{html}");
+        assert!(html.contains(&assets::url("audit.js")), "{html}");
     }
 
     fn chat_page(username: &str, csrf: &str) -> String {
@@ -229,6 +306,7 @@ mod tests {
         for html in [
             chat_page("<script>alert(1)</script>", "\"><img src=x onerror=alert(1)>"),
             sql_page("<script>alert(1)</script>", "\"><img src=x onerror=alert(1)>"),
+            audit_page("<script>alert(1)</script>", "\"><img src=x onerror=alert(1)>"),
         ] {
             escaped(&html);
         }
@@ -246,7 +324,14 @@ mod tests {
     fn pages_hold_no_inline_script_style_or_handler() {
         let login = LoginPage { layout: Layout::new("Log in", &["api.js", "login.js"]), notice: None }.render();
         let error = ErrorPage::new("Not found", "no such page").render();
-        for html in [chat_page("ann", "token"), sql_page("pat", "token"), login.unwrap(), error.unwrap()] {
+        let pages = [
+            chat_page("ann", "token"),
+            sql_page("pat", "token"),
+            audit_page("ada", "token"),
+            login.unwrap(),
+            error.unwrap(),
+        ];
+        for html in pages {
             assert!(!html.contains("<style") && !html.contains(" style="), "inline style: {html}");
             assert!(!inline_handler(&html), "inline event handler: {html}");
             assert_eq!(html.matches("<script").count(), html.matches("<script src=\"/assets/").count(), "{html}");
