@@ -815,3 +815,238 @@ fn hostile_values_render_as_text_in_sql_live_edit() {
     b.wait_for_script("document.readyState === 'complete'");
     assert_eq!(b.run("return typeof window.__xss;", vec![]), json!("undefined"));
 }
+
+// ---- The audit trail (`/audit`) ----
+
+/// The audit page's records as shown: each row's cells, and its sequence number.
+fn shown_records(b: &Browser) -> Value {
+    b.run(
+        "return [...document.querySelectorAll('#records-body tbody tr')].map((tr) => ({
+           seq: Number(tr.dataset.seq),
+           cells: [...tr.children].map((td) => td.textContent),
+         }));",
+        vec![],
+    )
+}
+
+/// Opens `/audit` with `query` and waits until its records are listed.
+fn open_audit(b: &Browser, query: &str) -> Value {
+    b.open(&format!("/audit{query}"));
+    assert!(!b.wait_for_script("document.getElementById('records').dataset.loaded === 'true'").is_null());
+    shown_records(b)
+}
+
+/// The sequence numbers of the records the API answers for `query`.
+fn api_seqs(api: &Value) -> Value {
+    json!(api["records"].as_array().unwrap().iter().map(|r| r["seq"].clone()).collect::<Vec<_>>())
+}
+
+#[test]
+fn an_admin_filters_searches_opens_and_exports_the_audit_trail() {
+    let Some(site) = Site::start("web-audit", &[], DESKTOP) else { return };
+    let admin = site.admin();
+    let b = &site.browser;
+
+    // Records to find: a question, a query, a DELETE the guard refuses.
+    let question = "How many customers are there?";
+    let asked = admin.call(Method::POST, "/api/v1/ask", Some(json!({"connector": "sample", "question": question})));
+    assert_eq!(asked.status(), 200);
+    let sql = "SELECT count(*) FROM orders";
+    let ran = admin.call(Method::POST, "/api/v1/query", Some(json!({"connector": "sample", "sql": sql})));
+    assert_eq!(ran.status(), 200);
+    let delete =
+        admin.call(Method::POST, "/api/v1/query", Some(json!({"connector": "sample", "sql": "DELETE FROM orders"})));
+    assert_eq!(delete.status(), 422);
+
+    site.log_in("admin", &site.admin_password);
+    assert!(b.find_all(".pagenav a[href='/audit']").len() == 1, "the admin sees a link to the audit trail");
+
+    // Filtered by kind: the page lists what the API answers, newest first.
+    b.open("/audit");
+    b.select("#kind", "query");
+    b.click("#apply");
+    b.wait_for_path("/audit?kind=query");
+    b.wait_until_ready();
+    let shown = shown_records(b);
+    let api = admin.ok(Method::GET, "/api/v1/admin/audit?kind=query", None);
+    assert_eq!(api["total"], json!(2), "{api}");
+    let seqs: Vec<&Value> = shown.as_array().unwrap().iter().map(|r| &r["seq"]).collect();
+    assert_eq!(json!(seqs), api_seqs(&api), "{shown}");
+    let outcomes: Vec<&Value> = shown.as_array().unwrap().iter().map(|r| &r["cells"][4]).collect();
+    assert_eq!(json!(outcomes), json!(["rejected", "ok"]), "{shown}");
+    assert_eq!(shown[0]["cells"][3], "query");
+    assert_eq!(shown[0]["cells"][1], "admin");
+    assert_eq!(shown[0]["cells"][6], "DELETE FROM orders");
+    // Reloaded, the filters are still in the form.
+    b.open("/audit?kind=query");
+    assert_eq!(b.run("return document.getElementById('kind').value;", vec![]), json!("query"));
+
+    // A date range that holds today lists them; one that does not, none.
+    let today = b.run("return new Date().toISOString().slice(0, 10);", vec![]).as_str().unwrap().to_owned();
+    let set_dates = "document.getElementById('from').value = arguments[0]; \
+                     document.getElementById('to').value = arguments[1];";
+    b.run(set_dates, vec![json!(today), json!(today)]);
+    b.click("#apply");
+    let in_range = format!("/audit?from={today}&to={today}&kind=query");
+    b.wait_for_path(&in_range);
+    b.wait_until_ready();
+    assert_eq!(
+        json!(shown_records(b).as_array().unwrap().iter().map(|r| &r["seq"]).collect::<Vec<_>>()),
+        api_seqs(&api)
+    );
+    b.run(set_dates, vec![json!("2001-01-01"), json!("2001-01-31")]);
+    b.click("#apply");
+    b.wait_for_path("/audit?from=2001-01-01&to=2001-01-31&kind=query");
+    b.wait_until_ready();
+    assert_eq!(shown_records(b), json!([]));
+    assert!(b.visible("[data-role=no-records]"));
+    assert_eq!(b.run("return document.getElementById('records').dataset.total;", vec![]), json!("0"));
+
+    // A word of the question finds its record; opening it shows everything the API holds.
+    b.open("/audit");
+    b.type_into("#q", "customers");
+    b.select("#kind", "ask");
+    b.press("#q", "\u{E007}");
+    b.wait_for_path("/audit?q=customers&kind=ask");
+    b.wait_until_ready();
+    let api = admin.ok(Method::GET, "/api/v1/admin/audit?q=customers&kind=ask", None);
+    assert_eq!(api["total"], json!(1), "{api}");
+    let record = &api["records"][0];
+    let shown = shown_records(b);
+    assert_eq!(shown.as_array().unwrap().len(), 1, "{shown}");
+    assert_eq!(shown[0]["seq"], record["seq"]);
+    assert_eq!(shown[0]["cells"][6], question);
+    // From the keyboard: focus the row's button, Enter opens the record.
+    b.press("#records-body button.open-record", "\u{E007}");
+    assert!(b.visible("#detail"));
+    assert_eq!(b.run("return document.activeElement.id;", vec![]), json!("detail"));
+    let detail = b.run(
+        "const one = (sel) => document.querySelector('#detail ' + sel).textContent;
+         return {question: one('[data-role=question]'), sql: one('[data-role=sql]'),
+                 detail: one('[data-role=detail]'), text: document.getElementById('detail').textContent};",
+        vec![],
+    );
+    assert_eq!(detail["question"], record["question"], "{detail}");
+    assert!(record["sql"].as_str().is_some_and(|s| s.starts_with("SELECT")), "{record}");
+    assert_eq!(detail["sql"], record["sql"], "{detail}");
+    let pretty: Value = serde_json::from_str(detail["detail"].as_str().unwrap()).unwrap();
+    assert_eq!(pretty, record["detail"], "{detail}");
+    let text = detail["text"].as_str().unwrap();
+    for hash in ["hash", "prev_hash"] {
+        assert!(text.contains(record[hash].as_str().unwrap()), "no {hash}: {text}");
+    }
+    b.run("window.scrollTo(0, 0); document.activeElement.blur();", vec![]);
+    b.screenshot("audit-desktop");
+    b.click("#detail-close");
+    assert!(!b.visible("#detail") || b.find_all("#detail[hidden]").len() == 1);
+    assert_eq!(b.run("return document.activeElement.dataset.seq;", vec![]), json!(record["seq"].to_string()));
+
+    // Export CSV carries exactly the page's filters; downloaded with the session, it holds
+    // exactly the filtered records.
+    // (An empty filter in the URL is no filter.)
+    b.open("/audit?kind=query&outcome=rejected&from=");
+    let href = b.run("return document.getElementById('export').getAttribute('href');", vec![]);
+    assert_eq!(href, json!("/api/v1/admin/audit.csv?kind=query&outcome=rejected"));
+    let api = admin.ok(Method::GET, "/api/v1/admin/audit?kind=query&outcome=rejected", None);
+    assert_eq!(api["total"], json!(1), "{api}");
+    let res = admin.client.get(site.server.url(href.as_str().unwrap())).send().unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(header(&res, "content-type").starts_with("text/csv"), "{}", header(&res, "content-type"));
+    let text = res.text().unwrap();
+    let mut csv = csv::Reader::from_reader(text.as_bytes());
+    let headers = csv.headers().unwrap().clone();
+    assert_eq!(&headers[0], "seq", "{text}");
+    let rows: Vec<csv::StringRecord> = csv.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 1, "{text}");
+    assert_eq!(rows[0][0], api["records"][0]["seq"].to_string(), "{text}");
+    let sql_column = headers.iter().position(|h| h == "sql").unwrap();
+    assert_eq!(&rows[0][sql_column], "DELETE FROM orders", "{text}");
+
+    // Paging: 25 records a page, Next and Previous as the API's total and offset say.
+    for n in 0..26 {
+        let sql = format!("SELECT {n} AS n");
+        let ran = admin.call(Method::POST, "/api/v1/query", Some(json!({"connector": "sample", "sql": sql})));
+        assert_eq!(ran.status(), 200);
+    }
+    let first = open_audit(b, "?kind=query");
+    let api = admin.ok(Method::GET, "/api/v1/admin/audit?kind=query&limit=25", None);
+    assert_eq!(api["total"], json!(28), "{api}");
+    assert_eq!(json!(first.as_array().unwrap().iter().map(|r| &r["seq"]).collect::<Vec<_>>()), api_seqs(&api));
+    assert_eq!(b.text("#summary"), "Records 1–25 of 28, newest first.");
+    let disabled = "return [document.getElementById('previous').disabled, document.getElementById('next').disabled];";
+    assert_eq!(b.run(disabled, vec![]), json!([true, false]));
+    b.click("#next");
+    b.wait_for_path("/audit?kind=query&offset=25");
+    b.wait_until_ready();
+    let api = admin.ok(Method::GET, "/api/v1/admin/audit?kind=query&offset=25&limit=25", None);
+    let second = shown_records(b);
+    assert_eq!(json!(second.as_array().unwrap().iter().map(|r| &r["seq"]).collect::<Vec<_>>()), api_seqs(&api));
+    assert_eq!(second.as_array().unwrap().len(), 3, "{second}");
+    assert_eq!(b.text("#summary"), "Records 26–28 of 28, newest first.");
+    assert_eq!(b.run(disabled, vec![]), json!([false, true]));
+    b.click("#previous");
+    b.wait_for_path("/audit?kind=query");
+    b.wait_until_ready();
+    assert_eq!(shown_records(b), first);
+}
+
+#[test]
+fn the_audit_trail_is_closed_to_analysts_and_linked_only_for_admins() {
+    let server = Server::start("web-audit-access");
+    let admin = Admin::new(&server);
+    admin.user("ann", "analyst");
+    admin.user("pat", "power_user");
+    let res = no_redirects().get(server.url("/audit")).send().unwrap();
+    assert_eq!((res.status().as_u16(), header(&res, "location")), (303, "/login".to_owned()));
+    for user in ["ann", "pat"] {
+        let (client, _) = server.login(user, PASSWORD);
+        let res = client.get(server.url("/audit")).send().unwrap();
+        assert_page_headers(&res, "/audit");
+        assert_eq!(res.status(), 403, "{user}");
+        let html = res.text().unwrap();
+        assert!(html.contains("Not allowed") && html.contains("admin role or higher"), "{user}: {html}");
+        for page in ["/chat", "/sql"] {
+            let html = client.get(server.url(page)).send().unwrap().text().unwrap();
+            assert!(!html.contains("href=\"/audit\""), "{user} sees a link to the audit trail on {page}: {html}");
+        }
+    }
+    let res = admin.client.get(server.url("/audit")).send().unwrap();
+    assert_eq!(res.status(), 200);
+    assert_page_headers(&res, "/audit");
+    assert_eq!(header(&res, "cache-control"), "no-store");
+    let html = res.text().unwrap();
+    assert!(!html.contains("<style") && !html.contains(" style=") && !inline_handler(&html), "{html}");
+    for control in ["q", "from", "to", "user", "connector", "kind", "outcome"] {
+        assert!(html.contains(&format!("<label for=\"{control}\">")), "no label for {control}: {html}");
+    }
+    assert!(html.contains("href=\"/audit\""), "{html}");
+    let chat = admin.client.get(server.url("/chat")).send().unwrap().text().unwrap();
+    assert!(chat.contains("href=\"/audit\""), "the admin sees no link to the audit trail: {chat}");
+}
+
+#[test]
+fn hostile_text_in_the_audit_trail_renders_as_text() {
+    let Some(site) = Site::start("web-audit-xss", &[], DESKTOP) else { return };
+    let admin = site.admin();
+    let b = &site.browser;
+    let hostile = "<img src=x onerror=window.__xss=1> how many customers are there?";
+    // Answered or not, the question is recorded as it was asked.
+    admin.call(Method::POST, "/api/v1/ask", Some(json!({"connector": "sample", "question": hostile})));
+    site.log_in("admin", &site.admin_password);
+    let shown = open_audit(b, "?kind=ask");
+    assert_eq!(shown.as_array().unwrap().len(), 1, "{shown}");
+    assert_eq!(shown[0]["cells"][6], hostile);
+    b.click("#records-body button.open-record");
+    assert_eq!(b.text("#detail [data-role=question]"), hostile);
+    // The hostile text in the URL is only ever a field's value.
+    open_audit(b, "?q=%3Cimg%20src%3Dx%20onerror%3Dwindow.__xss%3D1%3E");
+    assert_eq!(
+        b.run("return document.getElementById('q').value;", vec![]),
+        json!("<img src=x onerror=window.__xss=1>")
+    );
+    b.click("#records-body button.open-record");
+    let made = b.run("return document.querySelectorAll('main img, main script, main [onerror]').length;", vec![]);
+    assert_eq!(made, json!(0));
+    b.wait_for_script("document.readyState === 'complete'");
+    assert_eq!(b.run("return typeof window.__xss;", vec![]), json!("undefined"));
+}
