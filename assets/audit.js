@@ -23,6 +23,11 @@
   const detailClose = document.getElementById("detail-close");
   const logout = document.getElementById("logout");
 
+  // The page shown (filters, offset, page size), for Previous and Next; the button that opened
+  // the record shown, which gets the focus back when it is closed.
+  let current = { filters: new URLSearchParams(), offset: 0, limit: LIMIT };
+  let opener = null;
+
   // The filters of the URL: only the known ones, only non-empty; and the offset.
   function fromUrl() {
     const params = new URLSearchParams(window.location.search);
@@ -85,7 +90,7 @@
     list.append(el("dt", { text: name }), el("dd", { text: value === null || value === undefined || value === "" ? "—" : String(value) }));
   }
 
-  function showDetail(record, opener) {
+  function showDetail(record, button) {
     detailBody.replaceChildren();
     const list = el("dl", { className: "record-fields" });
     field(list, "Sequence", record.seq);
@@ -117,12 +122,15 @@
     detailBody.append(hashes);
     detail.dataset.seq = String(record.seq);
     detail.hidden = false;
+    opener = button;
     detail.focus();
-    detailClose.onclick = function () {
-      detail.hidden = true;
-      delete detail.dataset.seq;
-      if (opener) opener.focus();
-    };
+  }
+
+  function closeDetail() {
+    detail.hidden = true;
+    delete detail.dataset.seq;
+    if (opener && opener.isConnected) opener.focus();
+    opener = null;
   }
 
   function table(records) {
@@ -178,9 +186,23 @@
     section.dataset.total = String(total);
     previous.disabled = offset <= 0;
     next.disabled = offset + records.length >= total;
-    previous.onclick = function () { window.location.assign(pageUrl(state.filters, Math.max(0, offset - limit))); };
-    next.onclick = function () { window.location.assign(pageUrl(state.filters, offset + limit)); };
+    current = { filters: state.filters, offset: offset, limit: limit };
   }
+
+  previous.addEventListener("click", function () {
+    window.location.assign(pageUrl(current.filters, Math.max(0, current.offset - current.limit)));
+  });
+  next.addEventListener("click", function () {
+    window.location.assign(pageUrl(current.filters, current.offset + current.limit));
+  });
+  detailClose.addEventListener("click", closeDetail);
+  // Escape in the record closes it, like its Close button.
+  detail.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") {
+      event.preventDefault();
+      closeDetail();
+    }
+  });
 
   // Apply: only the filled fields go into the URL (the browser would send empty ones too).
   form.addEventListener("submit", function (event) {

@@ -938,7 +938,13 @@ fn an_admin_filters_searches_opens_and_exports_the_audit_trail() {
     b.run("window.scrollTo(0, 0); document.activeElement.blur();", vec![]);
     b.screenshot("audit-desktop");
     b.click("#detail-close");
-    assert!(!b.visible("#detail") || b.find_all("#detail[hidden]").len() == 1);
+    assert_eq!(b.find_all("#detail[hidden]").len(), 1, "the record stays open");
+    assert_eq!(b.run("return document.activeElement.dataset.seq;", vec![]), json!(record["seq"].to_string()));
+    // Escape closes it too, and the focus goes back to the row's button.
+    b.press("#records-body button.open-record", "\u{E007}");
+    assert_eq!(b.run("return document.activeElement.id;", vec![]), json!("detail"));
+    b.press("#detail", "\u{E00C}");
+    assert_eq!(b.find_all("#detail[hidden]").len(), 1, "Escape did not close the record");
     assert_eq!(b.run("return document.activeElement.dataset.seq;", vec![]), json!(record["seq"].to_string()));
 
     // Export CSV carries exactly the page's filters; downloaded with the session, it holds
