@@ -113,5 +113,55 @@
     button.disabled = false;
   }
 
-  window.sqlgate = { call: call, el: el, sentence: sentence, showMessage: showMessage, wireLogout: wireLogout };
+  // The connector picker of a page: fills `picker` from GET /api/v1/connectors and shows the
+  // production banner (`production`, its text in `productionText`, `activity` naming what is
+  // recorded) for the chosen one. A failure goes to `onError(result)`; no connector shows
+  // `none` ({heading, text}) in `message`. Resolves to true when one can be chosen; `selected()`
+  // is the chosen connector or null.
+  function connectorPicker(o) {
+    let connectors = [];
+    function selected() {
+      return connectors.find(function (c) { return c.id === o.picker.value; }) || null;
+    }
+    function showProduction() {
+      const connector = selected();
+      o.production.hidden = !(connector && connector.production);
+      if (connector && connector.production) {
+        o.productionText.textContent = "“" + connector.name + "” is a production database: every " + o.activity +
+          " on it is recorded in the audit trail with your name. " + o.care;
+      }
+    }
+    async function load() {
+      const result = await call("GET", "/api/v1/connectors");
+      o.picker.replaceChildren();
+      if (!result.ok) {
+        o.picker.append(el("option", { value: "", text: "Not available" }));
+        o.onError(result);
+        return false;
+      }
+      connectors = Array.isArray(result.data.connectors) ? result.data.connectors : [];
+      if (connectors.length === 0) {
+        o.picker.append(el("option", { value: "", text: "No connectors" }));
+        showMessage(o.message, o.none.heading, o.none.text);
+        return false;
+      }
+      for (const c of connectors) {
+        o.picker.append(el("option", { value: c.id, text: c.production ? c.name + " (production)" : c.name }));
+      }
+      o.picker.disabled = false;
+      showProduction();
+      return true;
+    }
+    o.picker.addEventListener("change", showProduction);
+    return { selected: selected, load: load };
+  }
+
+  window.sqlgate = {
+    call: call,
+    el: el,
+    sentence: sentence,
+    showMessage: showMessage,
+    wireLogout: wireLogout,
+    connectorPicker: connectorPicker,
+  };
 })();

@@ -9,8 +9,6 @@
   const el = api.el;
   const results = api.results;
   const picker = document.getElementById("connector");
-  const production = document.getElementById("production");
-  const productionText = document.getElementById("production-text");
   const message = document.getElementById("message");
   const history = document.getElementById("history");
   const empty = document.getElementById("empty");
@@ -20,8 +18,17 @@
   const logout = document.getElementById("logout");
 
   const CONFIDENCE = { high: "High", medium: "Medium", low: "Low", uncertain: "Uncertain" };
-  let connectors = [];
   let asking = false;
+  const connectors = api.connectorPicker({
+    picker: picker,
+    production: document.getElementById("production"),
+    productionText: document.getElementById("production-text"),
+    message: message,
+    activity: "question",
+    care: "Ask with care.",
+    none: { heading: "You have no connectors yet", text: "Ask an admin to grant you one, then reload this page." },
+    onError: showPageError,
+  });
 
   function sessionEnded() {
     return el("p", {}, el("a", { href: "/login?notice=session_ended", text: "Log in again" }));
@@ -78,45 +85,13 @@
     api.showMessage(message, e.heading, e.text, e.link);
   }
 
-  function selected() {
-    return connectors.find(function (c) { return c.id === picker.value; }) || null;
-  }
-
-  function showProduction() {
-    const connector = selected();
-    production.hidden = !(connector && connector.production);
-    if (connector && connector.production) {
-      productionText.textContent = "“" + connector.name + "” is a production database: every question on it is " +
-        "recorded in the audit trail with your name. Ask with care.";
-    }
-  }
-
   function setReady(ready) {
     question.disabled = !ready;
     askButton.disabled = !ready || asking;
   }
 
   async function loadConnectors() {
-    const result = await api.call("GET", "/api/v1/connectors");
-    picker.replaceChildren();
-    if (!result.ok) {
-      picker.append(el("option", { value: "", text: "Not available" }));
-      showPageError(result);
-      return;
-    }
-    connectors = Array.isArray(result.data.connectors) ? result.data.connectors : [];
-    if (connectors.length === 0) {
-      picker.append(el("option", { value: "", text: "No connectors" }));
-      api.showMessage(message, "You have no connectors yet", "Ask an admin to grant you one, then reload this page.");
-      return;
-    }
-    for (const c of connectors) {
-      const label = c.production ? c.name + " (production)" : c.name;
-      picker.append(el("option", { value: c.id, text: label }));
-    }
-    picker.disabled = false;
-    showProduction();
-    setReady(true);
+    if (await connectors.load()) setReady(true);
   }
 
   function answerCard(data, connectorName) {
@@ -163,7 +138,7 @@
   }
 
   async function ask() {
-    const connector = selected();
+    const connector = connectors.selected();
     const text = question.value.trim();
     if (!connector) {
       api.showMessage(message, "Pick a connector first", "Choose the database your question is about.");
@@ -204,8 +179,6 @@
       if (!asking) ask();
     }
   });
-
-  picker.addEventListener("change", showProduction);
 
   api.wireLogout(logout, showPageError);
   loadConnectors().then(function () {

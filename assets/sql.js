@@ -15,8 +15,6 @@
   const el = api.el;
   const results = api.results;
   const picker = document.getElementById("connector");
-  const production = document.getElementById("production");
-  const productionText = document.getElementById("production-text");
   const message = document.getElementById("message");
   const form = document.getElementById("sql-form");
   const editor = document.getElementById("editor");
@@ -43,8 +41,17 @@
   // sqlparser's position in a syntax error: "… at Line: 2, Column: 26".
   const POSITION = /\bat Line: (\d+), Column: (\d+)/;
 
-  let connectors = [];
   let running = false;
+  const connectors = api.connectorPicker({
+    picker: picker,
+    production: document.getElementById("production"),
+    productionText: document.getElementById("production-text"),
+    message: message,
+    activity: "query",
+    care: "Run with care.",
+    none: { heading: "There are no connectors yet", text: "An admin adds them; then reload this page." },
+    onError: showError,
+  });
   let schemaRequest = 0;
   let overlay = null;
   let marker = null;
@@ -235,6 +242,12 @@
     return { heading: "The query could not be run", text: detail };
   }
 
+  // An error that concerns the page rather than a run, above the editor.
+  function showError(r) {
+    const e = explain(r);
+    api.showMessage(message, e.heading, e.text, e.link);
+  }
+
   function errorBlock(r) {
     const e = explain(r);
     return el("div", { className: "answer-error result-error", attrs: { "data-role": "error" } },
@@ -269,7 +282,7 @@
 
   async function run() {
     if (running) return;
-    const connector = selected();
+    const connector = connectors.selected();
     const text = sql.value;
     if (!connector) {
       api.showMessage(message, "Pick a connector first", "Choose the database to run the query on.");
@@ -384,7 +397,7 @@
   }
 
   async function loadSchema() {
-    const connector = selected();
+    const connector = connectors.selected();
     const request = ++schemaRequest;
     if (!connector) {
       schemaBody.replaceChildren();
@@ -410,47 +423,18 @@
 
   // ---- connectors ----
 
-  function selected() {
-    return connectors.find(function (c) { return c.id === picker.value; }) || null;
-  }
-
-  function showProduction() {
-    const connector = selected();
-    production.hidden = !(connector && connector.production);
-    if (connector && connector.production) {
-      productionText.textContent = "“" + connector.name + "” is a production database: every query on it is " +
-        "recorded in the audit trail with your name. Run with care.";
-    }
-  }
-
   function setReady(ready) {
     sql.disabled = !ready;
     runButton.disabled = !ready || running;
   }
 
   async function loadConnectors() {
-    const r = await api.call("GET", "/api/v1/connectors");
-    picker.replaceChildren();
-    if (!r.ok) {
-      picker.append(el("option", { value: "", text: "Not available" }));
-      const e = explain(r);
-      api.showMessage(message, e.heading, e.text, e.link);
-      return;
-    }
-    connectors = Array.isArray(r.data.connectors) ? r.data.connectors : [];
-    if (connectors.length === 0) {
-      picker.append(el("option", { value: "", text: "No connectors" }));
-      api.showMessage(message, "There are no connectors yet", "An admin adds them; then reload this page.");
+    if (await connectors.load()) {
+      setReady(true);
+      loadSchema();
+    } else {
       schemaBody.replaceChildren();
-      return;
     }
-    for (const c of connectors) {
-      picker.append(el("option", { value: c.id, text: c.production ? c.name + " (production)" : c.name }));
-    }
-    picker.disabled = false;
-    showProduction();
-    setReady(true);
-    loadSchema();
   }
 
   form.addEventListener("submit", function (event) {
@@ -470,16 +454,10 @@
   });
   sql.addEventListener("scroll", follow);
 
-  picker.addEventListener("change", function () {
-    showProduction();
-    loadSchema();
-  });
+  picker.addEventListener("change", loadSchema);
 
   buildOverlay();
-  api.wireLogout(logout, function (r) {
-    const e = explain(r);
-    api.showMessage(message, e.heading, e.text, e.link);
-  });
+  api.wireLogout(logout, showError);
   loadConnectors().then(function () {
     document.body.dataset.ready = "true";
   });

@@ -13,6 +13,7 @@ use super::reply::Json;
 use super::sqlite_dirs;
 use super::{ApiError, AppState, Ctx, OpenConnector};
 use crate::audit::Entry;
+use crate::auth::Principal;
 use crate::query::Answer;
 use crate::store::ConnectorRecord;
 
@@ -28,11 +29,16 @@ pub(super) async fn usable(ctx: &Ctx, key: &str) -> Result<ConnectorRecord, ApiE
     let not_found =
         || ApiError::not_found(format!("no connector `{key}` that you may use; GET /api/v1/connectors lists yours"));
     let record = record.ok_or_else(not_found)?;
-    if who.role.sees_all_connectors() || store.grants_of(&who.user_id).await?.contains(&record.id) {
+    if may_use(ctx, who, &record).await? {
         Ok(record)
     } else {
         Err(not_found())
     }
+}
+
+/// Whether `who` may use `record`: every connector for the roles that see all, else a grant.
+pub(super) async fn may_use(ctx: &Ctx, who: &Principal, record: &ConnectorRecord) -> Result<bool, ApiError> {
+    Ok(who.role.sees_all_connectors() || ctx.state.store.grants_of(&who.user_id).await?.contains(&record.id))
 }
 
 /// The connector of `record`, opened once per process: the URL is unsealed, the privilege report

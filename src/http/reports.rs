@@ -12,7 +12,7 @@ use sqlgate_connectors::{Column, Truncation};
 use sqlgate_guardrails::{check, Verdict};
 
 use super::admin::{applied_as, change, Deleted};
-use super::connectors::{limits, run as run_sql, usable};
+use super::connectors::{limits, may_use, run as run_sql, usable};
 use super::reply::{Created, Json};
 use super::{ApiError, Ctx};
 use crate::auth::{now, Principal, Role};
@@ -167,7 +167,7 @@ pub(super) async fn run(ctx: Ctx) -> Result<Json<ReportRun>, ApiError> {
     entry.detail = json!({"report_id": report.id, "report": report.name});
     let record = ctx.state.store.connector(&report.connector_id).await?;
     let record = match record {
-        Some(record) if granted(&ctx, &who, &record).await? => record,
+        Some(record) if may_use(&ctx, &who, &record).await? => record,
         other => {
             entry.connector = other.map(|r| r.name);
             let error = ApiError::forbidden_because(
@@ -261,11 +261,6 @@ async fn visible(ctx: &Ctx, who: &Principal) -> Result<Report, ApiError> {
             id.chars().take(64).collect::<String>()
         ))),
     }
-}
-
-/// Whether `who` may use `record` now.
-async fn granted(ctx: &Ctx, who: &Principal, record: &ConnectorRecord) -> Result<bool, ApiError> {
-    Ok(who.role.sees_all_connectors() || ctx.state.store.grants_of(&who.user_id).await?.contains(&record.id))
 }
 
 /// A report name: trimmed, not empty, not too long.
