@@ -7,8 +7,6 @@ use clap::Parser;
 mod ask;
 mod audit;
 mod auth;
-// Drawn by the GRC dashboard and the answer cards (the next commits).
-#[allow(dead_code)]
 mod charts;
 mod check;
 mod cli;

@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::reply::{json_response, schema_of, text_response, Json, Schemas, Success};
-use super::{account, admin, ask, connectors, reports, ApiError, Ctx, Reply};
+use super::{account, admin, ask, connectors, dashboard, reports, ApiError, Ctx, Reply};
 use crate::auth::Role;
 
 /// Who may call a route.
@@ -339,6 +339,14 @@ pub static ROUTES: &[Route] = &[
         errors = [400]
     ),
     route!(GET, "/api/v1/admin/audit/verify", ADMIN, "Verify the audit trail's hash chain.", admin::audit_verify),
+    route!(
+        GET,
+        "/api/v1/admin/dashboard",
+        ADMIN,
+        "The GRC dashboard for a range of days (from, to: dates; default the last 30; at most 366): questions per day, guard rejections by code, and risk signals, each linking to its records on /audit.",
+        dashboard::dashboard,
+        errors = [400]
+    ),
 ];
 
 /// `/healthz`.

@@ -13,6 +13,7 @@
 
 mod assets;
 mod error;
+mod grc;
 mod pages;
 
 use std::future::Future;
@@ -57,6 +58,7 @@ pub struct Page {
 }
 
 const ANY: Access = Access::Role(Role::Member);
+const ADMIN: Access = Access::Role(Role::Admin);
 
 /// Every page, with the access it needs.
 pub static PAGES: &[Page] = &[
@@ -65,6 +67,8 @@ pub static PAGES: &[Page] = &[
     Page { path: "/chat", access: ANY, handler: |ctx| Box::pin(pages::chat(ctx)) },
     Page { path: "/sql", access: Access::Role(Role::PowerUser), handler: |ctx| Box::pin(pages::sql(ctx)) },
     Page { path: "/audit", access: Access::Role(Role::Admin), handler: |ctx| Box::pin(pages::audit(ctx)) },
+    Page { path: "/dashboard/questions.svg", access: ADMIN, handler: |ctx| Box::pin(grc::questions_chart(ctx)) },
+    Page { path: "/dashboard/rejections.svg", access: ADMIN, handler: |ctx| Box::pin(grc::rejections_chart(ctx)) },
 ];
 
 /// Whether `role` may open the page at `path` (for links: a page's navigation shows only the
