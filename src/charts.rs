@@ -71,7 +71,7 @@ pub fn bars(title: &str, items: &[(String, f64)]) -> Result<String, ChartError> 
         let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
         root.fill(&WHITE)?;
         let mut chart = ChartBuilder::on(&root)
-            .caption(cut(title, MAX_TITLE_CHARS), (FONT, 17).into_font().color(&TEXT))
+            .caption(cut(title, MAX_TITLE_CHARS), (FONT, 19).into_font().color(&TEXT))
             .margin(12)
             .x_label_area_size(28)
             .y_label_area_size(label_width)
@@ -92,7 +92,7 @@ pub fn bars(title: &str, items: &[(String, f64)]) -> Result<String, ChartError> 
             })
             .x_labels(6)
             .x_label_formatter(&|v| number(*v))
-            .label_style((FONT, 13).into_font().color(&TEXT))
+            .label_style((FONT, 15).into_font().color(&TEXT))
             .draw()?;
         let row = |i: usize| (n - 1 - i) as i32;
         chart.draw_series(items.iter().enumerate().filter(|(_, (_, v))| v.is_finite()).map(|(i, (_, v))| {
@@ -109,7 +109,7 @@ pub fn bars(title: &str, items: &[(String, f64)]) -> Result<String, ChartError> 
             Text::new(
                 format!(" {text}"),
                 (at, SegmentValue::CenterOf(row(i))),
-                (FONT, 12).into_font().color(&MUTED).pos(Pos::new(HPos::Left, VPos::Center)),
+                (FONT, 14).into_font().color(&MUTED).pos(Pos::new(HPos::Left, VPos::Center)),
             )
         }))?;
         root.present()?;
@@ -155,7 +155,7 @@ pub fn columns(title: &str, items: &[(String, f64)]) -> Result<String, ChartErro
         let root = SVGBackend::with_string(&mut svg, (WIDTH, SERIES_HEIGHT)).into_drawing_area();
         root.fill(&WHITE)?;
         let mut chart = ChartBuilder::on(&root)
-            .caption(cut(title, MAX_TITLE_CHARS), (FONT, 17).into_font().color(&TEXT))
+            .caption(cut(title, MAX_TITLE_CHARS), (FONT, 19).into_font().color(&TEXT))
             .margin(12)
             .x_label_area_size(34)
             .y_label_area_size(64)
@@ -179,7 +179,7 @@ pub fn columns(title: &str, items: &[(String, f64)]) -> Result<String, ChartErro
             })
             .y_labels(6)
             .y_label_formatter(&|v| number(*v))
-            .label_style((FONT, 13).into_font().color(&TEXT))
+            .label_style((FONT, 15).into_font().color(&TEXT))
             .draw()?;
         let gap = if n > 60 { 0 } else { 3 };
         chart.draw_series(items.iter().enumerate().filter(|(_, (_, v))| v.is_finite()).map(|(i, (_, v))| {
@@ -202,7 +202,7 @@ fn empty(title: &str, height: u32) -> Result<String, ChartError> {
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
         root.fill(&WHITE)?;
-        let root = root.titled(&cut(title, MAX_TITLE_CHARS), (FONT, 17).into_font().color(&TEXT))?;
+        let root = root.titled(&cut(title, MAX_TITLE_CHARS), (FONT, 19).into_font().color(&TEXT))?;
         let (w, h) = root.dim_in_pixel();
         root.draw(&Text::new(
             "No data to draw",

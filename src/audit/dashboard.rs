@@ -434,8 +434,10 @@ pub fn summarize(records: &[AuditRecord], in_range: u64, facts: &Facts<'_>) -> D
             user: Some(user.to_owned()),
         });
     }
+    // Spend is this month's: it is a signal of a range that reaches into this month.
     let month_start = format!("{}-01", facts.month);
-    for s in facts.spend.iter().filter(|s| near_cap(s.spent_cents, s.cap_cents)) {
+    let this_month = date_start(&month_start).is_some_and(|start| range.end() > start);
+    for s in facts.spend.iter().filter(|s| this_month && near_cap(s.spent_cents, s.cap_cents)) {
         let percent = if s.cap_cents == 0 { 100 } else { u128::from(s.spent_cents) * 100 / u128::from(s.cap_cents) };
         signals.push(Signal {
             kind: "spend",
@@ -727,6 +729,10 @@ mod tests {
             "/audit?user=mia&kind=ask&from=2026-11-01T00%3A00%3A00.000Z&to=2026-11-23T12%3A00%3A00.000Z"
         );
         assert!(d.signals.iter().all(|s| s.user.as_deref() != Some("kim")), "kim is below 80%");
+        // Days before this month hold no spend signal.
+        let mut earlier = facts(&production, &spend);
+        earlier.range = Range { from: date!(2026 - 10 - 01), to: date!(2026 - 10 - 31) };
+        assert!(summarize(&[], 0, &earlier).signals.is_empty());
         let s = find("production", None);
         assert_eq!((s.records, s.link.clone()), (1, format!("/audit?connector=sales&{range}")));
         // Most severe first.

@@ -67,6 +67,7 @@ pub static PAGES: &[Page] = &[
     Page { path: "/chat", access: ANY, handler: |ctx| Box::pin(pages::chat(ctx)) },
     Page { path: "/sql", access: Access::Role(Role::PowerUser), handler: |ctx| Box::pin(pages::sql(ctx)) },
     Page { path: "/audit", access: Access::Role(Role::Admin), handler: |ctx| Box::pin(pages::audit(ctx)) },
+    Page { path: "/dashboard", access: ADMIN, handler: |ctx| Box::pin(grc::dashboard(ctx)) },
     Page { path: "/dashboard/questions.svg", access: ADMIN, handler: |ctx| Box::pin(grc::questions_chart(ctx)) },
     Page { path: "/dashboard/rejections.svg", access: ADMIN, handler: |ctx| Box::pin(grc::rejections_chart(ctx)) },
 ];
@@ -182,6 +183,17 @@ mod tests {
             [(Role::Member, false), (Role::Analyst, false), (Role::PowerUser, false), (Role::Admin, true)]
         {
             assert_eq!(may_open("/audit", role), open, "{role}");
+        }
+    }
+
+    #[test]
+    fn the_dashboard_and_its_charts_are_for_admins_only() {
+        for path in ["/dashboard", "/dashboard/questions.svg", "/dashboard/rejections.svg"] {
+            for (role, open) in
+                [(Role::Member, false), (Role::Analyst, false), (Role::PowerUser, false), (Role::Admin, true)]
+            {
+                assert_eq!(may_open(path, role), open, "{path} {role}");
+            }
         }
     }
 
