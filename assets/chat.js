@@ -1,6 +1,7 @@
 // The chat page: pick a granted connector (GET /api/v1/connectors), ask (POST /api/v1/ask), and
-// read each answer as a card: the summary, the confidence and its reasons, the rows with a notice
-// when anything was cut, and the SQL only when the answer holds it (Members never receive it).
+// read each answer as a card: the summary, the confidence and its reasons, a chart when the rows
+// can be drawn, the rows with a notice when anything was cut, and the SQL only when the answer
+// holds it (Members never receive it).
 // Every value from the server goes into the page as text. The conversation lives in this page.
 "use strict";
 
@@ -120,6 +121,8 @@
     }
     const notice = results.truncationNotice(data.truncated);
     if (notice) card.append(notice);
+    const chart = chartFigure(data.chart);
+    if (chart) card.append(chart);
     const table = results.table(data);
     if (table) card.append(table);
     // Only an answer that carries SQL shows it; Members' answers have no `sql` key at all.
@@ -129,6 +132,20 @@
         el("pre", {}, el("code", { text: data.sql, attrs: { "data-role": "sql" } }))));
     }
     return card;
+  }
+
+  // The answer's chart (an SVG the server drew, asked for with "chart": true) as an image: an SVG
+  // in <img> runs no script, and its data: URL is the only way the page's policy lets it in.
+  function chartFigure(chart) {
+    if (!chart || typeof chart.svg !== "string" || chart.svg.indexOf("<svg") !== 0) return null;
+    const bytes = new TextEncoder().encode(chart.svg);
+    let binary = "";
+    for (let i = 0; i < bytes.length; i += 0x8000) {
+      binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+    }
+    const img = el("img", { src: "data:image/svg+xml;base64," + btoa(binary), alt: String(chart.alt || "Chart of the rows"),
+      attrs: { "data-role": "chart", width: "720", height: "320" } });
+    return el("figure", { className: "answer-chart" }, img);
   }
 
   function errorCard(result) {
@@ -160,7 +177,8 @@
     turn.append(pending);
     history.append(turn);
     question.value = "";
-    const result = await api.call("POST", "/api/v1/ask", { connector: connector.id, question: text });
+    // The page draws answers' charts: it asks for them (API clients that do not, get none).
+    const result = await api.call("POST", "/api/v1/ask", { connector: connector.id, question: text, chart: true });
     pending.replaceWith(result.ok ? answerCard(result.data, connector.name) : errorCard(result));
     asking = false;
     setReady(true);

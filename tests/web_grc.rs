@@ -357,3 +357,80 @@ fn the_dashboard_and_its_charts_are_for_admins_only() {
     let res = admin.client.get(server.url("/dashboard/questions.svg?from=2020-01-01")).send().unwrap();
     assert_eq!(res.status(), 400);
 }
+
+// ---- Charts in the chat's answer cards ----
+
+/// `POST /api/v1/ask` as `user` with `body`: the answer.
+fn ask_as(server: &Server, user: &str, body: Value) -> Value {
+    let (client, csrf) = server.login(user, PASSWORD);
+    let res = client.post(server.url("/api/v1/ask")).header("x-csrf-token", csrf).json(&body).send().unwrap();
+    assert_eq!(res.status(), 200);
+    res.json().unwrap()
+}
+
+#[test]
+fn an_answer_with_a_category_and_a_count_shows_a_chart_to_a_member() {
+    let Some(site) = Site::start("web-grc-chat", &[]) else { return };
+    let admin = site.admin();
+    user_granted(&admin, "mia", "member", &["sample"]);
+    let server = &site.server;
+    let question = "How many customers are there in each segment?";
+
+    // The API draws the chart only when asked; its columns are the answer's.
+    let plain = ask_as(server, "mia", json!({"connector": "sample", "question": question}));
+    assert!(plain.get("chart").is_none(), "{plain}");
+    let api = ask_as(server, "mia", json!({"connector": "sample", "question": question, "chart": true}));
+    let chart = &api["chart"];
+    assert_eq!(api["columns"].as_array().unwrap().len(), 2, "{api}");
+    assert!(api["row_count"].as_u64().unwrap() >= 2, "{api}");
+    assert_eq!(chart["shape"], "bars", "{api}");
+    assert_eq!(chart["label_column"], api["columns"][0]["name"], "{api}");
+    assert_eq!(chart["value_column"], api["columns"][1]["name"], "{api}");
+    let svg = chart["svg"].as_str().unwrap();
+    for row in api["rows"].as_array().unwrap() {
+        assert!(svg.contains(row[0].as_str().unwrap()), "{row} is not in the chart");
+    }
+    assert!(api.get("sql").is_none(), "a member gets no SQL: {api}");
+
+    // In the chat, the member's card shows it as an image with an alt text naming the columns,
+    // above the table; the image is the SVG the API answers.
+    let b = &site.browser;
+    site.log_in("mia", PASSWORD);
+    b.select(
+        "#connector",
+        &admin.ok(Method::GET, "/api/v1/admin/connectors", None)["connectors"][0]["id"].as_str().unwrap().to_owned(),
+    );
+    b.type_into("#question", &format!("{question}\u{E007}"));
+    assert_eq!(loaded_width(b, "#history article [data-role=chart]"), 720);
+    let shown = b.run(
+        "const img = document.querySelector('#history article [data-role=chart]');
+         const bytes = Uint8Array.from(atob(img.src.split(',')[1]), (c) => c.charCodeAt(0));
+         return { alt: img.alt, svg: new TextDecoder().decode(bytes), src: img.src.split(',')[0],
+                  before_table: !!(img.closest('figure').compareDocumentPosition(document.querySelector('#history article table')) & Node.DOCUMENT_POSITION_FOLLOWING) };",
+        vec![],
+    );
+    assert_eq!(shown["src"], "data:image/svg+xml;base64");
+    assert_eq!(shown["svg"], chart["svg"]);
+    assert_eq!(shown["alt"], chart["alt"]);
+    let alt = shown["alt"].as_str().unwrap();
+    assert!(
+        alt.contains(chart["label_column"].as_str().unwrap()) && alt.contains(chart["value_column"].as_str().unwrap()),
+        "{alt}"
+    );
+    assert_eq!(shown["before_table"], true);
+    b.screenshot("chat-chart-desktop");
+    b.viewport(PHONE.0, PHONE.1);
+    assert_eq!(b.run("return document.documentElement.scrollWidth <= window.innerWidth;", vec![]), json!(true));
+    b.screenshot("chat-chart-phone");
+    b.viewport(DESKTOP.0, DESKTOP.1);
+
+    // A single number is no chart.
+    b.type_into("#question", "How many customers are there?\u{E007}");
+    let ready = "document.querySelectorAll('#history .turn > article:not([aria-busy])').length > 1";
+    assert!(b.wait_for_script(ready).as_bool() == Some(true));
+    let charts = b.run(
+        "return document.querySelectorAll('#history .turn')[1].querySelectorAll('[data-role=chart]').length;",
+        vec![],
+    );
+    assert_eq!(charts, json!(0));
+}

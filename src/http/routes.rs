@@ -179,7 +179,7 @@ pub static ROUTES: &[Route] = &[
         POST,
         "/api/v1/ask",
         ANY,
-        "Ask a question in plain language about a granted connector: SQL written, guarded, run read-only and trimmed, with a confidence level, its reasons and a grounded answer (Members get no SQL).",
+        "Ask a question in plain language about a granted connector: SQL written, guarded, run read-only and trimmed, with a confidence level, its reasons and a grounded answer (Members get no SQL); with `chart: true`, also the rows drawn as an SVG chart when they are one label and one number column.",
         ask::ask,
         body = ask::AskBody,
         errors = [404, 502, 504]
