@@ -396,10 +396,9 @@ fn an_answer_with_a_category_and_a_count_shows_a_chart_to_a_member() {
     // above the table; the image is the SVG the API answers.
     let b = &site.browser;
     site.log_in("mia", PASSWORD);
-    b.select(
-        "#connector",
-        &admin.ok(Method::GET, "/api/v1/admin/connectors", None)["connectors"][0]["id"].as_str().unwrap().to_owned(),
-    );
+    let connectors = admin.ok(Method::GET, "/api/v1/admin/connectors", None);
+    let sample = connectors["connectors"].as_array().unwrap().iter().find(|c| c["name"] == "sample").unwrap();
+    b.select("#connector", sample["id"].as_str().unwrap());
     b.type_into("#question", &format!("{question}\u{E007}"));
     assert_eq!(loaded_width(b, "#history article [data-role=chart]"), 720);
     let shown = b.run(
