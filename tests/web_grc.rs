@@ -258,6 +258,13 @@ fn an_admin_reads_the_dashboard_and_each_signal_leads_to_exactly_its_records() {
         );
         let total = b.run("return document.getElementById('records').dataset.total;", vec![]);
         assert_eq!(total, json!(count.to_string()), "{link}");
+        // The link's exact times are named under the date fields, which show their days.
+        let hint = b.text("#dates-help");
+        assert!(
+            hint.contains("exact times from a link")
+                && hint.contains(&format!("to {}", &api["read_at"].as_str().unwrap()[..10])),
+            "{hint}"
+        );
         let rows = b.run(
             "return [...document.querySelectorAll('#records-body tbody tr')].map((tr) => [...tr.children].map((td) => td.textContent));",
             vec![],

@@ -760,6 +760,21 @@ mod tests {
     }
 
     #[test]
+    fn signals_past_the_limit_are_counted_not_listed() {
+        // 150 users, each with three rejections: 150 rejection signals (and as many off hours).
+        let records: Vec<AuditRecord> = (0..150)
+            .flat_map(|u| {
+                (0..3)
+                    .map(move |i| rejected(&format!("2026-11-23T10:00:0{i}.000Z"), &format!("u{u}"), "write_statement"))
+            })
+            .collect();
+        let d = summarize(&records, records.len() as u64, &facts(&[], &[]));
+        assert_eq!(d.signals.len(), MAX_SIGNALS);
+        assert_eq!(d.signals_not_listed, 150 - MAX_SIGNALS as u64);
+        assert!(d.signals.iter().all(|s| s.kind == "rejections"), "the most severe are kept");
+    }
+
+    #[test]
     fn spend_is_near_the_cap_from_eighty_percent() {
         assert!(near_cap(80, 100) && near_cap(100, 100) && near_cap(0, 0));
         assert!(!near_cap(79, 100) && !near_cap(0, 1));
