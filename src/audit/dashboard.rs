@@ -319,159 +319,22 @@ pub fn summarize(records: &[AuditRecord], in_range: u64, facts: &Facts<'_>) -> D
     let range = facts.range;
     let read = records.len() as u64;
     let complete = read >= in_range;
-    let mut per_day: BTreeMap<Date, u64> = BTreeMap::new();
-    let mut by_code: HashMap<&str, u64> = HashMap::new();
-    let mut rejected: BTreeMap<&str, (u64, Vec<&str>)> = BTreeMap::new();
-    let mut failed: BTreeMap<&str, (u64, Vec<&str>)> = BTreeMap::new();
-    let mut locked_users: BTreeMap<&str, u64> = BTreeMap::new();
-    let mut locked_addresses: BTreeMap<String, u64> = BTreeMap::new();
-    let mut off: BTreeMap<(&str, OffsetDateTime), (OffsetDateTime, u64)> = BTreeMap::new();
-    let mut production: BTreeMap<&str, u64> = BTreeMap::new();
-    let (mut questions, mut rejections) = (0u64, 0u64);
-    for r in records {
-        let Ok(at) = OffsetDateTime::parse(&r.at, &Rfc3339) else { continue };
-        let user = r.username.as_deref();
-        if r.kind == "ask" || r.kind == "query" {
-            *per_day.entry(at.date()).or_default() += 1;
-            questions += 1;
-        }
-        if r.outcome == "rejected" {
-            rejections += 1;
-            let code = r.code.as_deref().unwrap_or("unknown");
-            *by_code.entry(code).or_default() += 1;
-            if let Some(user) = user {
-                let entry = rejected.entry(user).or_default();
-                entry.0 += 1;
-                if !entry.1.contains(&code) {
-                    entry.1.push(code);
-                }
-            }
-        }
-        if r.kind == "login_failed" {
-            if let Some(user) = user {
-                let entry = failed.entry(user).or_default();
-                entry.0 += 1;
-                if let Some(ip) = r.ip.as_deref().filter(|ip| !entry.1.contains(ip)) {
-                    entry.1.push(ip);
-                }
-            }
-        }
-        if r.kind == "lockout" {
-            match (user, r.detail.get("address").and_then(|a| a.as_str())) {
-                (Some(user), _) => *locked_users.entry(user).or_default() += 1,
-                (None, Some(address)) => *locked_addresses.entry(address.to_owned()).or_default() += 1,
-                (None, None) => {}
-            }
-        }
-        if let (Some(user), Some((start, end))) = (user, facts.hours.off_hours(at)) {
-            let entry = off.entry((user, start)).or_insert((end, 0));
-            entry.1 += 1;
-        }
-        if let Some(connector) = r.connector.as_deref().filter(|c| facts.production.iter().any(|p| p == c)) {
-            *production.entry(connector).or_default() += 1;
-        }
-    }
-    let (from, until) = (range.start(), range.end().min(facts.read_at));
-    let span = Span { from, until };
-    let mut signals = Vec::new();
-    for (user, (count, codes)) in rejected.into_iter().filter(|(_, (n, _))| *n >= REJECTIONS_PER_USER) {
-        signals.push(Signal {
-            kind: "rejections",
-            severity: if count >= 3 * REJECTIONS_PER_USER { Severity::High } else { Severity::Medium },
-            text: format!("{user} had {count} queries refused by the guard ({})", codes.join(", ")),
-            link: span.link(&[("user", user), ("outcome", "rejected")]),
-            records: count,
-            user: Some(user.to_owned()),
-        });
-    }
-    for (user, (count, addresses)) in failed.into_iter().filter(|(_, (n, _))| *n >= FAILED_LOGINS_PER_USER) {
-        let from = if addresses.is_empty() { String::new() } else { format!(" from {}", addresses.join(", ")) };
-        signals.push(Signal {
-            kind: "failed_logins",
-            severity: Severity::Medium,
-            text: format!("{count} failed logins as {user}{from}"),
-            link: span.link(&[("user", user), ("kind", "login_failed")]),
-            records: count,
-            user: Some(user.to_owned()),
-        });
-    }
-    for (user, count) in locked_users {
-        signals.push(Signal {
-            kind: "lockout",
-            severity: Severity::High,
-            text: format!("{user}'s account was locked {} after failed logins", times(count)),
-            link: span.link(&[("user", user), ("kind", "lockout")]),
-            records: count,
-            user: Some(user.to_owned()),
-        });
-    }
-    for (address, count) in locked_addresses {
-        // The address is in the lockout's detail as `"address":"…"`: the search finds exactly it.
-        let needle = format!("\"address\":\"{address}\"");
-        signals.push(Signal {
-            kind: "lockout",
-            severity: Severity::High,
-            text: format!("The address {address} was locked {} after failed logins", times(count)),
-            link: span.link(&[("q", &needle), ("kind", "lockout")]),
-            records: count,
-            user: None,
-        });
-    }
-    for ((user, start), (end, count)) in off {
-        let window = Span { from: start.max(from), until: end.min(until) };
-        signals.push(Signal {
-            kind: "off_hours",
-            severity: Severity::Low,
-            text: format!(
-                "{user} was active outside working hours ({} UTC): {} between {} and {} UTC",
-                facts.hours.text(),
-                records_text(count),
-                minute(start),
-                minute(end)
-            ),
-            link: window.link(&[("user", user)]),
-            records: count,
-            user: Some(user.to_owned()),
-        });
-    }
-    // Spend is this month's: it is a signal of a range that reaches into this month.
-    let month_start = format!("{}-01", facts.month);
-    let this_month = date_start(&month_start).is_some_and(|start| range.end() > start);
-    for s in facts.spend.iter().filter(|s| this_month && near_cap(s.spent_cents, s.cap_cents)) {
-        let percent = if s.cap_cents == 0 { 100 } else { u128::from(s.spent_cents) * 100 / u128::from(s.cap_cents) };
-        signals.push(Signal {
-            kind: "spend",
-            severity: if s.spent_cents >= s.cap_cents { Severity::High } else { Severity::Medium },
-            text: format!(
-                "{} has spent {}¢ of a {}¢ monthly LLM cap ({percent}%) in {}",
-                s.username, s.spent_cents, s.cap_cents, facts.month
-            ),
-            link: Span { from: date_start(&month_start).unwrap_or(from), until: facts.read_at }
-                .link(&[("user", &s.username), ("kind", "ask")]),
-            records: 0,
-            user: Some(s.username.clone()),
-        });
-    }
-    for (connector, count) in production {
-        signals.push(Signal {
-            kind: "production",
-            severity: Severity::Low,
-            text: format!("{} on the production connector {connector}", records_text(count)),
-            link: span.link(&[("connector", connector)]),
-            records: count,
-            user: None,
-        });
-    }
+    let until = range.end().min(facts.read_at);
+    let tally = Tally::of(records, facts);
+    let span = Span { from: range.start(), until };
+    let mut signals = tally.account_signals(&span);
+    signals.extend(tally.activity_signals(&span, facts.hours));
+    signals.extend(spend_signals(facts));
     signals.sort_by(|a, b| a.severity.cmp(&b.severity).then(b.records.cmp(&a.records)));
     let signals_not_listed = signals.len().saturating_sub(MAX_SIGNALS) as u64;
     signals.truncate(MAX_SIGNALS);
     let mut rejections_by_code: Vec<CodeCount> =
-        by_code.into_iter().map(|(code, count)| CodeCount { code: code.to_owned(), count }).collect();
+        tally.by_code.iter().map(|(code, count)| CodeCount { code: (*code).to_owned(), count: *count }).collect();
     rejections_by_code.sort_by(|a, b| b.count.cmp(&a.count).then(a.code.cmp(&b.code)));
     let mut questions_per_day = Vec::new();
     let mut day = range.from;
     while day <= range.to {
-        questions_per_day.push(DayCount { day: day.to_string(), count: per_day.get(&day).copied().unwrap_or(0) });
+        questions_per_day.push(DayCount { day: day.to_string(), count: tally.per_day.get(&day).copied().unwrap_or(0) });
         match day.next_day() {
             Some(next) => day = next,
             None => break,
@@ -492,13 +355,199 @@ pub fn summarize(records: &[AuditRecord], in_range: u64, facts: &Facts<'_>) -> D
                 timestamp(until)
             )
         }),
-        questions,
+        questions: tally.questions,
         questions_per_day,
-        rejections,
+        rejections: tally.rejections,
         rejections_by_code,
         signals,
         signals_not_listed,
     }
+}
+
+/// What one pass over the records counts.
+#[derive(Default)]
+struct Tally<'a> {
+    /// Questions and queries per day.
+    per_day: BTreeMap<Date, u64>,
+    questions: u64,
+    /// Guard rejections by code.
+    by_code: HashMap<&'a str, u64>,
+    rejections: u64,
+    /// Per user: rejections, and the codes.
+    rejected: BTreeMap<&'a str, (u64, Vec<&'a str>)>,
+    /// Per user name: failed logins, and the addresses.
+    failed: BTreeMap<&'a str, (u64, Vec<&'a str>)>,
+    /// Lockouts per user, and per address (those without a user).
+    locked_users: BTreeMap<&'a str, u64>,
+    locked_addresses: BTreeMap<&'a str, u64>,
+    /// Per user and stretch off (its start): its end, and the records in it.
+    off: BTreeMap<(&'a str, OffsetDateTime), (OffsetDateTime, u64)>,
+    /// Records per production connector.
+    production: BTreeMap<&'a str, u64>,
+}
+
+impl<'a> Tally<'a> {
+    fn of(records: &'a [AuditRecord], facts: &Facts<'_>) -> Self {
+        let mut tally = Tally::default();
+        for r in records {
+            // A record whose time cannot be read is not counted anywhere (the store writes them).
+            if let Ok(at) = OffsetDateTime::parse(&r.at, &Rfc3339) {
+                tally.add(r, at, facts);
+            }
+        }
+        tally
+    }
+
+    fn add(&mut self, r: &'a AuditRecord, at: OffsetDateTime, facts: &Facts<'_>) {
+        let user = r.username.as_deref();
+        if r.kind == "ask" || r.kind == "query" {
+            *self.per_day.entry(at.date()).or_default() += 1;
+            self.questions += 1;
+        }
+        if r.outcome == "rejected" {
+            self.rejections += 1;
+            let code = r.code.as_deref().unwrap_or("unknown");
+            *self.by_code.entry(code).or_default() += 1;
+            if let Some(user) = user {
+                let entry = self.rejected.entry(user).or_default();
+                entry.0 += 1;
+                if !entry.1.contains(&code) {
+                    entry.1.push(code);
+                }
+            }
+        }
+        if let (Some(user), "login_failed") = (user, r.kind.as_str()) {
+            let entry = self.failed.entry(user).or_default();
+            entry.0 += 1;
+            if let Some(ip) = r.ip.as_deref().filter(|ip| !entry.1.contains(ip)) {
+                entry.1.push(ip);
+            }
+        }
+        if r.kind == "lockout" {
+            match (user, r.detail.get("address").and_then(|a| a.as_str())) {
+                (Some(user), _) => *self.locked_users.entry(user).or_default() += 1,
+                (None, Some(address)) => *self.locked_addresses.entry(address).or_default() += 1,
+                (None, None) => {}
+            }
+        }
+        if let (Some(user), Some((start, end))) = (user, facts.hours.off_hours(at)) {
+            self.off.entry((user, start)).or_insert((end, 0)).1 += 1;
+        }
+        if let Some(connector) = r.connector.as_deref().filter(|c| facts.production.iter().any(|p| p == c)) {
+            *self.production.entry(connector).or_default() += 1;
+        }
+    }
+
+    /// Guard rejections, failed logins and lockouts.
+    fn account_signals(&self, span: &Span) -> Vec<Signal> {
+        let mut signals = Vec::new();
+        for (user, (count, codes)) in self.rejected.iter().filter(|(_, (n, _))| *n >= REJECTIONS_PER_USER) {
+            signals.push(Signal {
+                kind: "rejections",
+                severity: if *count >= 3 * REJECTIONS_PER_USER { Severity::High } else { Severity::Medium },
+                text: format!("{user} had {count} queries refused by the guard ({})", codes.join(", ")),
+                link: span.link(&[("user", user), ("outcome", "rejected")]),
+                records: *count,
+                user: Some((*user).to_owned()),
+            });
+        }
+        for (user, (count, addresses)) in self.failed.iter().filter(|(_, (n, _))| *n >= FAILED_LOGINS_PER_USER) {
+            let from = if addresses.is_empty() { String::new() } else { format!(" from {}", addresses.join(", ")) };
+            signals.push(Signal {
+                kind: "failed_logins",
+                severity: Severity::Medium,
+                text: format!("{count} failed logins as {user}{from}"),
+                link: span.link(&[("user", user), ("kind", "login_failed")]),
+                records: *count,
+                user: Some((*user).to_owned()),
+            });
+        }
+        for (user, count) in &self.locked_users {
+            signals.push(Signal {
+                kind: "lockout",
+                severity: Severity::High,
+                text: format!("{user}'s account was locked {} after failed logins", times(*count)),
+                link: span.link(&[("user", user), ("kind", "lockout")]),
+                records: *count,
+                user: Some((*user).to_owned()),
+            });
+        }
+        for (address, count) in &self.locked_addresses {
+            // The address is in the lockout's detail as `"address":"…"`: the search finds exactly it.
+            let needle = format!("\"address\":\"{address}\"");
+            signals.push(Signal {
+                kind: "lockout",
+                severity: Severity::High,
+                text: format!("The address {address} was locked {} after failed logins", times(*count)),
+                link: span.link(&[("q", &needle), ("kind", "lockout")]),
+                records: *count,
+                user: None,
+            });
+        }
+        signals
+    }
+
+    /// Activity outside working hours, and on production connectors.
+    fn activity_signals(&self, span: &Span, hours: WorkingHours) -> Vec<Signal> {
+        let mut signals = Vec::new();
+        for ((user, start), (end, count)) in &self.off {
+            let window = Span { from: (*start).max(span.from), until: (*end).min(span.until) };
+            signals.push(Signal {
+                kind: "off_hours",
+                severity: Severity::Low,
+                text: format!(
+                    "{user} was active outside working hours ({} UTC): {} between {} and {} UTC",
+                    hours.text(),
+                    records_text(*count),
+                    minute(*start),
+                    minute(*end)
+                ),
+                link: window.link(&[("user", user)]),
+                records: *count,
+                user: Some((*user).to_owned()),
+            });
+        }
+        for (connector, count) in &self.production {
+            signals.push(Signal {
+                kind: "production",
+                severity: Severity::Low,
+                text: format!("{} on the production connector {connector}", records_text(*count)),
+                link: span.link(&[("connector", connector)]),
+                records: *count,
+                user: None,
+            });
+        }
+        signals
+    }
+}
+
+/// Users near their cap, for a range that reaches into this month (spend is month-to-date).
+fn spend_signals(facts: &Facts<'_>) -> Vec<Signal> {
+    let Some(month_start) = date_start(&format!("{}-01", facts.month)) else { return Vec::new() };
+    if facts.range.end() <= month_start {
+        return Vec::new();
+    }
+    let month = Span { from: month_start, until: facts.read_at };
+    facts
+        .spend
+        .iter()
+        .filter(|s| near_cap(s.spent_cents, s.cap_cents))
+        .map(|s| {
+            let percent =
+                if s.cap_cents == 0 { 100 } else { u128::from(s.spent_cents) * 100 / u128::from(s.cap_cents) };
+            Signal {
+                kind: "spend",
+                severity: if s.spent_cents >= s.cap_cents { Severity::High } else { Severity::Medium },
+                text: format!(
+                    "{} has spent {}¢ of a {}¢ monthly LLM cap ({percent}%) in {}",
+                    s.username, s.spent_cents, s.cap_cents, facts.month
+                ),
+                link: month.link(&[("user", &s.username), ("kind", "ask")]),
+                records: 0,
+                user: Some(s.username.clone()),
+            }
+        })
+        .collect()
 }
 
 /// A time range of a link: from `from` (included) to `until` (not).
