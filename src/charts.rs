@@ -90,8 +90,8 @@ pub fn bars(title: &str, items: &[(String, f64)]) -> Result<String, ChartError> 
                 }
                 SegmentValue::Last => String::new(),
             })
-            .x_labels(6)
-            .x_label_formatter(&|v| number(*v))
+            .x_labels(ticks(&items, lo, hi))
+            .x_label_formatter(&|v| tick(&items, *v))
             .label_style((FONT, 15).into_font().color(&TEXT))
             .draw()?;
         let row = |i: usize| (n - 1 - i) as i32;
@@ -177,8 +177,8 @@ pub fn columns(title: &str, items: &[(String, f64)]) -> Result<String, ChartErro
                     .unwrap_or_default(),
                 SegmentValue::Last => String::new(),
             })
-            .y_labels(6)
-            .y_label_formatter(&|v| number(*v))
+            .y_labels(ticks(&items, lo, hi))
+            .y_label_formatter(&|v| tick(&items, *v))
             .label_style((FONT, 15).into_font().color(&TEXT))
             .draw()?;
         let gap = if n > 60 { 0 } else { 3 };
@@ -247,6 +247,30 @@ fn extent(values: impl Iterator<Item = f64>) -> (f64, f64) {
         hi = lo + 1.0;
     }
     (lo, hi)
+}
+
+/// Whether every value drawn is a whole number (counts): the axis then names whole numbers only.
+fn whole(items: &[(String, f64)]) -> bool {
+    items.iter().all(|(_, v)| !v.is_finite() || v.fract() == 0.0)
+}
+
+/// How many labels the value axis asks for: at most six, and for small counts one per whole
+/// number (so that a count of 1 is not read off a scale of 0.2 steps).
+fn ticks(items: &[(String, f64)], lo: f64, hi: f64) -> usize {
+    if whole(items) && hi - lo < 6.0 {
+        ((hi - lo).ceil() as usize + 1).clamp(2, 6)
+    } else {
+        6
+    }
+}
+
+/// A value axis label: counts only at whole numbers.
+fn tick(items: &[(String, f64)], v: f64) -> String {
+    if whole(items) && v.fract() != 0.0 {
+        String::new()
+    } else {
+        number(v)
+    }
 }
 
 /// A number as a chart writes it: whole numbers as they are, others with up to two
@@ -457,6 +481,16 @@ mod tests {
             daily("A year", time::macros::date!(2025 - 01 - 01), time::macros::date!(2026 - 12 - 31), &counts).unwrap();
         well_formed(&svg, "A year");
         assert_eq!(bar_count(&svg, "#1F4FB4"), 366, "{}", svg.len());
+    }
+
+    #[test]
+    fn counts_are_scaled_in_whole_numbers() {
+        let svg = bars("Ones", &items(&[("a", 1.0), ("b", 1.0)])).unwrap();
+        assert!(!svg.contains(">\n0.2\n<") && !svg.contains(">\n0.5\n<"), "{svg}");
+        assert!(svg.contains(">\n0\n<") && svg.contains(">\n1\n<"), "{svg}");
+        // Fractions keep their scale.
+        let svg = bars("Halves", &items(&[("a", 0.5), ("b", 1.5)])).unwrap();
+        assert!(svg.contains(">\n0.5\n<") || svg.contains(">\n0.2\n<") || svg.contains(">\n0.4\n<"), "{svg}");
     }
 
     #[test]
