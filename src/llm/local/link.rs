@@ -140,6 +140,8 @@ pub enum Kw {
     WithAny,
     /// "Which country …", "What singer …": the answer is rows of that table, not a number.
     Entity,
+    /// "both … and …": rows linked to each of two values, not to one that is both.
+    Both,
 }
 
 const DESC: Dir = Dir::Desc;
@@ -307,6 +309,7 @@ const KEYWORDS: &[(&str, Kw)] = &[
     ("along with", Kw::And),
     ("together with", Kw::And),
     ("or", Kw::Or),
+    ("both", Kw::Both),
     ("named", Kw::Named),
     ("called", Kw::Named),
     ("titled", Kw::Named),
