@@ -994,6 +994,33 @@ fn an_admin_filters_searches_opens_and_exports_the_audit_trail() {
     b.wait_for_path("/audit?kind=query");
     b.wait_until_ready();
     assert_eq!(shown_records(b), first);
+
+    // On a phone: the same records, one column, nothing wider than the screen but the records'
+    // own scrolling box, and a record opens from its button.
+    b.viewport(PHONE.0, PHONE.1);
+    let phone = open_audit(b, "?kind=query");
+    assert_eq!(phone, first);
+    let wide = b.run("return document.documentElement.scrollWidth > window.innerWidth;", vec![]);
+    let culprits = b.run(
+        "return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5).slice(0, 8).map(e => e.tagName + '#' + e.id + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right));",
+        vec![],
+    );
+    assert_eq!(wide, json!(false), "the audit page scrolls sideways on a phone: {culprits}");
+    for control in ["#q", "#from", "#to", "#user", "#connector", "#kind", "#outcome", "#apply", "#export"] {
+        let fits = b.run(
+            "const r = document.querySelector(arguments[0]).getBoundingClientRect(); \
+             return r.width > 0 && r.left >= 0 && r.right <= window.innerWidth;",
+            vec![json!(control)],
+        );
+        assert_eq!(fits, json!(true), "{control} is not within the phone's width");
+    }
+    b.click("#records-body button.open-record");
+    assert_eq!(b.find_all("#detail[hidden]").len(), 0, "the record did not open on a phone");
+    let fits =
+        b.run("return document.getElementById('detail').getBoundingClientRect().right <= window.innerWidth;", vec![]);
+    assert_eq!(fits, json!(true), "the record is wider than the phone");
+    b.run("window.scrollTo(0, 0); document.activeElement.blur();", vec![]);
+    b.screenshot("audit-phone");
 }
 
 #[test]
