@@ -14,6 +14,7 @@
 mod assets;
 mod error;
 mod pages;
+mod reports;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -65,6 +66,7 @@ pub static PAGES: &[Page] = &[
     Page { path: "/chat", access: ANY, handler: |ctx| Box::pin(pages::chat(ctx)) },
     Page { path: "/sql", access: Access::Role(Role::PowerUser), handler: |ctx| Box::pin(pages::sql(ctx)) },
     Page { path: "/audit", access: Access::Role(Role::Admin), handler: |ctx| Box::pin(pages::audit(ctx)) },
+    Page { path: "/reports", access: ANY, handler: |ctx| Box::pin(reports::reports(ctx)) },
 ];
 
 /// Whether `role` may open the page at `path` (for links: a page's navigation shows only the

@@ -22,7 +22,8 @@ pub struct Layout {
 }
 
 impl Layout {
-    fn new(title: &'static str, scripts: &[&str]) -> Self {
+    /// The frame of a page titled `title` that runs `scripts` (asset names), in order.
+    pub(super) fn new(title: &'static str, scripts: &[&str]) -> Self {
         Layout {
             title,
             css: assets::url("app.css"),
@@ -183,7 +184,7 @@ pub async fn audit(ctx: Ctx) -> Result<HttpResponse, WebError> {
 
 /// The logged-in caller; `None` for an API key (pages are opened with a session, see
 /// `super::session`, whose CSRF token goes into the page for the script's writes).
-fn account(ctx: &Ctx) -> Result<Option<Account>, WebError> {
+pub(super) fn account(ctx: &Ctx) -> Result<Option<Account>, WebError> {
     let who = ctx.who().map_err(WebError::Api)?;
     let csrf = match &who.via {
         Via::Session { csrf, .. } => csrf.clone(),
@@ -198,7 +199,8 @@ fn account(ctx: &Ctx) -> Result<Option<Account>, WebError> {
     }))
 }
 
-fn html(body: String) -> Result<HttpResponse, WebError> {
+/// A rendered page, never cached.
+pub(super) fn html(body: String) -> Result<HttpResponse, WebError> {
     Ok(HttpResponse::Ok().insert_header(no_store()).content_type("text/html; charset=utf-8").body(body))
 }
 

@@ -1,0 +1,368 @@
+//! The reports pages, black-box: the real `sqlgate demo` on its own port and data directory, and
+//! headless Chromium that shares, opens and deletes reports as people do. What a page shows is
+//! compared with what the JSON API answers the same user for the same report.
+//!
+//! Screenshots (desktop 1280×800 and phone 390×844) land in the target directory's
+//! `tmp/screenshots/`; the ones in `docs/` were copied from there by hand.
+
+mod common;
+
+use common::browser::Browser;
+use common::*;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+const DESKTOP: (u32, u32) = (1280, 800);
+const PHONE: (u32, u32) = (390, 844);
+
+/// A report name that would run script if it were put into the page as HTML.
+const HOSTILE_NAME: &str = "<script>window.__xss=1</script> Products \"><img src=x onerror=\"window.__xss=1\">";
+
+/// The demo with a browser on it, or `None` when Chromium is missing outside CI.
+struct Site {
+    server: Server,
+    admin_password: String,
+    browser: Browser,
+}
+
+impl Site {
+    fn start(test: &str, (width, height): (u32, u32)) -> Option<Site> {
+        let (server, admin_password) = Server::demo(test, &[("SQLGATE_AUTH_IP_LOCKOUT_ATTEMPTS", "1000")]);
+        let browser = Browser::start(test, &server.base, width, height)?;
+        browser.viewport(width, height);
+        Some(Site { server, admin_password, browser })
+    }
+
+    fn admin(&self) -> Admin<'_> {
+        Admin::login_as(&self.server, "admin", &self.admin_password)
+    }
+
+    /// Logs in through the login page and waits for the chat.
+    fn log_in(&self, user: &str) {
+        let b = &self.browser;
+        b.open("/login");
+        b.type_into("#username", user);
+        b.type_into("#password", PASSWORD);
+        b.click("#login-form button[type=submit]");
+        b.wait_for_path("/chat");
+        b.wait_until_ready();
+    }
+
+    /// Logs out with the top bar's button and waits for the login page.
+    fn log_out(&self) {
+        let b = &self.browser;
+        b.click("#logout");
+        b.wait_for_path("/login?notice=logged_out");
+    }
+
+    /// `/reports` (or `/reports?…`), once its list is shown.
+    fn open_reports(&self, query: &str) {
+        let b = &self.browser;
+        b.open(&format!("/reports{query}"));
+        let listed =
+            b.wait_for_script("document.querySelector('#reports-body table, #reports-body [data-role=no-reports]')");
+        assert!(!listed.is_null(), "the reports were not listed: {}", b.text("#reports-body"));
+    }
+
+    /// The list as the page shows it: one object per row.
+    fn listed(&self) -> Value {
+        self.browser.run(
+            "return [...document.querySelectorAll('#reports-body tbody tr')].map((tr) => ({
+               id: tr.dataset.id,
+               name: tr.querySelector('[data-role=name]').textContent,
+               owner: tr.querySelector('[data-role=owner]').textContent,
+               connector: tr.querySelector('[data-role=connector]').textContent,
+               shared: tr.querySelector('[data-role=shared]').textContent,
+               updated: tr.querySelector('[data-role=updated]').textContent,
+             }));",
+            vec![],
+        )
+    }
+
+    /// Opens the report `id` from the list with the keyboard (focus, Enter), waits for its run
+    /// and returns what the page shows.
+    fn open_report(&self, id: &str) -> Value {
+        let b = &self.browser;
+        let runs = b.run("return Number(document.getElementById('report').dataset.runs || '0');", vec![]);
+        b.press(&format!("button.open-report[data-id=\"{id}\"]"), "\u{E007}");
+        self.wait_for_run(runs.as_u64().unwrap_or(0))
+    }
+
+    /// Waits until the open report's run number `after + 1` has ended; what the page shows.
+    fn wait_for_run(&self, after: u64) -> Value {
+        let b = &self.browser;
+        let done = format!("Number(document.getElementById('report').dataset.runs || '0') > {after}");
+        assert!(b.wait_for_script(&done).as_bool() == Some(true), "the report did not run");
+        b.run(
+            "const one = (sel) => { const e = document.querySelector(sel); return e ? e.textContent : null; };
+             return {
+               heading: one('#report-heading'),
+               owner: one('#report-facts [data-role=owner]'),
+               connector: one('#report-facts [data-role=connector]'),
+               shared: one('#report-facts [data-role=shared-with]'),
+               columns: [...document.querySelectorAll('#report-result thead th')].map((e) => e.textContent),
+               rows: [...document.querySelectorAll('#report-result tbody tr')]
+                 .map((tr) => [...tr.children].map((td) => td.textContent)),
+               truncation: one('#report-result [data-role=truncation]'),
+               summary: one('#report-result [data-role=summary]'),
+               sql: one('#report-result [data-role=sql]'),
+               error: one('#report-result [data-role=error]'),
+               share_shown: !document.getElementById('share-form').hidden,
+               delete_shown: !document.getElementById('delete-area').hidden,
+             };",
+            vec![],
+        )
+    }
+}
+
+/// A user with `role` granted `connectors`; returns the user's id.
+fn user_granted(admin: &Admin<'_>, name: &str, role: &str, connectors: &[&str]) -> String {
+    let id = admin.user(name, role);
+    admin.ok(Method::PUT, &format!("/api/v1/admin/users/{id}/grants"), Some(json!({"connectors": connectors})));
+    id
+}
+
+/// A call to the API as `user` (logged in over HTTP, like the page): status and body.
+fn api(server: &Server, user: &str, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
+    let (client, csrf) = server.login(user, PASSWORD);
+    let mut req = client.request(method, server.url(path)).header("x-csrf-token", csrf);
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    let res = req.send().unwrap();
+    (res.status().as_u16(), res.json().unwrap_or(Value::Null))
+}
+
+/// A cell as the page shows it: text as it is, numbers as the API wrote them, `null`.
+fn cell_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The rows of an API answer as the page shows them.
+fn shown_rows(api: &Value) -> Value {
+    let rows: Vec<Vec<String>> =
+        api["rows"].as_array().unwrap().iter().map(|r| r.as_array().unwrap().iter().map(cell_text).collect()).collect();
+    json!(rows)
+}
+
+fn column_names(api: &Value) -> Value {
+    json!(api["columns"].as_array().unwrap().iter().map(|c| c["name"].clone()).collect::<Vec<_>>())
+}
+
+/// Whether nothing was made from a hostile value: no element, no handler, no flag set.
+fn nothing_ran(b: &Browser) {
+    b.wait_for_script("document.readyState === 'complete'");
+    let made =
+        b.run("return document.querySelectorAll('main img:not(.qr), main script, main [onerror]').length;", vec![]);
+    assert_eq!(made, json!(0));
+    assert_eq!(b.run("return typeof window.__xss;", vec![]), json!("undefined"));
+}
+
+/// Whether the page fits the window's width (wide tables scroll inside their own box); names what
+/// sticks out when it does not.
+fn fits_a_phone(b: &Browser) {
+    let wide = b.run(
+        "if (document.documentElement.scrollWidth <= window.innerWidth) return null;
+         return [...document.querySelectorAll('body *')]
+           .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
+           .map((e) => e.tagName + '#' + e.id + '.' + e.className).slice(0, 8);",
+        vec![],
+    );
+    assert_eq!(wide, Value::Null, "the page is wider than a phone");
+}
+
+#[test]
+fn a_power_user_shares_a_report_a_member_reads_its_rows_without_sql_and_deleting_it_takes_it_away() {
+    let Some(site) = Site::start("web-reports-share", DESKTOP) else { return };
+    let admin = site.admin();
+    admin.user("pat", "power_user");
+    user_granted(&admin, "mia", "member", &["sample"]);
+    let server = &site.server;
+    let sql = "SELECT name, category, unit_price FROM products ORDER BY product_id";
+    let (status, saved) = api(
+        server,
+        "pat",
+        Method::POST,
+        "/api/v1/reports",
+        Some(json!({"name": HOSTILE_NAME, "connector": "sample", "sql": sql})),
+    );
+    assert_eq!(status, 201, "{saved}");
+    let id = saved["id"].as_str().unwrap().to_owned();
+    let b = &site.browser;
+
+    // The owner's list: name (as text), owner, connector, shared with nobody yet.
+    site.log_in("pat");
+    assert!(b.find_all(".pagenav a[href=\"/reports\"]").len() == 1, "the top bar links the reports");
+    b.click(".pagenav a[href=\"/reports\"]");
+    b.wait_for_path("/reports");
+    b.wait_until_ready();
+    let listed = site.listed();
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+    assert_eq!(listed[0]["id"], json!(id));
+    assert_eq!(listed[0]["name"], json!(HOSTILE_NAME));
+    assert_eq!(
+        (&listed[0]["owner"], &listed[0]["connector"], &listed[0]["shared"]),
+        (&json!("pat"), &json!("sample"), &json!("nobody"))
+    );
+    assert!(listed[0]["updated"].as_str().unwrap().ends_with(" UTC"), "{listed}");
+
+    // Opened, it runs live: the rows, columns, truncation notice and SQL of `POST …/run`.
+    let shown = site.open_report(&id);
+    assert_eq!(b.path(), format!("/reports?id={id}"), "an open report has its own URL");
+    let (status, run) = api(server, "pat", Method::POST, &format!("/api/v1/reports/{id}/run"), None);
+    assert_eq!(status, 200, "{run}");
+    assert_eq!(shown["heading"], json!(HOSTILE_NAME));
+    assert_eq!(shown["columns"], column_names(&run), "{shown}");
+    assert_eq!(shown["rows"], shown_rows(&run), "{shown}");
+    assert_eq!(shown["rows"].as_array().unwrap().len(), 20, "{shown}");
+    assert_eq!(run["truncated"]["reason"], "rows", "{run}");
+    let notice = shown["truncation"].as_str().unwrap_or_default();
+    assert!(notice.contains("Showing the first 20 rows"), "{shown}");
+    assert_eq!(shown["sql"], run["sql"], "{shown}");
+    assert!(shown["share_shown"] == json!(true) && shown["delete_shown"] == json!(true), "{shown}");
+    nothing_ran(b);
+
+    // Sharing with a name that does not exist shows the API's message and changes nothing.
+    b.type_into("#share-users", "mia, nobody_here");
+    b.click("#share-save");
+    assert!(b.wait_for_script("!document.getElementById('report-message').hidden").as_bool() == Some(true));
+    let message = b.text("#report-message");
+    assert!(message.contains("The report could not be shared"), "{message}");
+    assert!(message.contains("No user named `nobody_here`; check the names"), "{message}");
+    let (_, report) = api(server, "pat", Method::GET, &format!("/api/v1/reports/{id}"), None);
+    assert_eq!(report["shared_with"], json!([]), "{report}");
+    // With the right names it is shared, as the API then says.
+    b.type_into("#share-users", "mia");
+    b.press("#share-users", "\u{E007}");
+    assert!(b.wait_for_script("document.getElementById('share-status').textContent").as_str().is_some());
+    assert_eq!(b.text("#share-status"), "Shared with mia.");
+    assert!(!b.visible("#report-message"));
+    let (_, report) = api(server, "pat", Method::GET, &format!("/api/v1/reports/{id}"), None);
+    assert_eq!(report["shared_with"], json!(["mia"]), "{report}");
+    assert_eq!(site.listed()[0]["shared"], json!("mia"));
+    b.run("document.activeElement.blur(); window.scrollTo(0, 0);", vec![]);
+    b.screenshot("reports-owner-desktop");
+    b.viewport(PHONE.0, PHONE.1);
+    fits_a_phone(b);
+    b.screenshot("reports-owner-phone");
+    b.viewport(DESKTOP.0, DESKTOP.1);
+    site.log_out();
+
+    // The Member: the shared report, its rows as the API runs them for her, and no SQL anywhere.
+    site.log_in("mia");
+    site.open_reports("");
+    let listed = site.listed();
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+    assert_eq!(
+        (&listed[0]["name"], &listed[0]["owner"], &listed[0]["shared"]),
+        (&json!(HOSTILE_NAME), &json!("pat"), &json!("you"))
+    );
+    let shown = site.open_report(&id);
+    let (status, run) = api(server, "mia", Method::POST, &format!("/api/v1/reports/{id}/run"), None);
+    assert_eq!(status, 200, "{run}");
+    assert!(run.get("sql").is_none() && run["report"].get("sql").is_none(), "the member received SQL: {run}");
+    assert_eq!(shown["columns"], column_names(&run), "{shown}");
+    assert_eq!(shown["rows"], shown_rows(&run), "{shown}");
+    assert_eq!(shown["sql"], Value::Null, "{shown}");
+    assert!(shown["share_shown"] == json!(false) && shown["delete_shown"] == json!(false), "{shown}");
+    let page = b.run("return document.documentElement.outerHTML + document.body.innerText;", vec![]);
+    let page = page.as_str().unwrap();
+    assert!(
+        !page.contains(sql) && !page.contains("SELECT") && !page.contains("FROM products"),
+        "SQL in the member's page"
+    );
+    nothing_ran(b);
+    b.viewport(PHONE.0, PHONE.1);
+    b.run("document.getElementById('report').scrollIntoView();", vec![]);
+    b.screenshot("reports-member-phone");
+    b.viewport(DESKTOP.0, DESKTOP.1);
+    site.log_out();
+
+    // The owner deletes it, after saying so twice.
+    site.log_in("pat");
+    site.open_reports(&format!("?id={id}"));
+    site.wait_for_run(0);
+    b.click("#delete");
+    assert!(b.visible("#delete-confirm"));
+    let question = b.text("#delete-question");
+    assert!(question.contains(HOSTILE_NAME) && question.contains("cannot be undone"), "{question}");
+    // "Keep it" keeps it.
+    b.click("#delete-no");
+    assert!(!b.visible("#delete-confirm"));
+    let (status, _) = api(server, "pat", Method::GET, &format!("/api/v1/reports/{id}"), None);
+    assert_eq!(status, 200);
+    b.click("#delete");
+    b.click("#delete-yes");
+    assert!(b.wait_for_script("!document.getElementById('status').hidden").as_bool() == Some(true));
+    assert!(b.text("#status").contains("The report was deleted"), "{}", b.text("#status"));
+    assert!(!b.visible("#report"));
+    assert_eq!(b.path(), "/reports");
+    assert!(b.find_all("#reports-body [data-role=no-reports]").len() == 1, "{}", b.text("#reports-body"));
+    let (_, list) = api(server, "pat", Method::GET, "/api/v1/reports", None);
+    assert_eq!(list["reports"], json!([]), "{list}");
+    site.log_out();
+
+    // Gone for the Member too: the list is empty, and its old link says it is not available.
+    let (status, _) = api(server, "mia", Method::GET, &format!("/api/v1/reports/{id}"), None);
+    assert_eq!(status, 404);
+    site.log_in("mia");
+    site.open_reports(&format!("?id={id}"));
+    let shown = site.wait_for_run(0);
+    assert!(shown["error"].as_str().unwrap_or_default().contains("This report is not available"), "{shown}");
+    assert!(b.find_all("#reports-body [data-role=no-reports]").len() == 1, "{}", b.text("#reports-body"));
+}
+
+#[test]
+fn a_report_whose_grant_was_revoked_or_whose_database_is_down_says_so() {
+    let Some(site) = Site::start("web-reports-errors", DESKTOP) else { return };
+    let admin = site.admin();
+    // A connector whose database does not answer (nothing listens on port 1).
+    let offline = json!({"name": "offline", "url": "postgres://reader@127.0.0.1:1/gone"});
+    admin.ok(Method::POST, "/api/v1/admin/connectors", Some(offline));
+    admin.user("pat", "power_user");
+    let mia = user_granted(&admin, "mia", "member", &["sample"]);
+    let server = &site.server;
+    let save = |name: &str, connector: &str| {
+        let body = json!({"name": name, "connector": connector, "sql": "SELECT name FROM regions ORDER BY name"});
+        let (status, saved) = api(server, "pat", Method::POST, "/api/v1/reports", Some(body));
+        assert_eq!(status, 201, "{saved}");
+        let id = saved["id"].as_str().unwrap().to_owned();
+        let share = json!({"usernames": ["mia"]});
+        let (status, _) = api(server, "pat", Method::PUT, &format!("/api/v1/reports/{id}/share"), Some(share));
+        assert_eq!(status, 200);
+        id
+    };
+    let regions = save("Regions", "sample");
+    let down = save("Regions, offline", "offline");
+    let b = &site.browser;
+
+    // The database is down: a message that says so and what to do.
+    site.log_in("pat");
+    site.open_reports("");
+    let shown = site.open_report(&down);
+    let error = shown["error"].as_str().unwrap_or_default();
+    assert!(error.contains("The database is not available") && error.contains("Try again later"), "{shown}");
+    for leak in ["panicked", "backtrace", "src/", "reader@"] {
+        assert!(!error.contains(leak), "{leak} in {error}");
+    }
+    // The page goes on working: the other report runs.
+    let shown = site.open_report(&regions);
+    assert_eq!(shown["error"], Value::Null, "{shown}");
+    assert!(!shown["rows"].as_array().unwrap().is_empty(), "{shown}");
+    site.log_out();
+
+    // The Member's grant on the report's connector is revoked: 403, shown as a message.
+    admin.ok(Method::PUT, &format!("/api/v1/admin/users/{mia}/grants"), Some(json!({"connectors": []})));
+    let (status, body) = api(server, "mia", Method::POST, &format!("/api/v1/reports/{regions}/run"), None);
+    assert_eq!((status, body["error"]["code"].as_str()), (403, Some("connector_not_granted")), "{body}");
+    site.log_in("mia");
+    site.open_reports("");
+    let shown = site.open_report(&regions);
+    let error = shown["error"].as_str().unwrap_or_default();
+    assert!(error.contains("You may no longer use this report's connector"), "{shown}");
+    assert!(error.contains("ask an admin for a grant"), "{shown}");
+    assert_eq!(shown["rows"], json!([]), "{shown}");
+}
