@@ -366,3 +366,181 @@ fn a_report_whose_grant_was_revoked_or_whose_database_is_down_says_so() {
     assert!(error.contains("ask an admin for a grant"), "{shown}");
     assert_eq!(shown["rows"], json!([]), "{shown}");
 }
+
+// ---- saving reports from the chat and from SQL live edit ----
+
+impl Site {
+    /// Asks `question` in the chat on the connector `id` and waits for its card (the `n`th, from
+    /// 0).
+    fn ask(&self, id: &str, question: &str, n: usize) {
+        let b = &self.browser;
+        b.select("#connector", id);
+        b.type_into("#question", &format!("{question}\u{E007}"));
+        let ready = format!("document.querySelectorAll('#history .turn > article:not([aria-busy])').length > {n}");
+        assert!(b.wait_for_script(&ready).as_bool() == Some(true), "no answer to {question:?}");
+    }
+}
+
+/// Connector ids by name, as the admin sees them.
+fn connector_ids(admin: &Admin<'_>) -> std::collections::HashMap<String, String> {
+    let list = admin.ok(Method::GET, "/api/v1/admin/connectors", None);
+    let connectors = list["connectors"].as_array().cloned().unwrap_or_default();
+    connectors.iter().map(|c| (c["name"].as_str().unwrap().to_owned(), c["id"].as_str().unwrap().to_owned())).collect()
+}
+
+#[test]
+fn an_analyst_saves_a_chat_answer_as_a_report_and_a_member_is_not_offered_to() {
+    let Some(site) = Site::start("web-reports-chat", DESKTOP) else { return };
+    let admin = site.admin();
+    user_granted(&admin, "ann", "analyst", &["sample"]);
+    user_granted(&admin, "mia", "member", &["sample"]);
+    let ids = connector_ids(&admin);
+    let server = &site.server;
+    let b = &site.browser;
+    let question = "How many customers are there in each segment?";
+
+    site.log_in("ann");
+    site.ask(&ids["sample"], question, 0);
+    let card = "#history .turn > article";
+    let sql = b.text(&format!("{card} [data-role=sql]"));
+    assert!(sql.starts_with("SELECT"), "{sql}");
+    // The form opens from the card's button, its field labelled; an empty name is refused here.
+    // By keyboard (the chat's question box stays at the bottom of the window, over the cards).
+    b.press(&format!("{card} [data-role=save-open]"), "\u{E007}");
+    let label = b.run(
+        "const input = document.querySelector('#history .save-form input');
+         return document.querySelector('label[for=\"' + input.id + '\"]').textContent;",
+        vec![],
+    );
+    assert_eq!(label, json!("Report name"));
+    b.press(&format!("{card} [data-role=save]"), "\u{E007}");
+    assert!(b.wait_for_script("!document.querySelector('[data-role=save-error]').hidden").as_bool() == Some(true));
+    assert!(b.text("[data-role=save-error]").contains("Name the report first"));
+    // Named and sent with Enter: saved, with a link to the report.
+    b.type_into(&format!("{card} .save-form input"), &format!("{HOSTILE_NAME}\u{E007}"));
+    let link = b.wait_for_script("document.querySelector('[data-role=save-done] a')");
+    assert!(!link.is_null(), "no confirmation: {}", b.text("[data-role=save-report]"));
+    let done = b.text("[data-role=save-done]");
+    assert!(done.contains(&format!("Saved as the report “{HOSTILE_NAME}”")), "{done}");
+    assert!(!b.visible("[data-role=save-error]"));
+    nothing_ran(b);
+    b.run("document.querySelector('#history .turn').scrollIntoView();", vec![]);
+    b.screenshot("chat-saved-desktop");
+
+    // The API has it: the answer's connector, question and SQL, under ann's name.
+    let (_, list) = api(server, "ann", Method::GET, "/api/v1/reports", None);
+    let reports = list["reports"].as_array().unwrap();
+    assert_eq!(reports.len(), 1, "{list}");
+    let report = &reports[0];
+    assert_eq!(
+        (&report["name"], &report["owner"], &report["connector"]),
+        (&json!(HOSTILE_NAME), &json!("ann"), &json!("sample"))
+    );
+    assert_eq!((&report["question"], &report["sql"]), (&json!(question), &json!(sql)), "{report}");
+    let id = report["id"].as_str().unwrap();
+
+    // The link opens it on /reports, where it runs again.
+    b.press("[data-role=save-done] a", "\u{E007}");
+    b.wait_for_path(&format!("/reports?id={id}"));
+    b.wait_until_ready();
+    let shown = site.wait_for_run(0);
+    let (_, run) = api(server, "ann", Method::POST, &format!("/api/v1/reports/{id}/run"), None);
+    assert_eq!(shown["rows"], shown_rows(&run), "{shown}");
+    assert_eq!(shown["sql"], run["sql"], "{shown}");
+    // An Analyst may delete her report but not share it (sharing is for Power Users).
+    assert!(shown["share_shown"] == json!(false) && shown["delete_shown"] == json!(true), "{shown}");
+    site.log_out();
+
+    // A Member's answers hold no SQL, so they offer no saving.
+    site.log_in("mia");
+    site.ask(&ids["sample"], question, 0);
+    assert!(b.find_all("[data-role=save-report], [data-role=save-open]").is_empty());
+}
+
+#[test]
+fn a_power_user_saves_and_shares_sql_from_live_edit_and_the_member_reads_it() {
+    let Some(site) = Site::start("web-reports-sql", DESKTOP) else { return };
+    let admin = site.admin();
+    admin.user("pat", "power_user");
+    user_granted(&admin, "mia", "member", &["sample"]);
+    let ids = connector_ids(&admin);
+    let server = &site.server;
+    let b = &site.browser;
+
+    site.log_in("pat");
+    b.open("/sql");
+    let listed = b.wait_for_script("document.querySelector('#schema-body [data-role=schema]')");
+    assert!(!listed.is_null(), "the schema was not listed");
+    b.select("#connector", &ids["sample"]);
+    for (control, label) in [("report-name", "Report name"), ("report-users", "Share with (user names, optional)")] {
+        assert_eq!(b.text(&format!("label[for={control}]")), label);
+    }
+
+    // The guard checks the SQL when it is saved: a write is refused, with its message.
+    b.type_into("#sql", "DELETE FROM customers");
+    b.type_into("#report-name", "Nothing");
+    b.click("#save-sql");
+    assert!(b.wait_for_script("!document.getElementById('save-sql-error').hidden").as_bool() == Some(true));
+    let error = b.text("#save-sql-error");
+    assert!(error.contains("The guard refused the SQL"), "{error}");
+    let (_, list) = api(server, "pat", Method::GET, "/api/v1/reports", None);
+    assert_eq!(list["reports"], json!([]), "{list}");
+
+    // A SELECT, named and shared with mia.
+    let sql = "SELECT segment, COUNT(*) AS customers FROM customers GROUP BY segment ORDER BY segment";
+    b.type_into("#sql", sql);
+    b.type_into("#report-name", "Customers by segment");
+    b.type_into("#report-users", "mia");
+    b.click("#save-sql");
+    let link = b.wait_for_script("document.querySelector('#save-sql-done a')");
+    assert!(!link.is_null(), "no confirmation: {}", b.text("#save-sql-form"));
+    assert_eq!(
+        b.text("#save-sql-done"),
+        "Saved as the report “Customers by segment” and shared with mia. Open the report"
+    );
+    assert!(!b.visible("#save-sql-error"));
+    let (_, list) = api(server, "pat", Method::GET, "/api/v1/reports", None);
+    let report = &list["reports"][0];
+    assert_eq!(
+        (&report["name"], &report["sql"], &report["shared_with"]),
+        (&json!("Customers by segment"), &json!(sql), &json!(["mia"]))
+    );
+    assert_eq!(report["connector"], "sample");
+    let id = report["id"].as_str().unwrap().to_owned();
+    b.run("document.activeElement.blur(); document.getElementById('save-sql-form').scrollIntoView();", vec![]);
+    b.screenshot("sql-saved-desktop");
+    b.viewport(PHONE.0, PHONE.1);
+    fits_a_phone(b);
+    b.run("document.getElementById('save-sql-form').scrollIntoView();", vec![]);
+    b.screenshot("sql-saved-phone");
+    b.viewport(DESKTOP.0, DESKTOP.1);
+
+    // An unknown name: saved, but not shared, and the page says both.
+    b.type_into("#report-name", "Customers again");
+    b.type_into("#report-users", "mia, nobody_here");
+    b.click("#save-sql");
+    assert!(b.wait_for_script("!document.getElementById('save-sql-error').hidden").as_bool() == Some(true));
+    let error = b.text("#save-sql-error");
+    assert!(error.contains("Saved, but not shared") && error.contains("No user named `nobody_here`"), "{error}");
+    assert!(
+        b.text("#save-sql-done").starts_with("Saved as the report “Customers again”."),
+        "{}",
+        b.text("#save-sql-done")
+    );
+    let (_, list) = api(server, "pat", Method::GET, "/api/v1/reports", None);
+    assert_eq!(list["reports"].as_array().unwrap().len(), 2, "{list}");
+    site.log_out();
+
+    // The Member: the shared report (only that one), its rows as her run returns them, no SQL.
+    site.log_in("mia");
+    site.open_reports("");
+    let listed = site.listed();
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+    assert_eq!(listed[0]["name"], "Customers by segment");
+    let shown = site.open_report(&id);
+    let (_, run) = api(server, "mia", Method::POST, &format!("/api/v1/reports/{id}/run"), None);
+    assert_eq!(shown["rows"], shown_rows(&run), "{shown}");
+    assert!(shown["rows"].as_array().unwrap().len() > 1, "{shown}");
+    let page = b.run("return document.documentElement.outerHTML + document.body.innerText;", vec![]);
+    assert!(!page.as_str().unwrap().contains("GROUP BY"), "SQL in the member's page");
+}

@@ -34,6 +34,7 @@ static ASSETS: &[Asset] = &[
     asset!("sql.js", "text/javascript; charset=utf-8"),
     asset!("audit.js", "text/javascript; charset=utf-8"),
     asset!("reports.js", "text/javascript; charset=utf-8"),
+    asset!("save.js", "text/javascript; charset=utf-8"),
     asset!("icon.svg", "image/svg+xml"),
 ];
 

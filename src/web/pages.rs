@@ -166,13 +166,16 @@ pub async fn login(ctx: Ctx) -> Result<HttpResponse, WebError> {
 /// `/chat`.
 pub async fn chat(ctx: Ctx) -> Result<HttpResponse, WebError> {
     let Some(account) = account(&ctx)? else { return Ok(redirect("/login")) };
-    html(ChatPage { layout: Layout::new("Chat", &["api.js", "results.js", "chat.js"]), account }.render()?)
+    html(ChatPage { layout: Layout::new("Chat", &["api.js", "results.js", "save.js", "chat.js"]), account }.render()?)
 }
 
 /// `/sql` (its access rule has refused lower roles).
 pub async fn sql(ctx: Ctx) -> Result<HttpResponse, WebError> {
     let Some(account) = account(&ctx)? else { return Ok(redirect("/login")) };
-    html(SqlPage { layout: Layout::new("SQL live edit", &["api.js", "results.js", "sql.js"]), account }.render()?)
+    html(
+        SqlPage { layout: Layout::new("SQL live edit", &["api.js", "results.js", "save.js", "sql.js"]), account }
+            .render()?,
+    )
 }
 
 /// `/audit` (its access rule has refused every role but Admin).
@@ -271,7 +274,7 @@ mod tests {
 
     fn chat_page(username: &str, csrf: &str) -> String {
         let page = ChatPage {
-            layout: Layout::new("Chat", &["api.js", "results.js", "chat.js"]),
+            layout: Layout::new("Chat", &["api.js", "results.js", "save.js", "chat.js"]),
             account: account(username, csrf, false),
         };
         page.render().unwrap()
@@ -279,7 +282,7 @@ mod tests {
 
     fn sql_page(username: &str, csrf: &str) -> String {
         let page = SqlPage {
-            layout: Layout::new("SQL live edit", &["api.js", "results.js", "sql.js"]),
+            layout: Layout::new("SQL live edit", &["api.js", "results.js", "save.js", "sql.js"]),
             account: account(username, csrf, true),
         };
         page.render().unwrap()
@@ -296,7 +299,7 @@ mod tests {
     #[test]
     fn every_control_of_the_sql_page_has_a_label() {
         let html = sql_page("pat", "token");
-        for control in ["connector", "sql"] {
+        for control in ["connector", "sql", "report-name", "report-users"] {
             assert!(html.contains(&format!("for=\"{control}\"")), "no label for {control}: {html}");
         }
         assert!(html.contains("id=\"run\""), "{html}");
