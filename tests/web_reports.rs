@@ -544,3 +544,153 @@ fn a_power_user_saves_and_shares_sql_from_live_edit_and_the_member_reads_it() {
     let page = b.run("return document.documentElement.outerHTML + document.body.innerText;", vec![]);
     assert!(!page.as_str().unwrap().contains("GROUP BY"), "SQL in the member's page");
 }
+
+// ---- the account page (/account): the second factor and the password ----
+
+#[test]
+fn a_user_enrols_a_second_factor_on_the_account_page_and_logs_in_with_its_code() {
+    let Some(site) = Site::start("web-reports-totp", DESKTOP) else { return };
+    let admin = site.admin();
+    user_granted(&admin, "tom", "analyst", &["sample"]);
+    let server = &site.server;
+    let b = &site.browser;
+
+    // Reached from the top bar's account area; off at first.
+    site.log_in("tom");
+    b.click("a.who[href=\"/account\"]");
+    b.wait_for_path("/account");
+    b.wait_until_ready();
+    assert_eq!(b.run("return document.getElementById('account').dataset.totp;", vec![]), json!("off"));
+    assert!(b.text("#totp-state").starts_with("Off."), "{}", b.text("#totp-state"));
+    assert!(b.find_all("#enrol-code").is_empty(), "no code is asked while no factor is on");
+
+    // A wrong password is refused with the API's reason.
+    b.type_into("#enrol-password", "not-the-password-1");
+    b.click("#enrol");
+    assert!(b.wait_for_script("!document.getElementById('message').hidden").as_bool() == Some(true));
+    assert!(b.text("#message").contains("The current password is wrong"), "{}", b.text("#message"));
+    assert!(!b.visible("#enrolment"));
+
+    // The right one: a QR code that loads, and the secret as text.
+    b.type_into("#enrol-password", PASSWORD);
+    b.press("#enrol-password", "\u{E007}");
+    let loaded = b.wait_for_script(
+        "(() => { const qr = document.getElementById('qr');
+                  return !document.getElementById('enrolment').hidden && qr.complete && qr.naturalWidth > 0; })()",
+    );
+    assert_eq!(loaded, json!(true), "the QR code did not load");
+    let src = b.run("return document.getElementById('qr').getAttribute('src');", vec![]);
+    assert!(src.as_str().unwrap().starts_with("data:image/svg+xml"), "{src}");
+    assert!(!b.visible("#message"));
+    let secret = b.text("#secret");
+    assert!(
+        secret.len() >= 32 && secret.chars().all(|c| c.is_ascii_uppercase() || ('2'..='7').contains(&c)),
+        "{secret}"
+    );
+    assert_eq!(b.run("return document.activeElement.id;", vec![]), json!("verify-code"));
+    b.screenshot("account-enrol-desktop");
+    b.viewport(PHONE.0, PHONE.1);
+    fits_a_phone(b);
+    b.run("document.getElementById('enrolment').scrollIntoView();", vec![]);
+    b.screenshot("account-enrol-phone");
+    b.viewport(DESKTOP.0, DESKTOP.1);
+
+    // A wrong code is refused; the right one turns the factor on and shows the recovery codes.
+    b.type_into("#verify-code", &wrong_code(&secret, "tom"));
+    b.click("#verify");
+    assert!(b.wait_for_script("!document.getElementById('message').hidden").as_bool() == Some(true));
+    assert!(b.text("#message").contains("The code does not match"), "{}", b.text("#message"));
+    b.type_into("#verify-code", &code_at(&secret, "tom", unix_now()));
+    b.click("#verify");
+    assert!(b.wait_for_script("!document.getElementById('recovery').hidden").as_bool() == Some(true));
+    let codes =
+        b.run("return [...document.querySelectorAll('#recovery-codes li')].map((li) => li.textContent);", vec![]);
+    let codes = codes.as_array().unwrap();
+    assert_eq!(codes.len(), 10, "{codes:?}");
+    assert!(codes.iter().all(|c| c.as_str().unwrap().len() == 19), "{codes:?}");
+    assert!(b.text("#recovery").contains("Store these recovery codes now"));
+    assert!(b.text("#totp-state").starts_with("On."), "{}", b.text("#totp-state"));
+    // The secret has left the page, and nothing was kept in the browser.
+    let kept = b.run(
+        "return [document.getElementById('secret').textContent, document.getElementById('qr').hasAttribute('src'),
+                 document.documentElement.outerHTML.includes(arguments[0]), localStorage.length, sessionStorage.length];",
+        vec![json!(secret)],
+    );
+    assert_eq!(kept, json!(["", false, false, 0, 0]));
+    b.screenshot("account-recovery-desktop");
+    // The API agrees: a password alone no longer logs in.
+    let res = server.try_login(json!({"username": "tom", "password": PASSWORD}));
+    assert_eq!(code_of(res), (401, "totp_required".to_owned()));
+
+    // Shown once: the page opened again says the factor is on, asks for its code to replace it,
+    // and shows no recovery code. Replacing it without the code shows the API's refusal.
+    b.open("/account");
+    assert_eq!(b.run("return document.getElementById('account').dataset.totp;", vec![]), json!("on"));
+    assert!(!b.visible("#recovery") && b.find_all("#recovery-codes li").is_empty());
+    assert_eq!(b.text("label[for=enrol-code]"), "Current code from your authenticator app");
+    b.type_into("#enrol-password", PASSWORD);
+    b.click("#enrol");
+    assert!(b.wait_for_script("!document.getElementById('message').hidden").as_bool() == Some(true));
+    let refused = b.text("#message");
+    assert!(
+        refused.contains("Enter the current code") && refused.contains("This account has a second factor"),
+        "{refused}"
+    );
+    assert!(!b.visible("#enrolment"));
+
+    // Logged out, the login page asks for the code; the next step's code logs in.
+    site.log_out();
+    b.type_into("#username", "tom");
+    b.type_into("#password", PASSWORD);
+    b.click("#login-form button[type=submit]");
+    assert!(b.wait_for_script("!document.getElementById('totp-form').hidden").as_bool() == Some(true));
+    b.type_into("#code", &code_at(&secret, "tom", unix_now() + 30));
+    b.click("#totp-form button[type=submit]");
+    b.wait_for_path("/chat");
+    b.wait_until_ready();
+    assert_eq!(b.text("#username"), "tom");
+}
+
+#[test]
+fn a_user_changes_the_password_on_the_account_page() {
+    let Some(site) = Site::start("web-reports-password", PHONE) else { return };
+    let admin = site.admin();
+    admin.user("mia", "member");
+    let server = &site.server;
+    let b = &site.browser;
+    site.log_in("mia");
+    b.open("/account");
+    let new = "Quite-new-secret-42";
+
+    // The two new fields must agree; the page says so before asking the server.
+    b.type_into("#current-password", PASSWORD);
+    b.type_into("#new-password", new);
+    b.type_into("#repeat-password", "Something-else-42");
+    b.click("#change-password");
+    assert!(b.wait_for_script("!document.getElementById('message').hidden").as_bool() == Some(true));
+    assert!(b.text("#message").contains("The new passwords differ"));
+    // The server's policy, in its words.
+    b.type_into("#new-password", "short1A");
+    b.type_into("#repeat-password", "short1A");
+    b.click("#change-password");
+    assert!(
+        b.wait_for_script("document.getElementById('message').textContent.includes('not changed')").as_bool()
+            == Some(true)
+    );
+    assert!(b.text("#message").contains("The password was not changed"), "{}", b.text("#message"));
+    let res = server.try_login(json!({"username": "mia", "password": PASSWORD}));
+    assert_eq!(res.status(), 200, "the old password still works");
+
+    b.type_into("#new-password", new);
+    b.type_into("#repeat-password", new);
+    b.click("#change-password");
+    assert!(b.wait_for_script("!document.getElementById('status').hidden").as_bool() == Some(true));
+    assert!(b.text("#status").contains("Your password was changed"), "{}", b.text("#status"));
+    fits_a_phone(b);
+    b.screenshot("account-password-phone");
+    assert_eq!(server.try_login(json!({"username": "mia", "password": new})).status(), 200);
+    assert_eq!(server.try_login(json!({"username": "mia", "password": PASSWORD})).status(), 401);
+    // This session ended with the change: the next page asks to log in.
+    b.click("#status a");
+    b.wait_for_path("/login");
+}

@@ -11,6 +11,7 @@
 //! ([`PAGE_HEADERS`]): a Content-Security-Policy that allows no inline script or style, only
 //! same-origin scripts, styles, images and requests, and no framing.
 
+mod account;
 mod assets;
 mod error;
 mod pages;
@@ -67,6 +68,7 @@ pub static PAGES: &[Page] = &[
     Page { path: "/sql", access: Access::Role(Role::PowerUser), handler: |ctx| Box::pin(pages::sql(ctx)) },
     Page { path: "/audit", access: Access::Role(Role::Admin), handler: |ctx| Box::pin(pages::audit(ctx)) },
     Page { path: "/reports", access: ANY, handler: |ctx| Box::pin(reports::reports(ctx)) },
+    Page { path: "/account", access: ANY, handler: |ctx| Box::pin(account::account(ctx)) },
 ];
 
 /// Whether `role` may open the page at `path` (for links: a page's navigation shows only the
