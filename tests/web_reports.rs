@@ -337,7 +337,6 @@ fn a_report_whose_grant_was_revoked_or_whose_database_is_down_says_so() {
     };
     let regions = save("Regions", "sample");
     let down = save("Regions, offline", "offline");
-    let b = &site.browser;
 
     // The database is down: a message that says so and what to do.
     site.log_in("pat");
