@@ -316,7 +316,7 @@ fn a_power_user_shares_a_report_a_member_reads_its_rows_without_sql_and_deleting
 }
 
 #[test]
-fn a_report_whose_grant_was_revoked_or_whose_database_is_down_says_so() {
+fn a_report_whose_database_is_down_or_refuses_it_or_whose_grant_was_revoked_says_so() {
     let Some(site) = Site::start("web-reports-errors", DESKTOP) else { return };
     let admin = site.admin();
     // A connector whose database does not answer (nothing listens on port 1).
@@ -325,8 +325,8 @@ fn a_report_whose_grant_was_revoked_or_whose_database_is_down_says_so() {
     admin.user("pat", "power_user");
     let mia = user_granted(&admin, "mia", "member", &["sample"]);
     let server = &site.server;
-    let save = |name: &str, connector: &str| {
-        let body = json!({"name": name, "connector": connector, "sql": "SELECT name FROM regions ORDER BY name"});
+    let save_sql = |name: &str, connector: &str, sql: &str| {
+        let body = json!({"name": name, "connector": connector, "sql": sql});
         let (status, saved) = api(server, "pat", Method::POST, "/api/v1/reports", Some(body));
         assert_eq!(status, 201, "{saved}");
         let id = saved["id"].as_str().unwrap().to_owned();
@@ -335,8 +335,11 @@ fn a_report_whose_grant_was_revoked_or_whose_database_is_down_says_so() {
         assert_eq!(status, 200);
         id
     };
+    let save = |name: &str, connector: &str| save_sql(name, connector, "SELECT name FROM regions ORDER BY name");
     let regions = save("Regions", "sample");
     let down = save("Regions, offline", "offline");
+    // The guard passes it (it reads an exposed table); the database refuses it when it runs (422).
+    let broken = save_sql("Broken", "sample", "SELECT no_such_column FROM regions");
 
     // The database is down: a message that says so and what to do.
     site.log_in("pat");
@@ -347,6 +350,12 @@ fn a_report_whose_grant_was_revoked_or_whose_database_is_down_says_so() {
     for leak in ["panicked", "backtrace", "src/", "reader@"] {
         assert!(!error.contains(leak), "{leak} in {error}");
     }
+    // A query the database refuses (422): its reason, as a message.
+    let (status, body) = api(server, "pat", Method::POST, &format!("/api/v1/reports/{broken}/run"), None);
+    assert_eq!((status, body["error"]["code"].as_str()), (422, Some("database_error")), "{body}");
+    let shown = site.open_report(&broken);
+    let error = shown["error"].as_str().unwrap_or_default();
+    assert!(error.contains("The database could not run the report"), "{shown}");
     // The page goes on working: the other report runs.
     let shown = site.open_report(&regions);
     assert_eq!(shown["error"], Value::Null, "{shown}");
