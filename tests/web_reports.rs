@@ -702,3 +702,34 @@ fn a_user_changes_the_password_on_the_account_page() {
     b.click("#status a");
     b.wait_for_path("/login");
 }
+
+#[test]
+fn the_reports_and_account_pages_are_open_to_every_role_behind_the_login_and_carry_the_page_headers() {
+    let server = Server::start("web-reports-access");
+    let admin = Admin::new(&server);
+    let anonymous = reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    for path in ["/reports", "/account"] {
+        let res = anonymous.get(server.url(path)).send().unwrap();
+        let location = res.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        assert_eq!((res.status().as_u16(), location.as_str()), (303, "/login"), "{path}");
+    }
+    for (user, role) in [("mo", "member"), ("al", "analyst"), ("pu", "power_user"), ("admin", "admin")] {
+        let password = if role == "admin" { ADMIN_PASSWORD } else { PASSWORD };
+        if role != "admin" {
+            admin.user(user, role);
+        }
+        let (client, csrf) = server.login(user, password);
+        for path in ["/reports", "/account"] {
+            let res = client.get(server.url(path)).send().unwrap();
+            assert_eq!(res.status(), 200, "{user} {path}");
+            let header =
+                |name: &str| res.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+            assert!(header("content-security-policy").starts_with("default-src 'none'; script-src 'self';"), "{path}");
+            assert_eq!(header("cache-control"), "no-store", "{path}");
+            let html = res.text().unwrap();
+            assert!(html.contains(&format!("<meta name=\"csrf-token\" content=\"{csrf}\">")), "{path}");
+            // Both are linked from the top bar for every role.
+            assert!(html.contains("href=\"/reports\"") && html.contains("href=\"/account\""), "{user} {path}");
+        }
+    }
+}
