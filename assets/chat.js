@@ -135,6 +135,9 @@
         el("summary", { text: "SQL" }),
         el("pre", {}, el("code", { text: data.sql, attrs: { "data-role": "sql" } }))));
     }
+    // Analysts and up may save an answer that ran SQL as a report.
+    const save = api.save.answerForm(data);
+    if (save) card.append(save);
     return card;
   }
 

@@ -33,6 +33,9 @@ static ASSETS: &[Asset] = &[
     asset!("chat.js", "text/javascript; charset=utf-8"),
     asset!("sql.js", "text/javascript; charset=utf-8"),
     asset!("audit.js", "text/javascript; charset=utf-8"),
+    asset!("reports.js", "text/javascript; charset=utf-8"),
+    asset!("save.js", "text/javascript; charset=utf-8"),
+    asset!("account.js", "text/javascript; charset=utf-8"),
     asset!("icon.svg", "image/svg+xml"),
 ];
 

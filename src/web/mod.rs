@@ -11,9 +11,11 @@
 //! ([`PAGE_HEADERS`]): a Content-Security-Policy that allows no inline script or style, only
 //! same-origin scripts, styles, images and requests, and no framing.
 
+mod account;
 mod assets;
 mod error;
 mod pages;
+mod reports;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -65,6 +67,8 @@ pub static PAGES: &[Page] = &[
     Page { path: "/chat", access: ANY, handler: |ctx| Box::pin(pages::chat(ctx)) },
     Page { path: "/sql", access: Access::Role(Role::PowerUser), handler: |ctx| Box::pin(pages::sql(ctx)) },
     Page { path: "/audit", access: Access::Role(Role::Admin), handler: |ctx| Box::pin(pages::audit(ctx)) },
+    Page { path: "/reports", access: ANY, handler: |ctx| Box::pin(reports::reports(ctx)) },
+    Page { path: "/account", access: ANY, handler: |ctx| Box::pin(account::account(ctx)) },
 ];
 
 /// Whether `role` may open the page at `path` (for links: a page's navigation shows only the

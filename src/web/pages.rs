@@ -22,7 +22,8 @@ pub struct Layout {
 }
 
 impl Layout {
-    fn new(title: &'static str, scripts: &[&str]) -> Self {
+    /// The frame of a page titled `title` that runs `scripts` (asset names), in order.
+    pub(super) fn new(title: &'static str, scripts: &[&str]) -> Self {
         Layout {
             title,
             css: assets::url("app.css"),
@@ -165,13 +166,16 @@ pub async fn login(ctx: Ctx) -> Result<HttpResponse, WebError> {
 /// `/chat`.
 pub async fn chat(ctx: Ctx) -> Result<HttpResponse, WebError> {
     let Some(account) = account(&ctx)? else { return Ok(redirect("/login")) };
-    html(ChatPage { layout: Layout::new("Chat", &["api.js", "results.js", "chat.js"]), account }.render()?)
+    html(ChatPage { layout: Layout::new("Chat", &["api.js", "results.js", "save.js", "chat.js"]), account }.render()?)
 }
 
 /// `/sql` (its access rule has refused lower roles).
 pub async fn sql(ctx: Ctx) -> Result<HttpResponse, WebError> {
     let Some(account) = account(&ctx)? else { return Ok(redirect("/login")) };
-    html(SqlPage { layout: Layout::new("SQL live edit", &["api.js", "results.js", "sql.js"]), account }.render()?)
+    html(
+        SqlPage { layout: Layout::new("SQL live edit", &["api.js", "results.js", "save.js", "sql.js"]), account }
+            .render()?,
+    )
 }
 
 /// `/audit` (its access rule has refused every role but Admin).
@@ -183,7 +187,7 @@ pub async fn audit(ctx: Ctx) -> Result<HttpResponse, WebError> {
 
 /// The logged-in caller; `None` for an API key (pages are opened with a session, see
 /// `super::session`, whose CSRF token goes into the page for the script's writes).
-fn account(ctx: &Ctx) -> Result<Option<Account>, WebError> {
+pub(super) fn account(ctx: &Ctx) -> Result<Option<Account>, WebError> {
     let who = ctx.who().map_err(WebError::Api)?;
     let csrf = match &who.via {
         Via::Session { csrf, .. } => csrf.clone(),
@@ -198,7 +202,8 @@ fn account(ctx: &Ctx) -> Result<Option<Account>, WebError> {
     }))
 }
 
-fn html(body: String) -> Result<HttpResponse, WebError> {
+/// A rendered page, never cached.
+pub(super) fn html(body: String) -> Result<HttpResponse, WebError> {
     Ok(HttpResponse::Ok().insert_header(no_store()).content_type("text/html; charset=utf-8").body(body))
 }
 
@@ -269,7 +274,7 @@ mod tests {
 
     fn chat_page(username: &str, csrf: &str) -> String {
         let page = ChatPage {
-            layout: Layout::new("Chat", &["api.js", "results.js", "chat.js"]),
+            layout: Layout::new("Chat", &["api.js", "results.js", "save.js", "chat.js"]),
             account: account(username, csrf, false),
         };
         page.render().unwrap()
@@ -277,7 +282,7 @@ mod tests {
 
     fn sql_page(username: &str, csrf: &str) -> String {
         let page = SqlPage {
-            layout: Layout::new("SQL live edit", &["api.js", "results.js", "sql.js"]),
+            layout: Layout::new("SQL live edit", &["api.js", "results.js", "save.js", "sql.js"]),
             account: account(username, csrf, true),
         };
         page.render().unwrap()
@@ -294,7 +299,7 @@ mod tests {
     #[test]
     fn every_control_of_the_sql_page_has_a_label() {
         let html = sql_page("pat", "token");
-        for control in ["connector", "sql"] {
+        for control in ["connector", "sql", "report-name", "report-users"] {
             assert!(html.contains(&format!("for=\"{control}\"")), "no label for {control}: {html}");
         }
         assert!(html.contains("id=\"run\""), "{html}");
