@@ -2,7 +2,9 @@
 // one re-runs it live (POST /api/v1/reports/{id}/run) and shows its rows in the chat's table with
 // its truncation notice, and its SQL only when the API's answer holds it (never for Members).
 // Its owner shares it (PUT /api/v1/reports/{id}/share, Power User and up) and deletes it after a
-// confirmation (DELETE /api/v1/reports/{id}; an Admin may delete any report they see). The page
+// confirmation (DELETE /api/v1/reports/{id}; an Admin may delete any report they see), and has
+// it refreshed on a schedule (PUT /api/v1/reports/{id}/schedule, owner, Power User and up); the
+// last scheduled refresh, with its rows when the reader may see them, shows under the run. The page
 // offers only what the role allows (data-may-share and the like, set by the server); the API
 // checks every request anyway. `/reports?id=ID` opens a report directly. Every value from the
 // server goes into the page as text.
@@ -30,6 +32,11 @@
   const shareUsers = document.getElementById("share-users");
   const shareSave = document.getElementById("share-save");
   const shareStatus = document.getElementById("share-status");
+  const lastRefresh = document.getElementById("last-refresh");
+  const scheduleForm = document.getElementById("schedule-form");
+  const scheduleEvery = document.getElementById("schedule-every");
+  const scheduleSave = document.getElementById("schedule-save");
+  const scheduleStatus = document.getElementById("schedule-status");
   const deleteArea = document.getElementById("delete-area");
   const deleteButton = document.getElementById("delete");
   const confirmBox = document.getElementById("delete-confirm");
@@ -150,13 +157,71 @@
     return [el("dt", { text: name }), el("dd", { attrs: { "data-role": name.toLowerCase().replace(/ /g, "-") } }, value)];
   }
 
+  // 60 as "every hour", 90 as "every 90 minutes".
+  function every(minutes) {
+    const n = Number(minutes);
+    if (n === 60) return "every hour";
+    if (n === 1440) return "every day";
+    if (n === 10080) return "every week";
+    if (n % 1440 === 0) return "every " + n / 1440 + " days";
+    if (n % 60 === 0) return "every " + n / 60 + " hours";
+    return "every " + n + " minutes";
+  }
+
+  function scheduleFact(report) {
+    if (!report.schedule) return el("span", { text: "not on a schedule" });
+    const next = report.schedule.next_refresh_at;
+    return el("span", {}, every(report.schedule.every_minutes) + (next ? "; next due " : ""), next ? when(next) : null);
+  }
+
+  const OUTCOMES = { ok: "refreshed", rejected: "refused by the guard", error: "failed", denied: "not allowed" };
+
+  // The last scheduled refresh: when, how it went, and its rows when the reader may see them.
+  function showLastRefresh(report) {
+    const last = report.last_refresh;
+    if (!last) {
+      lastRefresh.hidden = true;
+      lastRefresh.replaceChildren();
+      return;
+    }
+    const outcome = OUTCOMES[last.outcome] || String(last.outcome);
+    const parts = [el("summary", {}, "Last scheduled refresh: ", when(last.at), " · " + outcome)];
+    if (typeof last.message === "string" && last.message) {
+      parts.push(el("p", { className: "hint", text: api.sentence(last.message), attrs: { "data-role": "refresh-message" } }));
+    }
+    const result = last.result;
+    if (result && typeof result === "object") {
+      const notice = results.truncationNotice(result.truncated);
+      if (notice) parts.push(notice);
+      const table = results.table(result);
+      if (table) parts.push(table);
+    }
+    lastRefresh.replaceChildren(el("details", { attrs: { "data-role": "last-refresh", "data-outcome": String(last.outcome) } }, ...parts));
+    lastRefresh.hidden = false;
+  }
+
+  function showSchedule(report, owner) {
+    scheduleForm.hidden = !(owner && mayShare);
+    if (scheduleForm.hidden) return;
+    const value = report.schedule ? String(report.schedule.every_minutes) : "";
+    // A period set through the API that the list does not offer is shown as it is.
+    if (value && !scheduleEvery.querySelector('option[value="' + CSS.escape(value) + '"]')) {
+      const text = every(value);
+      scheduleEvery.append(el("option", { value: value, text: text.charAt(0).toUpperCase() + text.slice(1) }));
+    }
+    scheduleEvery.value = value;
+  }
+
   function showFacts(report) {
     heading.textContent = String(report.name);
     const items = [].concat(fact("Owner", String(report.owner)), fact("Connector", String(report.connector)));
     if (typeof report.question === "string" && report.question) items.push(...fact("Question", report.question));
     items.push(...fact("Shared with", sharedText(report)), ...fact("Updated", when(report.updated_at)));
+    items.push(...fact("Schedule", scheduleFact(report)));
     facts.replaceChildren(...items);
     const owner = isOwner(report);
+    showSchedule(report, owner);
+    showLastRefresh(report);
     shareForm.hidden = !(owner && mayShare);
     if (!shareForm.hidden) shareUsers.value = report.shared_with.join(", ");
     deleteArea.hidden = !(mayDelete && (owner || deletesAny));
@@ -202,6 +267,7 @@
     api.showMessage(message, null);
     api.showMessage(reportMessage, null);
     shareStatus.textContent = "";
+    scheduleStatus.textContent = "";
     current = known;
     section.dataset.id = id;
     section.hidden = false;
@@ -211,6 +277,8 @@
       heading.textContent = "Report";
       facts.replaceChildren();
       shareForm.hidden = true;
+      scheduleForm.hidden = true;
+      lastRefresh.hidden = true;
       deleteArea.hidden = true;
     }
     renderList();
@@ -273,6 +341,29 @@
       : "Shared with nobody.";
   }
 
+  async function saveSchedule() {
+    if (!current) return;
+    api.showMessage(reportMessage, null);
+    scheduleStatus.textContent = "";
+    scheduleSave.disabled = true;
+    const id = current.id;
+    const minutes = scheduleEvery.value ? Number(scheduleEvery.value) : null;
+    const r = await api.call("PUT", "/api/v1/reports/" + encodeURIComponent(id) + "/schedule", { every_minutes: minutes });
+    scheduleSave.disabled = false;
+    if (!r.ok) {
+      showError(reportMessage, r, "scheduled");
+      scheduleEvery.focus();
+      return;
+    }
+    current = r.data;
+    reports = reports.map(function (report) { return report.id === id ? r.data : report; });
+    showFacts(current);
+    renderList();
+    scheduleStatus.textContent = current.schedule
+      ? "Refreshed " + every(current.schedule.every_minutes) + " from now on; the first refresh runs shortly."
+      : "No longer refreshed on a schedule.";
+  }
+
   function askToDelete() {
     if (!current) return;
     confirmQuestion.textContent = "Delete “" + current.name + "”? It is gone for you and everyone it is shared with; this cannot be undone.";
@@ -316,6 +407,10 @@
   shareForm.addEventListener("submit", function (event) {
     event.preventDefault();
     share();
+  });
+  scheduleForm.addEventListener("submit", function (event) {
+    event.preventDefault();
+    saveSchedule();
   });
   deleteButton.addEventListener("click", askToDelete);
   deleteNo.addEventListener("click", keep);

@@ -26,8 +26,14 @@ struct Site {
 }
 
 impl Site {
-    fn start(test: &str, (width, height): (u32, u32)) -> Option<Site> {
-        let (server, admin_password) = Server::demo(test, &[("SQLGATE_AUTH_IP_LOCKOUT_ATTEMPTS", "1000")]);
+    fn start(test: &str, size: (u32, u32)) -> Option<Site> {
+        Self::start_with(test, size, &[])
+    }
+
+    fn start_with(test: &str, (width, height): (u32, u32), settings: &[(&str, &str)]) -> Option<Site> {
+        let mut all = vec![("SQLGATE_AUTH_IP_LOCKOUT_ATTEMPTS", "1000")];
+        all.extend_from_slice(settings);
+        let (server, admin_password) = Server::demo(test, &all);
         let browser = Browser::start(test, &server.base, width, height)?;
         browser.viewport(width, height);
         Some(Site { server, admin_password, browser })
@@ -732,4 +738,108 @@ fn the_reports_and_account_pages_are_open_to_every_role_behind_the_login_and_car
             assert!(html.contains("href=\"/reports\"") && html.contains("href=\"/account\""), "{user} {path}");
         }
     }
+}
+
+/// The last scheduled refresh as the open report shows it.
+fn shown_refresh(b: &Browser) -> Value {
+    b.run(
+        "const d = document.querySelector('#last-refresh [data-role=last-refresh]');
+         if (!d || document.getElementById('last-refresh').hidden) return null;
+         const m = d.querySelector('[data-role=refresh-message]');
+         return {
+           outcome: d.dataset.outcome,
+           summary: d.querySelector('summary').textContent,
+           message: m ? m.textContent : null,
+           rows: [...d.querySelectorAll('tbody tr')].map((tr) => [...tr.children].map((td) => td.textContent)),
+         };",
+        vec![],
+    )
+}
+
+#[test]
+fn a_power_user_schedules_a_report_and_those_it_is_shared_with_read_its_last_refresh() {
+    let settings = [("SQLGATE_REPORTS_REFRESH_CHECK_SECS", "1")];
+    let Some(site) = Site::start_with("web-reports-schedule", DESKTOP, &settings) else { return };
+    let admin = site.admin();
+    admin.user("pat", "power_user");
+    user_granted(&admin, "mia", "member", &["sample"]);
+    user_granted(&admin, "ann", "analyst", &[]);
+    let server = &site.server;
+    let sql = "SELECT category, count(*) AS n FROM products GROUP BY category ORDER BY category";
+    let body = json!({"name": "Products per category", "connector": "sample", "sql": sql});
+    let (status, saved) = api(server, "pat", Method::POST, "/api/v1/reports", Some(body));
+    assert_eq!(status, 201, "{saved}");
+    let id = saved["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/reports/{id}");
+    let share = json!({"usernames": ["mia", "ann"]});
+    assert_eq!(api(server, "pat", Method::PUT, &format!("{path}/share"), Some(share)).0, 200);
+    let b = &site.browser;
+
+    // The owner sets it to refresh every hour.
+    site.log_in("pat");
+    site.open_reports("");
+    site.open_report(&id);
+    assert!(b.visible("#schedule-form"), "the owner may schedule it");
+    assert_eq!(b.text("#report-facts [data-role=schedule]"), "not on a schedule");
+    assert!(shown_refresh(b).is_null(), "no refresh yet");
+    b.select("#schedule-every", "60");
+    b.click("#schedule-save");
+    let saved =
+        b.wait_for_script("document.getElementById('schedule-status').textContent.startsWith('Refreshed every hour')");
+    assert_eq!(saved, json!(true), "{}", b.text("#schedule-status"));
+    let (_, report) = api(server, "pat", Method::GET, &path, None);
+    assert_eq!(report["schedule"]["every_minutes"], 60, "{report}");
+    assert!(b.text("#report-facts [data-role=schedule]").starts_with("every hour; next due "));
+
+    // The server refreshes it as the owner; the page shows that refresh's rows, as the API keeps them.
+    let mut refreshed = Value::Null;
+    for _ in 0..300 {
+        refreshed = api(server, "pat", Method::GET, &path, None).1;
+        if refreshed["last_refresh"].is_object() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(refreshed["last_refresh"]["outcome"], "ok", "{refreshed}");
+    let rows = shown_rows(&refreshed["last_refresh"]["result"]);
+    assert!(!rows.as_array().unwrap().is_empty(), "{refreshed}");
+    let runs = b.run("return Number(document.getElementById('report').dataset.runs);", vec![]);
+    b.click("#report-rerun");
+    site.wait_for_run(runs.as_u64().unwrap());
+    let shown = shown_refresh(b);
+    assert_eq!(shown["outcome"], "ok", "{shown}");
+    assert_eq!(shown["rows"], rows, "{shown}");
+    assert!(shown["summary"].as_str().unwrap().contains("refreshed"), "{shown}");
+
+    // A Member it is shared with, with a grant, reads the same rows and no SQL.
+    site.log_out();
+    site.log_in("mia");
+    site.open_reports("");
+    site.open_report(&id);
+    assert!(!b.visible("#schedule-form"), "only the owner schedules");
+    assert_eq!(shown_refresh(b)["rows"], rows);
+    let text = b.run("return document.body.textContent;", vec![]);
+    assert!(!text.as_str().unwrap().contains("SELECT"), "a member saw SQL");
+
+    // An Analyst it is shared with but who may not use its connector: told why, no rows.
+    site.log_out();
+    site.log_in("ann");
+    site.open_reports("");
+    let shown = site.open_report(&id);
+    assert!(shown["error"].as_str().is_some_and(|e| e.contains("connector")), "{shown}");
+    let refresh = shown_refresh(b);
+    assert_eq!(refresh["rows"], json!([]), "{refresh}");
+    assert!(refresh["message"].as_str().unwrap().contains("grant"), "{refresh}");
+
+    // The owner stops it.
+    site.log_out();
+    site.log_in("pat");
+    site.open_reports(&format!("?id={id}"));
+    site.wait_for_run(0);
+    b.select("#schedule-every", "");
+    b.click("#schedule-save");
+    let stopped = b.wait_for_script("document.getElementById('schedule-status').textContent.startsWith('No longer')");
+    assert_eq!(stopped, json!(true), "{}", b.text("#schedule-status"));
+    assert_eq!(api(server, "pat", Method::GET, &path, None).1["schedule"], Value::Null);
+    assert_eq!(b.text("#report-facts [data-role=schedule]"), "not on a schedule");
 }
