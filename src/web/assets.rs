@@ -33,6 +33,8 @@ static ASSETS: &[Asset] = &[
     asset!("chat.js", "text/javascript; charset=utf-8"),
     asset!("sql.js", "text/javascript; charset=utf-8"),
     asset!("audit.js", "text/javascript; charset=utf-8"),
+    asset!("admin.js", "text/javascript; charset=utf-8"),
+    asset!("admin_users.js", "text/javascript; charset=utf-8"),
     asset!("icon.svg", "image/svg+xml"),
 ];
 

@@ -11,6 +11,7 @@
 //! ([`PAGE_HEADERS`]): a Content-Security-Policy that allows no inline script or style, only
 //! same-origin scripts, styles, images and requests, and no framing.
 
+mod admin;
 mod assets;
 mod error;
 mod pages;
@@ -57,6 +58,7 @@ pub struct Page {
 }
 
 const ANY: Access = Access::Role(Role::Member);
+const ADMIN: Access = Access::Role(Role::Admin);
 
 /// Every page, with the access it needs.
 pub static PAGES: &[Page] = &[
@@ -65,6 +67,8 @@ pub static PAGES: &[Page] = &[
     Page { path: "/chat", access: ANY, handler: |ctx| Box::pin(pages::chat(ctx)) },
     Page { path: "/sql", access: Access::Role(Role::PowerUser), handler: |ctx| Box::pin(pages::sql(ctx)) },
     Page { path: "/audit", access: Access::Role(Role::Admin), handler: |ctx| Box::pin(pages::audit(ctx)) },
+    Page { path: "/admin", access: ADMIN, handler: |ctx| Box::pin(admin::home(ctx)) },
+    Page { path: "/admin/users", access: ADMIN, handler: |ctx| Box::pin(admin::users(ctx)) },
 ];
 
 /// Whether `role` may open the page at `path` (for links: a page's navigation shows only the
@@ -178,6 +182,22 @@ mod tests {
             [(Role::Member, false), (Role::Analyst, false), (Role::PowerUser, false), (Role::Admin, true)]
         {
             assert_eq!(may_open("/audit", role), open, "{role}");
+        }
+    }
+
+    #[test]
+    fn the_admin_pages_are_for_admins_only() {
+        let admin: Vec<&str> = PAGES.iter().filter(|p| p.path.starts_with("/admin")).map(|p| p.path).collect();
+        assert!(admin.len() >= 2, "{admin:?}");
+        for path in admin {
+            for (role, open) in
+                [(Role::Member, false), (Role::Analyst, false), (Role::PowerUser, false), (Role::Admin, true)]
+            {
+                assert_eq!(may_open(path, role), open, "{path} {role}");
+            }
+        }
+        for (path, _, _) in admin::SECTIONS {
+            assert!(PAGES.iter().any(|p| p.path == *path), "{path} is linked but not a page");
         }
     }
 

@@ -22,7 +22,7 @@ pub struct Layout {
 }
 
 impl Layout {
-    fn new(title: &'static str, scripts: &[&str]) -> Self {
+    pub(super) fn new(title: &'static str, scripts: &[&str]) -> Self {
         Layout {
             title,
             css: assets::url("app.css"),
@@ -61,6 +61,8 @@ pub struct Account {
     pub sql_link: bool,
     /// Whether the user may open the audit trail (`/audit`): only then is it linked.
     pub audit_link: bool,
+    /// Whether the user may open the admin pages (`/admin/…`): only then is "Admin" linked.
+    pub admin_link: bool,
 }
 
 /// `/chat`: ask a granted connector, read the answer cards.
@@ -183,7 +185,7 @@ pub async fn audit(ctx: Ctx) -> Result<HttpResponse, WebError> {
 
 /// The logged-in caller; `None` for an API key (pages are opened with a session, see
 /// `super::session`, whose CSRF token goes into the page for the script's writes).
-fn account(ctx: &Ctx) -> Result<Option<Account>, WebError> {
+pub(super) fn account(ctx: &Ctx) -> Result<Option<Account>, WebError> {
     let who = ctx.who().map_err(WebError::Api)?;
     let csrf = match &who.via {
         Via::Session { csrf, .. } => csrf.clone(),
@@ -195,10 +197,11 @@ fn account(ctx: &Ctx) -> Result<Option<Account>, WebError> {
         csrf,
         sql_link: super::may_open("/sql", who.role),
         audit_link: super::may_open("/audit", who.role),
+        admin_link: super::may_open("/admin/users", who.role),
     }))
 }
 
-fn html(body: String) -> Result<HttpResponse, WebError> {
+pub(super) fn html(body: String) -> Result<HttpResponse, WebError> {
     Ok(HttpResponse::Ok().insert_header(no_store()).content_type("text/html; charset=utf-8").body(body))
 }
 
@@ -230,7 +233,14 @@ mod tests {
     use super::*;
 
     fn account(username: &str, csrf: &str, sql_link: bool) -> Account {
-        Account { username: username.into(), role: "Member", csrf: csrf.into(), sql_link, audit_link: false }
+        Account {
+            username: username.into(),
+            role: "Member",
+            csrf: csrf.into(),
+            sql_link,
+            audit_link: false,
+            admin_link: false,
+        }
     }
 
     fn audit_page(username: &str, csrf: &str) -> String {

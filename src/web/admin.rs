@@ -1,0 +1,100 @@
+//! The admin pages (`/admin/…`: users, connectors, spend, AI memory; Admin only) and the API keys
+//! page (`/keys`, everyone logged in). Each is a frame rendered here and a script that reads and
+//! writes through the same `/api/v1/admin/…` and `/api/v1/apikeys` endpoints as any other client:
+//! the API checks the role again on every request, and no credential or key reaches these
+//! templates (a new API key is shown once, by the script, from the API's answer).
+
+use actix_web::HttpResponse;
+use askama::Template;
+
+use super::pages::{account, html, Account, Layout};
+use super::{redirect, WebError};
+use crate::http::Ctx;
+
+/// The admin pages, in the order of their sub-navigation: path, link text, page title.
+pub static SECTIONS: &[(&str, &str, &str)] = &[("/admin/users", "Users", "Admin: users")];
+
+/// `/admin/users`: the users, and creating, changing, disabling, resetting and granting them.
+#[derive(Template)]
+#[template(path = "admin_users.html")]
+pub struct UsersPage {
+    layout: Layout,
+    account: Account,
+    sections: &'static [(&'static str, &'static str, &'static str)],
+}
+
+/// The scripts of an admin page whose own script is `script`.
+fn scripts(script: &'static str) -> [&'static str; 3] {
+    ["api.js", "admin.js", script]
+}
+
+/// `/admin`: its first page.
+pub async fn home(_ctx: Ctx) -> Result<HttpResponse, WebError> {
+    Ok(redirect("/admin/users"))
+}
+
+/// `/admin/users` (its access rule has refused every role but Admin).
+pub async fn users(ctx: Ctx) -> Result<HttpResponse, WebError> {
+    let Some(account) = account(&ctx)? else { return Ok(redirect("/login")) };
+    let layout = Layout::new(SECTIONS[0].2, &scripts("admin_users.js"));
+    html(UsersPage { layout, account, sections: SECTIONS }.render()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn account(username: &str, csrf: &str) -> Account {
+        Account {
+            username: username.into(),
+            role: "Admin",
+            csrf: csrf.into(),
+            sql_link: true,
+            audit_link: true,
+            admin_link: true,
+        }
+    }
+
+    /// Every page of this module, rendered for `username` with `csrf`.
+    fn pages(username: &str, csrf: &str) -> Vec<(&'static str, String)> {
+        let layout = |n: usize, script| Layout::new(SECTIONS[n].2, &scripts(script));
+        vec![(
+            "users",
+            UsersPage { layout: layout(0, "admin_users.js"), account: account(username, csrf), sections: SECTIONS }
+                .render()
+                .unwrap(),
+        )]
+    }
+
+    #[test]
+    fn pages_hold_no_inline_code_and_escape_values() {
+        for (name, html) in pages("<script>alert(1)</script>", "\"><img src=x onerror=alert(1)>") {
+            assert!(!html.contains("<style") && !html.contains(" style="), "{name}: inline style");
+            assert!(!html.contains("<script>alert") && !html.contains("<img src=x"), "{name}: {html}");
+            assert_eq!(html.matches("<script").count(), html.matches("<script src=\"/assets/").count(), "{name}");
+            assert!(!html.contains(" onclick=") && !html.contains(" onchange=") && !html.contains(" onsubmit="));
+            assert!(html.contains("href=\"/admin/users\""), "{name}: {html}");
+        }
+    }
+
+    #[test]
+    fn every_control_has_a_label() {
+        for (name, html) in pages("ada", "token") {
+            for (at, _) in html.match_indices(" id=\"") {
+                let tag_start = html[..at].rfind('<').unwrap();
+                let tag = &html[tag_start..at];
+                if !(tag.starts_with("<input") || tag.starts_with("<select") || tag.starts_with("<textarea")) {
+                    continue;
+                }
+                let id = html[at + 5..].split('"').next().unwrap();
+                assert!(html.contains(&format!("<label for=\"{id}\"")), "{name}: no label for {id}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_current_section_is_marked() {
+        let (_, users) = &pages("ada", "token")[0];
+        assert!(users.contains("<a href=\"/admin/users\" aria-current=\"page\">Users</a>"), "{users}");
+    }
+}

@@ -1,0 +1,267 @@
+//! The admin pages (`/admin/…`) and the API keys page (`/keys`), black-box: the real `sqlgate
+//! demo` on its own port and data directory, and headless Chromium that uses the pages as an
+//! admin (or a user) does. Whatever a page did is checked against the JSON API, and what a page
+//! shows against what the API answers; the access rules are checked over plain HTTP.
+//!
+//! Screenshots (desktop 1280×800 and phone 390×844) land in the target directory's
+//! `tmp/screenshots/`; the ones in `docs/` were copied from there by hand.
+
+mod common;
+
+use common::browser::Browser;
+use common::*;
+use reqwest::blocking::Client;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+const DESKTOP: (u32, u32) = (1280, 800);
+const PHONE: (u32, u32) = (390, 844);
+
+/// A connector name no page may run as markup.
+const HOSTILE: &str = "\"><img src=x onerror=window.__xss=1><script>x()</script>";
+
+/// The demo with a browser on it, or `None` when Chromium is missing outside CI.
+struct Site {
+    server: Server,
+    admin_password: String,
+    browser: Browser,
+}
+
+impl Site {
+    fn start(test: &str) -> Option<Site> {
+        let (server, admin_password) = Server::demo(test, &[]);
+        let browser = Browser::start(test, &server.base, DESKTOP.0, DESKTOP.1)?;
+        browser.viewport(DESKTOP.0, DESKTOP.1);
+        Some(Site { server, admin_password, browser })
+    }
+
+    fn admin(&self) -> Admin<'_> {
+        Admin::login_as(&self.server, "admin", &self.admin_password)
+    }
+
+    /// Logs in through the login page and waits for the chat.
+    fn log_in(&self, user: &str, password: &str) {
+        let b = &self.browser;
+        b.open("/login");
+        b.type_into("#username", user);
+        b.type_into("#password", password);
+        b.click("#login-form button[type=submit]");
+        b.wait_for_path("/chat");
+        b.wait_until_ready();
+    }
+
+    /// Screenshots of the page shown at desktop and phone width, as `NAME-desktop` and
+    /// `NAME-phone`; at phone width nothing may scroll sideways.
+    fn screenshots(&self, name: &str) {
+        let b = &self.browser;
+        b.run("window.scrollTo(0, 0); document.activeElement.blur();", vec![]);
+        b.screenshot(&format!("{name}-desktop"));
+        b.viewport(PHONE.0, PHONE.1);
+        let wide = b.run("return document.documentElement.scrollWidth - window.innerWidth;", vec![]);
+        let culprits = b.run(
+            "return [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
+               .slice(0, 5).map((e) => e.tagName + '#' + e.id + '.' + e.className);",
+            vec![],
+        );
+        assert!(wide.as_i64().unwrap_or(1) <= 0, "{name} scrolls sideways at phone width by {wide}px: {culprits}");
+        b.screenshot(&format!("{name}-phone"));
+        b.viewport(DESKTOP.0, DESKTOP.1);
+    }
+}
+
+/// `user`'s record in `GET /api/v1/admin/users`.
+fn api_user(admin: &Admin<'_>, user: &str) -> Value {
+    let users = admin.ok(Method::GET, "/api/v1/admin/users", None);
+    users["users"].as_array().unwrap().iter().find(|u| u["username"] == user).cloned().unwrap_or(Value::Null)
+}
+
+/// Connector ids by name, as the admin sees them.
+fn connector_id(admin: &Admin<'_>, name: &str) -> String {
+    let list = admin.ok(Method::GET, "/api/v1/admin/connectors", None);
+    let found = list["connectors"].as_array().unwrap().iter().find(|c| c["name"] == name).cloned();
+    found.unwrap_or_else(|| panic!("no connector {name}: {list}"))["id"].as_str().unwrap().to_owned()
+}
+
+/// The status of a login over HTTP.
+fn login_status(server: &Server, user: &str, password: &str) -> u16 {
+    server.try_login(json!({"username": user, "password": password})).status().as_u16()
+}
+
+/// Waits until the page's status region says something containing `text`.
+fn wait_status(b: &Browser, text: &str) -> String {
+    let script = format!(
+        "(() => {{ const s = document.getElementById('status'); return !s.hidden && s.textContent.includes({t}) && s.textContent; }})()",
+        t = json!(text)
+    );
+    let said = b.wait_for_script(&script);
+    let message = b.run("return document.getElementById('message').textContent;", vec![]);
+    said.as_str().map(str::to_owned).unwrap_or_else(|| panic!("the page never said {text:?}; its message: {message}"))
+}
+
+/// Nothing hostile was made or run in the page.
+fn nothing_ran(b: &Browser) {
+    let made = b.run("return document.querySelectorAll('main img, main script, main [onerror]').length;", vec![]);
+    assert_eq!(made, json!(0));
+    assert_eq!(b.run("return typeof window.__xss;", vec![]), json!("undefined"));
+}
+
+#[test]
+fn an_admin_adds_a_user_changes_the_role_grants_resets_and_disables_them() {
+    let Some(site) = Site::start("web-admin-users") else { return };
+    let admin = site.admin();
+    let b = &site.browser;
+    // A second connector with a hostile name, to grant.
+    let url = "postgres://nobody@127.0.0.1:1/none?connect_timeout=1";
+    admin.ok(Method::POST, "/api/v1/admin/connectors", Some(json!({"name": HOSTILE, "url": url})));
+    let hostile_id = connector_id(&admin, HOSTILE);
+
+    site.log_in("admin", &site.admin_password);
+    assert_eq!(b.find_all(".pagenav a[href='/admin/users']").len(), 1, "the admin sees the Admin link");
+    b.click(".pagenav a[href='/admin/users']");
+    b.wait_for_path("/admin/users");
+    b.wait_until_ready();
+    assert_eq!(b.text(".subnav a[aria-current=page]"), "Users");
+
+    // The table lists what the API lists.
+    let shown = b
+        .run("return [...document.querySelectorAll('#users-body tbody tr')].map((tr) => tr.dataset.username);", vec![]);
+    let api = admin.ok(Method::GET, "/api/v1/admin/users", None);
+    let names: Vec<&Value> = api["users"].as_array().unwrap().iter().map(|u| &u["username"]).collect();
+    assert_eq!(shown, json!(names));
+
+    // A weak password first: the policy's message under the field, in the API's words; no user.
+    b.type_into("#new-username", "wendy");
+    b.select("#new-role", "analyst");
+    b.type_into("#new-password", "short1!");
+    b.click("#create-submit");
+    let error = b.wait_for_script(
+        "(() => { const e = document.getElementById('new-password-error'); return !e.hidden && e.textContent; })()",
+    );
+    let refused = admin.call(
+        Method::POST,
+        "/api/v1/admin/users",
+        Some(json!({"username": "wendy", "role": "analyst", "password": "short1!"})),
+    );
+    assert_eq!(refused.status(), 400);
+    let api_message = refused.json::<Value>().unwrap()["error"]["message"].as_str().unwrap().to_owned();
+    assert!(api_message.starts_with("the password has 7 characters"), "{api_message}");
+    assert_eq!(error.as_str().unwrap().to_lowercase(), format!("{api_message}.").to_lowercase());
+    assert_eq!(
+        b.run("return document.getElementById('new-password').getAttribute('aria-invalid');", vec![]),
+        json!("true")
+    );
+    assert!(api_user(&admin, "wendy").is_null());
+
+    // A good one adds the user, with the role chosen.
+    b.type_into("#new-password", PASSWORD);
+    b.click("#create-submit");
+    wait_status(b, "wendy is added");
+    b.find("tr[data-username=wendy]");
+    let wendy = api_user(&admin, "wendy");
+    assert_eq!((wendy["role"].as_str(), wendy["disabled"].as_bool()), (Some("analyst"), Some(false)), "{wendy}");
+    let id = wendy["id"].as_str().unwrap().to_owned();
+    assert_eq!(b.run("return document.getElementById('new-password').value;", vec![]), json!(""));
+    assert_eq!(login_status(&site.server, "wendy", PASSWORD), 200);
+
+    // The role, changed in the row.
+    b.select("tr[data-username=wendy] select[data-action=role]", "power_user");
+    wait_status(b, "wendy is now Power User");
+    assert_eq!(api_user(&admin, "wendy")["role"], "power_user");
+
+    // Grants: a check box per connector, the hostile name as text.
+    b.click("tr[data-username=wendy] button[data-action=grants]");
+    assert!(b.visible("#grants"));
+    let labels =
+        b.run("return [...document.querySelectorAll('#grants-list label')].map((l) => l.textContent);", vec![]);
+    assert!(labels.as_array().unwrap().contains(&json!(HOSTILE)), "{labels}");
+    assert!(labels.as_array().unwrap().contains(&json!("sample")), "{labels}");
+    nothing_ran(b);
+    b.click(&format!("#grants-list input[value='{hostile_id}']"));
+    b.click("#grants-submit");
+    wait_status(b, "wendy is granted 1 connector");
+    let granted = admin.ok(Method::GET, &format!("/api/v1/admin/users/{id}/grants"), None);
+    assert_eq!(granted["connectors"], json!([hostile_id]));
+    // Opened again, the form shows what is granted.
+    b.click("tr[data-username=wendy] button[data-action=grants]");
+    b.wait_for_script(&format!("document.querySelector(\"#grants-list input[value='{hostile_id}']\")"));
+    let checked =
+        b.run("return [...document.querySelectorAll('#grants-list input:checked')].map((i) => i.value);", vec![]);
+    assert_eq!(checked, json!([hostile_id]));
+    b.click("#grants-cancel");
+    assert!(!b.visible("#grants"));
+
+    // A password reset: the policy first, then the new password works and the old one not.
+    b.click("tr[data-username=wendy] button[data-action=reset]");
+    b.type_into("#reset-password", "alllowercaseletters");
+    b.click("#reset-submit");
+    let error = b.wait_for_script(
+        "(() => { const e = document.getElementById('reset-error'); return !e.hidden && e.textContent; })()",
+    );
+    assert!(error.as_str().is_some_and(|e| e.contains("only lower-case letters")), "{error}");
+    let new_password = "Another-good-pass-42";
+    b.type_into("#reset-password", new_password);
+    b.click("#reset-submit");
+    wait_status(b, "The password of wendy is reset");
+    assert_eq!(login_status(&site.server, "wendy", PASSWORD), 401);
+    assert_eq!(login_status(&site.server, "wendy", new_password), 200);
+
+    // Disabled: the API says so, and the login fails.
+    site.screenshots("admin-users");
+    b.click("tr[data-username=wendy] button[data-action=disable]");
+    wait_status(b, "wendy is disabled");
+    assert_eq!(api_user(&admin, "wendy")["disabled"], json!(true));
+    assert_eq!(b.text("tr[data-username=wendy] td.state"), "Disabled");
+    assert_eq!(login_status(&site.server, "wendy", new_password), 401);
+    // And enabled again.
+    b.click("tr[data-username=wendy] button[data-action=enable]");
+    wait_status(b, "wendy is enabled");
+    assert_eq!(api_user(&admin, "wendy")["disabled"], json!(false));
+    assert_eq!(login_status(&site.server, "wendy", new_password), 200);
+    nothing_ran(b);
+}
+
+/// Every admin page and the API keys page.
+const ADMIN_PAGES: &[&str] = &["/admin", "/admin/users"];
+
+#[test]
+fn non_admins_get_403_on_every_admin_page_and_see_no_admin_link() {
+    let server = Server::start("web-admin-access");
+    let admin = Admin::new(&server);
+    for (user, role) in [("mia", "member"), ("ann", "analyst"), ("pat", "power_user")] {
+        admin.user(user, role);
+        let (client, _) = server.login(user, PASSWORD);
+        for path in ADMIN_PAGES {
+            let res = client.get(server.url(path)).send().unwrap();
+            assert_eq!(res.status(), 403, "{user} {path}");
+            let html = res.text().unwrap();
+            assert!(html.contains("Not allowed"), "{user} {path}: {html}");
+        }
+        let chat = client.get(server.url("/chat")).send().unwrap().text().unwrap();
+        assert!(!chat.contains("href=\"/admin"), "{user} sees an admin link: {chat}");
+    }
+    // Without a session: the login.
+    let anonymous = Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    for path in ADMIN_PAGES {
+        let res = anonymous.get(server.url(path)).send().unwrap();
+        assert_eq!(res.status(), 303, "{path}");
+    }
+    // An admin opens each one; `/admin` is its first page.
+    let no_redirects =
+        Client::builder().redirect(reqwest::redirect::Policy::none()).cookie_store(true).build().unwrap();
+    let login = no_redirects
+        .post(server.url("/api/v1/login"))
+        .json(&json!({"username": "admin", "password": ADMIN_PASSWORD}))
+        .send()
+        .unwrap();
+    assert_eq!(login.status(), 200);
+    let res = no_redirects.get(server.url("/admin")).send().unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/admin/users");
+    for path in &ADMIN_PAGES[1..] {
+        let res = no_redirects.get(server.url(path)).send().unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        let html = res.text().unwrap();
+        assert!(html.contains("href=\"/admin/users\""), "{path}: {html}");
+        assert!(!html.contains("<style") && !html.contains(" style="), "{path}: {html}");
+    }
+}
