@@ -220,8 +220,144 @@ fn an_admin_adds_a_user_changes_the_role_grants_resets_and_disables_them() {
     nothing_ran(b);
 }
 
+/// Records the text of every answer the page's scripts fetch from now on (in
+/// `window.__answers`), to check that none holds a secret.
+fn record_answers(b: &Browser) {
+    b.run(
+        "window.__answers = [];
+         const original = window.fetch;
+         window.fetch = async function (...args) {
+           const response = await original.apply(this, args);
+           response.clone().text().then((t) => window.__answers.push(t));
+           return response;
+         };",
+        vec![],
+    );
+}
+
+#[test]
+fn an_admin_adds_tests_changes_and_deletes_a_postgres_connector_whose_password_never_comes_back() {
+    let Some(site) = Site::start("web-admin-connectors") else { return };
+    let admin = site.admin();
+    let b = &site.browser;
+    let db = shop_db("web_admin_conn", 3);
+    let secret = "Pg-Secret-Pw-7731";
+
+    site.log_in("admin", &site.admin_password);
+    b.open("/admin/connectors");
+    assert_eq!(b.text(".subnav a[aria-current=page]"), "Connectors");
+    record_answers(b);
+
+    // Added from the form, with a hostile name: the password is cleared at once.
+    b.type_into("#c-name", HOSTILE);
+    b.select("#c-kind", "postgres");
+    b.type_into("#c-host", "127.0.0.1");
+    b.type_into("#c-port", "5432");
+    b.type_into("#c-database", &db);
+    b.type_into("#c-user", "postgres");
+    b.type_into("#c-password", secret);
+    b.type_into("#c-timeout", "4000");
+    b.click("#c-superuser");
+    b.click("#c-production");
+    b.type_into("#c-max-rows", "15");
+    b.click("#create-submit");
+    wait_status(b, "is added");
+    let id = connector_id(&admin, HOSTILE);
+    let api = admin.ok(Method::GET, "/api/v1/admin/connectors", None);
+    let made = api["connectors"].as_array().unwrap().iter().find(|c| c["id"] == json!(id)).unwrap().clone();
+    assert_eq!(made["engine"], "postgres");
+    assert_eq!(made["target"], format!("127.0.0.1:5432/{db}"), "{made}");
+    assert_eq!((made["production"].as_bool(), made["max_rows"].as_u64()), (Some(true), Some(15)), "{made}");
+    let row = format!("tr[data-id='{id}']");
+    assert_eq!(b.text(&format!("{row} th")), HOSTILE);
+    assert_eq!(b.text(&format!("{row} td.production")), "Yes");
+    assert_eq!(b.run("return document.getElementById('c-password').value;", vec![]), json!(""));
+    nothing_ran(b);
+
+    // It works: a query through it answers from the new database.
+    let ran = admin.call(
+        Method::POST,
+        "/api/v1/query",
+        Some(json!({"connector": id, "sql": "SELECT count(*) AS n FROM customers"})),
+    );
+    let ran: Value = ran.json().unwrap();
+    assert_eq!(ran["rows"], json!([[3]]), "{ran}");
+
+    // Test: the least-privilege report as the API gives it, readable.
+    b.click(&format!("{row} button[data-action=test]"));
+    b.wait_for_script("!document.getElementById('test').hidden");
+    let report = admin.ok(Method::POST, &format!("/api/v1/admin/connectors/{id}/test"), None);
+    assert_eq!(report["ok"], json!(true), "{report}");
+    let warnings = report["report"]["warnings"].as_array().unwrap();
+    assert!(warnings.iter().any(|w| w["kind"] == "superuser"), "{report}");
+    let shown = b.run(
+        "return [...document.querySelectorAll('#test-body .findings li')].map((li) => [li.dataset.kind, li.textContent]);",
+        vec![],
+    );
+    assert_eq!(shown.as_array().unwrap().len(), warnings.len(), "{shown}");
+    for (shown, w) in shown.as_array().unwrap().iter().zip(warnings) {
+        assert_eq!(shown[0], w["kind"]);
+        let text = shown[1].as_str().unwrap();
+        assert!(text.starts_with(w["object"].as_str().unwrap()), "{text} / {w}");
+        let message = w["message"].as_str().unwrap();
+        assert!(text.to_lowercase().contains(&message[1..message.len().min(40)].to_lowercase()), "{text} / {w}");
+    }
+    assert!(b.visible("#test-body [data-role=connects]"));
+    let fix = b.run("return document.querySelector('#test-body [data-role=fix-sql]').textContent;", vec![]);
+    assert_eq!(fix, report["report"]["fix_sql"]);
+    assert_eq!(b.run("return document.activeElement.id;", vec![]), json!("test"));
+    site.screenshots("admin-connectors");
+    b.click("#test-close");
+
+    // Production off, budgets edited: the API says so.
+    b.click(&format!("{row} button[data-action=production]"));
+    wait_status(b, "no longer marked production");
+    b.type_into("#c-name", "x");
+    b.click(&format!("{row} button[data-action=budgets]"));
+    assert_eq!(b.run("return document.getElementById('edit-max-rows').value;", vec![]), json!("15"));
+    b.type_into("#edit-max-rows", "7");
+    b.select("#edit-llm", "local");
+    b.click("#budgets-submit");
+    wait_status(b, "are saved");
+    let api = admin.ok(Method::GET, "/api/v1/admin/connectors", None);
+    let changed = api["connectors"].as_array().unwrap().iter().find(|c| c["id"] == json!(id)).unwrap().clone();
+    assert_eq!(
+        (changed["production"].as_bool(), changed["max_rows"].as_u64(), changed["llm"].as_str()),
+        (Some(false), Some(7), Some("local")),
+        "{changed}"
+    );
+    assert_eq!(b.text(&format!("{row} td.budgets")), format!("7 rows, {} bytes", changed["max_bytes"]));
+
+    // The password is nowhere in the page, its fields, or anything it fetched.
+    let everything = b.run(
+        "return [document.documentElement.outerHTML,
+                 ...[...document.querySelectorAll('input, select, textarea')].map((f) => f.value),
+                 ...window.__answers].join('\\n');",
+        vec![],
+    );
+    let everything = everything.as_str().unwrap();
+    assert!(everything.contains(&id), "the recorder saw the page's answers");
+    assert!(!everything.contains(secret), "the password is in the page: {everything}");
+
+    // Delete: the confirmation first; cancelled, nothing happens.
+    b.click(&format!("{row} button[data-action=delete]"));
+    assert!(b.visible("#confirm"));
+    assert!(b.text("#confirm-text").contains(HOSTILE));
+    b.click("#confirm-no");
+    assert!(!b.visible("#confirm"));
+    assert!(admin.ok(Method::GET, "/api/v1/admin/connectors", None).to_string().contains(&id));
+    b.click(&format!("{row} button[data-action=delete]"));
+    b.click("#confirm-yes");
+    wait_status(b, "is deleted");
+    assert!(!admin.ok(Method::GET, "/api/v1/admin/connectors", None).to_string().contains(&id));
+    assert!(b.find_all(&row).is_empty());
+    nothing_ran(b);
+    drop(site);
+    psql("postgres", &format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"));
+}
+
 /// Every admin page and the API keys page.
-const ADMIN_PAGES: &[&str] = &["/admin", "/admin/users"];
+const ADMIN_PAGES: &[&str] = &["/admin", "/admin/users", "/admin/connectors"];
 
 #[test]
 fn non_admins_get_403_on_every_admin_page_and_see_no_admin_link() {

@@ -12,12 +12,23 @@ use super::{redirect, WebError};
 use crate::http::Ctx;
 
 /// The admin pages, in the order of their sub-navigation: path, link text, page title.
-pub static SECTIONS: &[(&str, &str, &str)] = &[("/admin/users", "Users", "Admin: users")];
+pub static SECTIONS: &[(&str, &str, &str)] =
+    &[("/admin/users", "Users", "Admin: users"), ("/admin/connectors", "Connectors", "Admin: connectors")];
 
 /// `/admin/users`: the users, and creating, changing, disabling, resetting and granting them.
 #[derive(Template)]
 #[template(path = "admin_users.html")]
 pub struct UsersPage {
+    layout: Layout,
+    account: Account,
+    sections: &'static [(&'static str, &'static str, &'static str)],
+}
+
+/// `/admin/connectors`: the connectors (never their credentials), adding, testing, changing and
+/// deleting them.
+#[derive(Template)]
+#[template(path = "admin_connectors.html")]
+pub struct ConnectorsPage {
     layout: Layout,
     account: Account,
     sections: &'static [(&'static str, &'static str, &'static str)],
@@ -40,6 +51,13 @@ pub async fn users(ctx: Ctx) -> Result<HttpResponse, WebError> {
     html(UsersPage { layout, account, sections: SECTIONS }.render()?)
 }
 
+/// `/admin/connectors`.
+pub async fn connectors(ctx: Ctx) -> Result<HttpResponse, WebError> {
+    let Some(account) = account(&ctx)? else { return Ok(redirect("/login")) };
+    let layout = Layout::new(SECTIONS[1].2, &scripts("admin_connectors.js"));
+    html(ConnectorsPage { layout, account, sections: SECTIONS }.render()?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -58,12 +76,21 @@ mod tests {
     /// Every page of this module, rendered for `username` with `csrf`.
     fn pages(username: &str, csrf: &str) -> Vec<(&'static str, String)> {
         let layout = |n: usize, script| Layout::new(SECTIONS[n].2, &scripts(script));
-        vec![(
-            "users",
-            UsersPage { layout: layout(0, "admin_users.js"), account: account(username, csrf), sections: SECTIONS }
-                .render()
-                .unwrap(),
-        )]
+        let account = || account(username, csrf);
+        vec![
+            (
+                "users",
+                UsersPage { layout: layout(0, "admin_users.js"), account: account(), sections: SECTIONS }.render(),
+            ),
+            (
+                "connectors",
+                ConnectorsPage { layout: layout(1, "admin_connectors.js"), account: account(), sections: SECTIONS }
+                    .render(),
+            ),
+        ]
+        .into_iter()
+        .map(|(name, html)| (name, html.unwrap()))
+        .collect()
     }
 
     #[test]
@@ -96,5 +123,8 @@ mod tests {
     fn the_current_section_is_marked() {
         let (_, users) = &pages("ada", "token")[0];
         assert!(users.contains("<a href=\"/admin/users\" aria-current=\"page\">Users</a>"), "{users}");
+        assert!(users.contains("<a href=\"/admin/connectors\">Connectors</a>"), "{users}");
+        let (_, connectors) = &pages("ada", "token")[1];
+        assert!(connectors.contains("<a href=\"/admin/connectors\" aria-current=\"page\">Connectors</a>"));
     }
 }

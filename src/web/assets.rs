@@ -35,6 +35,7 @@ static ASSETS: &[Asset] = &[
     asset!("audit.js", "text/javascript; charset=utf-8"),
     asset!("admin.js", "text/javascript; charset=utf-8"),
     asset!("admin_users.js", "text/javascript; charset=utf-8"),
+    asset!("admin_connectors.js", "text/javascript; charset=utf-8"),
     asset!("icon.svg", "image/svg+xml"),
 ];
 

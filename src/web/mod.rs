@@ -69,6 +69,7 @@ pub static PAGES: &[Page] = &[
     Page { path: "/audit", access: Access::Role(Role::Admin), handler: |ctx| Box::pin(pages::audit(ctx)) },
     Page { path: "/admin", access: ADMIN, handler: |ctx| Box::pin(admin::home(ctx)) },
     Page { path: "/admin/users", access: ADMIN, handler: |ctx| Box::pin(admin::users(ctx)) },
+    Page { path: "/admin/connectors", access: ADMIN, handler: |ctx| Box::pin(admin::connectors(ctx)) },
 ];
 
 /// Whether `role` may open the page at `path` (for links: a page's navigation shows only the
