@@ -356,8 +356,83 @@ fn an_admin_adds_tests_changes_and_deletes_a_postgres_connector_whose_password_n
     psql("postgres", &format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"));
 }
 
+#[test]
+fn a_user_creates_an_api_key_that_works_once_shown_and_revokes_it() {
+    let Some(site) = Site::start("web-admin-keys") else { return };
+    let admin = site.admin();
+    admin.user("mia", "member");
+    let b = &site.browser;
+    let name = "ci <img src=x onerror=window.__xss=1>";
+
+    site.log_in("mia", PASSWORD);
+    assert!(b.find_all(".pagenav a[href^='/admin']").is_empty(), "a member sees no admin link");
+    b.click(".pagenav a[href='/keys']");
+    b.wait_for_path("/keys");
+    b.wait_until_ready();
+    assert_eq!(b.text("[data-role=none], #keys-body .empty"), "You have no API keys.");
+
+    b.type_into("#key-name", name);
+    b.type_into("#key-days", "30");
+    b.click("#create-submit");
+    b.wait_for_script("!document.getElementById('new-key').hidden");
+    assert!(b.text("#new-key").contains("it will not be shown again"), "{}", b.text("#new-key"));
+    assert_eq!(b.text("#new-key-name"), name);
+    assert_eq!(b.run("return document.activeElement.id;", vec![]), json!("new-key"));
+    let key = b.run("return document.getElementById('new-key-value').value;", vec![]).as_str().unwrap().to_owned();
+    assert!(key.starts_with("sqg_"), "{key}");
+    b.click("#copy");
+    assert!(!b.wait_for_script("document.getElementById('copy-status').textContent").is_null());
+    site.screenshots("keys");
+
+    // The key shown works as a Bearer token, as mia.
+    let me = bearer(&site.server, &key, Method::GET, "/api/v1/me", None);
+    assert_eq!(me.status(), 200);
+    assert_eq!(me.json::<Value>().unwrap()["username"], "mia");
+
+    // The list is what the API lists, the name as text; the key is in it nowhere.
+    let (client, _) = site.server.login("mia", PASSWORD);
+    let api: Value = client.get(site.server.url("/api/v1/apikeys")).send().unwrap().json().unwrap();
+    let id = api["keys"][0]["id"].as_str().unwrap().to_owned();
+    let row = format!("#keys-body tr[data-id='{id}']");
+    assert_eq!(b.text(&format!("{row} th")), name);
+    assert_eq!(b.text(&format!("{row} td.state")), "Active");
+    nothing_ran(b);
+    b.click("#new-key-done");
+    let page = b.run(
+        "return [document.documentElement.outerHTML, ...[...document.querySelectorAll('input')].map((f) => f.value)].join(' ');",
+        vec![],
+    );
+    assert!(!page.as_str().unwrap().contains(&key), "the key stays in the page");
+
+    // Revoked after the confirmation, it stops working.
+    b.click(&format!("{row} button[data-action=revoke]"));
+    assert!(b.text("#confirm-text").contains(name));
+    b.click("#confirm-yes");
+    wait_status(b, "is revoked");
+    assert_eq!(b.text(&format!("{row} td.state")), "Revoked");
+    assert_eq!(bearer(&site.server, &key, Method::GET, "/api/v1/me", None).status(), 401);
+    let api: Value = client.get(site.server.url("/api/v1/apikeys")).send().unwrap().json().unwrap();
+    assert_eq!(api["keys"][0]["revoked"], json!(true));
+    nothing_ran(b);
+}
+
 /// Every admin page and the API keys page.
 const ADMIN_PAGES: &[&str] = &["/admin", "/admin/users", "/admin/connectors"];
+
+#[test]
+fn every_role_opens_the_api_keys_page_and_its_link() {
+    let server = Server::start("web-admin-keys-access");
+    let admin = Admin::new(&server);
+    admin.user("mia", "member");
+    let (client, _) = server.login("mia", PASSWORD);
+    let res = client.get(server.url("/keys")).send().unwrap();
+    assert_eq!(res.status(), 200);
+    let html = res.text().unwrap();
+    assert!(html.contains("<a href=\"/keys\" aria-current=\"page\">API keys</a>"), "{html}");
+    assert!(!html.contains("<style") && !html.contains(" style="), "{html}");
+    let chat = client.get(server.url("/chat")).send().unwrap().text().unwrap();
+    assert!(chat.contains("href=\"/keys\""), "{chat}");
+}
 
 #[test]
 fn non_admins_get_403_on_every_admin_page_and_see_no_admin_link() {

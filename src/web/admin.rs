@@ -34,6 +34,14 @@ pub struct ConnectorsPage {
     sections: &'static [(&'static str, &'static str, &'static str)],
 }
 
+/// `/keys`: one's API keys (never the keys), creating one (shown once) and revoking one.
+#[derive(Template)]
+#[template(path = "keys.html")]
+pub struct KeysPage {
+    layout: Layout,
+    account: Account,
+}
+
 /// The scripts of an admin page whose own script is `script`.
 fn scripts(script: &'static str) -> [&'static str; 3] {
     ["api.js", "admin.js", script]
@@ -56,6 +64,12 @@ pub async fn connectors(ctx: Ctx) -> Result<HttpResponse, WebError> {
     let Some(account) = account(&ctx)? else { return Ok(redirect("/login")) };
     let layout = Layout::new(SECTIONS[1].2, &scripts("admin_connectors.js"));
     html(ConnectorsPage { layout, account, sections: SECTIONS }.render()?)
+}
+
+/// `/keys` (every role: one's own keys).
+pub async fn keys(ctx: Ctx) -> Result<HttpResponse, WebError> {
+    let Some(account) = account(&ctx)? else { return Ok(redirect("/login")) };
+    html(KeysPage { layout: Layout::new("API keys", &scripts("keys.js")), account }.render()?)
 }
 
 #[cfg(test)]
@@ -87,6 +101,7 @@ mod tests {
                 ConnectorsPage { layout: layout(1, "admin_connectors.js"), account: account(), sections: SECTIONS }
                     .render(),
             ),
+            ("keys", KeysPage { layout: Layout::new("API keys", &scripts("keys.js")), account: account() }.render()),
         ]
         .into_iter()
         .map(|(name, html)| (name, html.unwrap()))
@@ -100,7 +115,7 @@ mod tests {
             assert!(!html.contains("<script>alert") && !html.contains("<img src=x"), "{name}: {html}");
             assert_eq!(html.matches("<script").count(), html.matches("<script src=\"/assets/").count(), "{name}");
             assert!(!html.contains(" onclick=") && !html.contains(" onchange=") && !html.contains(" onsubmit="));
-            assert!(html.contains("href=\"/admin/users\""), "{name}: {html}");
+            assert!(html.contains("href=\"/admin/users\"") && html.contains("href=\"/keys\""), "{name}: {html}");
         }
     }
 

@@ -36,6 +36,7 @@ static ASSETS: &[Asset] = &[
     asset!("admin.js", "text/javascript; charset=utf-8"),
     asset!("admin_users.js", "text/javascript; charset=utf-8"),
     asset!("admin_connectors.js", "text/javascript; charset=utf-8"),
+    asset!("keys.js", "text/javascript; charset=utf-8"),
     asset!("icon.svg", "image/svg+xml"),
 ];
 

@@ -67,6 +67,7 @@ pub static PAGES: &[Page] = &[
     Page { path: "/chat", access: ANY, handler: |ctx| Box::pin(pages::chat(ctx)) },
     Page { path: "/sql", access: Access::Role(Role::PowerUser), handler: |ctx| Box::pin(pages::sql(ctx)) },
     Page { path: "/audit", access: Access::Role(Role::Admin), handler: |ctx| Box::pin(pages::audit(ctx)) },
+    Page { path: "/keys", access: ANY, handler: |ctx| Box::pin(admin::keys(ctx)) },
     Page { path: "/admin", access: ADMIN, handler: |ctx| Box::pin(admin::home(ctx)) },
     Page { path: "/admin/users", access: ADMIN, handler: |ctx| Box::pin(admin::users(ctx)) },
     Page { path: "/admin/connectors", access: ADMIN, handler: |ctx| Box::pin(admin::connectors(ctx)) },
