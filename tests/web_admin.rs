@@ -416,8 +416,69 @@ fn a_user_creates_an_api_key_that_works_once_shown_and_revokes_it() {
     nothing_ran(b);
 }
 
+/// `user`'s line in `GET /api/v1/admin/spend`, and the month.
+fn api_spend(admin: &Admin<'_>, user: &str) -> (Value, String) {
+    let spend = admin.ok(Method::GET, "/api/v1/admin/spend", None);
+    let line = spend["users"].as_array().unwrap().iter().find(|u| u["username"] == user).cloned().unwrap();
+    (line, spend["month"].as_str().unwrap().to_owned())
+}
+
+#[test]
+fn an_admin_sets_a_spend_cap_and_sees_the_share_used() {
+    let Some(site) = Site::start("web-admin-spend") else { return };
+    let admin = site.admin();
+    let id = admin.user("mia", "member");
+    let b = &site.browser;
+    // mia has spent $4.50 this month (as the ask pipeline would record it).
+    let (_, month) = api_spend(&admin, "mia");
+    open_store(&site.server)
+        .execute(
+            "INSERT INTO usage (user_id, month, cents, tokens) VALUES (?1, ?2, 450, 1234)",
+            rusqlite::params![id, month],
+        )
+        .unwrap();
+
+    site.log_in("admin", &site.admin_password);
+    b.open("/admin/spend");
+    assert_eq!(b.text(".subnav a[aria-current=page]"), "Spend");
+    assert_eq!(b.text("#month"), month);
+    let row = "#spend-body tr[data-username=mia]";
+    let (line, _) = api_spend(&admin, "mia");
+    assert_eq!(line["spent_cents"], json!(450));
+    assert_eq!(b.text(&format!("{row} td.spent")), "$4.50");
+    assert_eq!(b.text(&format!("{row} td.cap")), "No cap");
+
+    // Not a number: said under the field, nothing sent.
+    b.click(&format!("{row} button[data-action=cap]"));
+    b.type_into("#cap-dollars", "-3");
+    b.click("#cap-submit");
+    assert!(b.wait_for_script("!document.getElementById('cap-error').hidden").as_bool() == Some(true));
+    assert!(api_spend(&admin, "mia").0["monthly_cap_cents"].is_null());
+
+    // A cap of $5.00: the API has 500 cents, and the page shows 90%, near the cap.
+    b.type_into("#cap-dollars", "5");
+    b.click("#cap-submit");
+    wait_status(b, "The cap of mia is $5.00 a month");
+    let (line, _) = api_spend(&admin, "mia");
+    assert_eq!((line["monthly_cap_cents"].as_u64(), line["near_cap"].as_bool()), (Some(500), Some(true)), "{line}");
+    assert_eq!(b.text(&format!("{row} td.cap")), "$5.00");
+    assert_eq!(b.text(&format!("{row} td.used .percent")), "90% (near the cap)");
+    let meter = b.run(&format!("const m = document.querySelector('{row} meter'); return [m.value, m.max];"), vec![]);
+    assert_eq!(meter, json!([450, 500]));
+    site.screenshots("admin-spend");
+
+    // Emptied: no cap.
+    b.click(&format!("{row} button[data-action=cap]"));
+    assert_eq!(b.run("return document.getElementById('cap-dollars').value;", vec![]), json!("5.00"));
+    b.type_into("#cap-dollars", "");
+    b.click("#cap-submit");
+    wait_status(b, "mia has no cap now");
+    assert!(api_spend(&admin, "mia").0["monthly_cap_cents"].is_null());
+    assert_eq!(b.text(&format!("{row} td.cap")), "No cap");
+}
+
 /// Every admin page and the API keys page.
-const ADMIN_PAGES: &[&str] = &["/admin", "/admin/users", "/admin/connectors"];
+const ADMIN_PAGES: &[&str] = &["/admin", "/admin/users", "/admin/connectors", "/admin/spend"];
 
 #[test]
 fn every_role_opens_the_api_keys_page_and_its_link() {

@@ -11,9 +11,15 @@ use super::pages::{account, html, Account, Layout};
 use super::{redirect, WebError};
 use crate::http::Ctx;
 
-/// The admin pages, in the order of their sub-navigation: path, link text, page title.
-pub static SECTIONS: &[(&str, &str, &str)] =
-    &[("/admin/users", "Users", "Admin: users"), ("/admin/connectors", "Connectors", "Admin: connectors")];
+/// One admin page, as its sub-navigation links it: path, link text, page title.
+pub type Section = (&'static str, &'static str, &'static str);
+
+const USERS: Section = ("/admin/users", "Users", "Admin: users");
+const CONNECTORS: Section = ("/admin/connectors", "Connectors", "Admin: connectors");
+const SPEND: Section = ("/admin/spend", "Spend", "Admin: spend");
+
+/// The admin pages, in the order of their sub-navigation.
+pub static SECTIONS: &[Section] = &[USERS, CONNECTORS, SPEND];
 
 /// `/admin/users`: the users, and creating, changing, disabling, resetting and granting them.
 #[derive(Template)]
@@ -21,7 +27,7 @@ pub static SECTIONS: &[(&str, &str, &str)] =
 pub struct UsersPage {
     layout: Layout,
     account: Account,
-    sections: &'static [(&'static str, &'static str, &'static str)],
+    sections: &'static [Section],
 }
 
 /// `/admin/connectors`: the connectors (never their credentials), adding, testing, changing and
@@ -31,7 +37,16 @@ pub struct UsersPage {
 pub struct ConnectorsPage {
     layout: Layout,
     account: Account,
-    sections: &'static [(&'static str, &'static str, &'static str)],
+    sections: &'static [Section],
+}
+
+/// `/admin/spend`: each user's monthly cap and month-to-date spending.
+#[derive(Template)]
+#[template(path = "admin_spend.html")]
+pub struct SpendPage {
+    layout: Layout,
+    account: Account,
+    sections: &'static [Section],
 }
 
 /// `/keys`: one's API keys (never the keys), creating one (shown once) and revoking one.
@@ -55,15 +70,22 @@ pub async fn home(_ctx: Ctx) -> Result<HttpResponse, WebError> {
 /// `/admin/users` (its access rule has refused every role but Admin).
 pub async fn users(ctx: Ctx) -> Result<HttpResponse, WebError> {
     let Some(account) = account(&ctx)? else { return Ok(redirect("/login")) };
-    let layout = Layout::new(SECTIONS[0].2, &scripts("admin_users.js"));
+    let layout = Layout::new(USERS.2, &scripts("admin_users.js"));
     html(UsersPage { layout, account, sections: SECTIONS }.render()?)
 }
 
 /// `/admin/connectors`.
 pub async fn connectors(ctx: Ctx) -> Result<HttpResponse, WebError> {
     let Some(account) = account(&ctx)? else { return Ok(redirect("/login")) };
-    let layout = Layout::new(SECTIONS[1].2, &scripts("admin_connectors.js"));
+    let layout = Layout::new(CONNECTORS.2, &scripts("admin_connectors.js"));
     html(ConnectorsPage { layout, account, sections: SECTIONS }.render()?)
+}
+
+/// `/admin/spend`.
+pub async fn spend(ctx: Ctx) -> Result<HttpResponse, WebError> {
+    let Some(account) = account(&ctx)? else { return Ok(redirect("/login")) };
+    let layout = Layout::new(SPEND.2, &scripts("admin_spend.js"));
+    html(SpendPage { layout, account, sections: SECTIONS }.render()?)
 }
 
 /// `/keys` (every role: one's own keys).
@@ -89,17 +111,25 @@ mod tests {
 
     /// Every page of this module, rendered for `username` with `csrf`.
     fn pages(username: &str, csrf: &str) -> Vec<(&'static str, String)> {
-        let layout = |n: usize, script| Layout::new(SECTIONS[n].2, &scripts(script));
+        let layout = |section: Section, script| Layout::new(section.2, &scripts(script));
         let account = || account(username, csrf);
         vec![
             (
                 "users",
-                UsersPage { layout: layout(0, "admin_users.js"), account: account(), sections: SECTIONS }.render(),
+                UsersPage { layout: layout(USERS, "admin_users.js"), account: account(), sections: SECTIONS }.render(),
             ),
             (
                 "connectors",
-                ConnectorsPage { layout: layout(1, "admin_connectors.js"), account: account(), sections: SECTIONS }
-                    .render(),
+                ConnectorsPage {
+                    layout: layout(CONNECTORS, "admin_connectors.js"),
+                    account: account(),
+                    sections: SECTIONS,
+                }
+                .render(),
+            ),
+            (
+                "spend",
+                SpendPage { layout: layout(SPEND, "admin_spend.js"), account: account(), sections: SECTIONS }.render(),
             ),
             ("keys", KeysPage { layout: Layout::new("API keys", &scripts("keys.js")), account: account() }.render()),
         ]

@@ -37,6 +37,7 @@ static ASSETS: &[Asset] = &[
     asset!("admin_users.js", "text/javascript; charset=utf-8"),
     asset!("admin_connectors.js", "text/javascript; charset=utf-8"),
     asset!("keys.js", "text/javascript; charset=utf-8"),
+    asset!("admin_spend.js", "text/javascript; charset=utf-8"),
     asset!("icon.svg", "image/svg+xml"),
 ];
 

@@ -71,6 +71,7 @@ pub static PAGES: &[Page] = &[
     Page { path: "/admin", access: ADMIN, handler: |ctx| Box::pin(admin::home(ctx)) },
     Page { path: "/admin/users", access: ADMIN, handler: |ctx| Box::pin(admin::users(ctx)) },
     Page { path: "/admin/connectors", access: ADMIN, handler: |ctx| Box::pin(admin::connectors(ctx)) },
+    Page { path: "/admin/spend", access: ADMIN, handler: |ctx| Box::pin(admin::spend(ctx)) },
 ];
 
 /// Whether `role` may open the page at `path` (for links: a page's navigation shows only the
