@@ -477,8 +477,81 @@ fn an_admin_sets_a_spend_cap_and_sees_the_share_used() {
     assert_eq!(b.text(&format!("{row} td.cap")), "No cap");
 }
 
+/// The AI memory entries, as the API lists them.
+fn api_memory(admin: &Admin<'_>) -> Vec<Value> {
+    admin.ok(Method::GET, "/api/v1/admin/memory", None)["entries"].as_array().unwrap().clone()
+}
+
+#[test]
+fn an_admin_adds_edits_and_deletes_an_ai_memory_entry() {
+    let Some(site) = Site::start("web-admin-memory") else { return };
+    let admin = site.admin();
+    let b = &site.browser;
+    let sample = connector_id(&admin, "sample");
+    let term = "big <img src=x onerror=window.__xss=1> customer";
+
+    site.log_in("admin", &site.admin_password);
+    b.open("/admin/memory");
+    assert_eq!(b.text(".subnav a[aria-current=page]"), "AI memory");
+    assert_eq!(b.text("#entries-body .empty"), "No entries yet: add one below.");
+
+    // Added, for the sample connector.
+    b.select("#m-kind", "definition");
+    b.select("#m-connector", &sample);
+    b.type_into("#m-key", term);
+    b.type_into("#m-value", "a customer with more than 10 orders");
+    b.click("#m-submit");
+    wait_status(b, "is added");
+    let entries = api_memory(&admin);
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    let entry = &entries[0];
+    assert_eq!(
+        (entry["kind"].as_str(), entry["key"].as_str(), entry["connector_id"].as_str()),
+        (Some("definition"), Some(term), Some(sample.as_str()))
+    );
+    let id = entry["id"].as_str().unwrap().to_owned();
+    let row = format!("#entries-body tr[data-id='{id}']");
+    assert_eq!(b.text(&format!("{row} th")), term);
+    assert_eq!(b.text(&format!("{row} td.connector")), "sample");
+    assert_eq!(b.text(&format!("{row} td.memory-value")), "a customer with more than 10 orders");
+    nothing_ran(b);
+
+    // Edited: the form holds the entry; saved, the API has the new meaning, for every connector.
+    b.click(&format!("{row} button[data-action=edit]"));
+    assert_eq!(b.run("return document.getElementById('m-key').value;", vec![]), json!(term));
+    assert_eq!(b.text("#editor-heading"), "Edit the entry");
+    b.type_into("#m-value", "a customer with more than 20 orders");
+    b.select("#m-connector", "");
+    b.click("#m-submit");
+    wait_status(b, "is saved");
+    let entries = api_memory(&admin);
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries[0]["value"], "a customer with more than 20 orders");
+    assert!(entries[0]["connector_id"].is_null(), "{entries:?}");
+    assert_eq!(b.text(&format!("{row} td.connector")), "Every connector");
+    assert_eq!(b.text("#editor-heading"), "Add an entry");
+
+    // An empty value: the API's message on the form, nothing added.
+    b.type_into("#m-key", "empty");
+    b.click("#m-submit");
+    assert!(!b.wait_for_script("!document.getElementById('form-message').hidden").is_null());
+    let said = b.text("#form-message");
+    assert!(said.contains("Key (1 to 500 characters) and value (1 to 10,000) are required."), "{said}");
+    assert_eq!(api_memory(&admin).len(), 1);
+    site.screenshots("admin-memory");
+
+    // Deleted after the confirmation.
+    b.click(&format!("{row} button[data-action=delete]"));
+    assert!(b.text("#confirm-text").contains(term));
+    b.click("#confirm-yes");
+    wait_status(b, "is deleted");
+    assert!(api_memory(&admin).is_empty());
+    assert!(b.find_all(&row).is_empty());
+    nothing_ran(b);
+}
+
 /// Every admin page and the API keys page.
-const ADMIN_PAGES: &[&str] = &["/admin", "/admin/users", "/admin/connectors", "/admin/spend"];
+const ADMIN_PAGES: &[&str] = &["/admin", "/admin/users", "/admin/connectors", "/admin/spend", "/admin/memory"];
 
 #[test]
 fn every_role_opens_the_api_keys_page_and_its_link() {

@@ -17,9 +17,10 @@ pub type Section = (&'static str, &'static str, &'static str);
 const USERS: Section = ("/admin/users", "Users", "Admin: users");
 const CONNECTORS: Section = ("/admin/connectors", "Connectors", "Admin: connectors");
 const SPEND: Section = ("/admin/spend", "Spend", "Admin: spend");
+const MEMORY: Section = ("/admin/memory", "AI memory", "Admin: AI memory");
 
 /// The admin pages, in the order of their sub-navigation.
-pub static SECTIONS: &[Section] = &[USERS, CONNECTORS, SPEND];
+pub static SECTIONS: &[Section] = &[USERS, CONNECTORS, SPEND, MEMORY];
 
 /// `/admin/users`: the users, and creating, changing, disabling, resetting and granting them.
 #[derive(Template)]
@@ -44,6 +45,15 @@ pub struct ConnectorsPage {
 #[derive(Template)]
 #[template(path = "admin_spend.html")]
 pub struct SpendPage {
+    layout: Layout,
+    account: Account,
+    sections: &'static [Section],
+}
+
+/// `/admin/memory`: the AI memory's definitions, synonyms and example questions.
+#[derive(Template)]
+#[template(path = "admin_memory.html")]
+pub struct MemoryPage {
     layout: Layout,
     account: Account,
     sections: &'static [Section],
@@ -88,6 +98,13 @@ pub async fn spend(ctx: Ctx) -> Result<HttpResponse, WebError> {
     html(SpendPage { layout, account, sections: SECTIONS }.render()?)
 }
 
+/// `/admin/memory`.
+pub async fn memory(ctx: Ctx) -> Result<HttpResponse, WebError> {
+    let Some(account) = account(&ctx)? else { return Ok(redirect("/login")) };
+    let layout = Layout::new(MEMORY.2, &scripts("admin_memory.js"));
+    html(MemoryPage { layout, account, sections: SECTIONS }.render()?)
+}
+
 /// `/keys` (every role: one's own keys).
 pub async fn keys(ctx: Ctx) -> Result<HttpResponse, WebError> {
     let Some(account) = account(&ctx)? else { return Ok(redirect("/login")) };
@@ -130,6 +147,11 @@ mod tests {
             (
                 "spend",
                 SpendPage { layout: layout(SPEND, "admin_spend.js"), account: account(), sections: SECTIONS }.render(),
+            ),
+            (
+                "memory",
+                MemoryPage { layout: layout(MEMORY, "admin_memory.js"), account: account(), sections: SECTIONS }
+                    .render(),
             ),
             ("keys", KeysPage { layout: Layout::new("API keys", &scripts("keys.js")), account: account() }.render()),
         ]

@@ -38,6 +38,7 @@ static ASSETS: &[Asset] = &[
     asset!("admin_connectors.js", "text/javascript; charset=utf-8"),
     asset!("keys.js", "text/javascript; charset=utf-8"),
     asset!("admin_spend.js", "text/javascript; charset=utf-8"),
+    asset!("admin_memory.js", "text/javascript; charset=utf-8"),
     asset!("icon.svg", "image/svg+xml"),
 ];
 

@@ -72,6 +72,7 @@ pub static PAGES: &[Page] = &[
     Page { path: "/admin/users", access: ADMIN, handler: |ctx| Box::pin(admin::users(ctx)) },
     Page { path: "/admin/connectors", access: ADMIN, handler: |ctx| Box::pin(admin::connectors(ctx)) },
     Page { path: "/admin/spend", access: ADMIN, handler: |ctx| Box::pin(admin::spend(ctx)) },
+    Page { path: "/admin/memory", access: ADMIN, handler: |ctx| Box::pin(admin::memory(ctx)) },
 ];
 
 /// Whether `role` may open the page at `path` (for links: a page's navigation shows only the
