@@ -51,12 +51,17 @@ impl Site {
     }
 
     /// Screenshots of the page shown at desktop and phone width, as `NAME-desktop` and
-    /// `NAME-phone`; at phone width nothing may scroll sideways.
-    fn screenshots(&self, name: &str) {
+    /// `NAME-phone`, scrolled to the element `at` (or the top); at phone width nothing may scroll
+    /// sideways.
+    fn screenshots(&self, name: &str, at: Option<&str>) {
         let b = &self.browser;
-        b.run("window.scrollTo(0, 0); document.activeElement.blur();", vec![]);
+        let scroll = "document.activeElement.blur();
+                      const at = arguments[0] && document.querySelector(arguments[0]);
+                      if (at) { at.scrollIntoView({block: 'center'}); } else { window.scrollTo(0, 0); }";
+        b.run(scroll, vec![json!(at)]);
         b.screenshot(&format!("{name}-desktop"));
         b.viewport(PHONE.0, PHONE.1);
+        b.run(scroll, vec![json!(at)]);
         let wide = b.run("return document.documentElement.scrollWidth - window.innerWidth;", vec![]);
         let culprits = b.run(
             "return [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
@@ -206,7 +211,7 @@ fn an_admin_adds_a_user_changes_the_role_grants_resets_and_disables_them() {
     assert_eq!(login_status(&site.server, "wendy", new_password), 200);
 
     // Disabled: the API says so, and the login fails.
-    site.screenshots("admin-users");
+    site.screenshots("admin-users", None);
     b.click("tr[data-username=wendy] button[data-action=disable]");
     wait_status(b, "wendy is disabled");
     assert_eq!(api_user(&admin, "wendy")["disabled"], json!(true));
@@ -306,7 +311,7 @@ fn an_admin_adds_tests_changes_and_deletes_a_postgres_connector_whose_password_n
     let fix = b.run("return document.querySelector('#test-body [data-role=fix-sql]').textContent;", vec![]);
     assert_eq!(fix, report["report"]["fix_sql"]);
     assert_eq!(b.run("return document.activeElement.id;", vec![]), json!("test"));
-    site.screenshots("admin-connectors");
+    site.screenshots("admin-connectors", Some("#test"));
     b.click("#test-close");
 
     // Production off, budgets edited: the API says so.
@@ -345,6 +350,13 @@ fn an_admin_adds_tests_changes_and_deletes_a_postgres_connector_whose_password_n
     assert!(b.text("#confirm-text").contains(HOSTILE));
     b.click("#confirm-no");
     assert!(!b.visible("#confirm"));
+    // From the keyboard: Escape cancels too, and the focus goes back to the row's button.
+    b.press(&format!("{row} button[data-action=delete]"), "\u{E007}");
+    assert!(b.visible("#confirm"));
+    assert_eq!(b.run("return document.activeElement.id;", vec![]), json!("confirm-no"));
+    b.press("#confirm-no", "\u{E00C}");
+    assert!(!b.visible("#confirm"));
+    assert_eq!(b.run("return document.activeElement.dataset.action;", vec![]), json!("delete"));
     assert!(admin.ok(Method::GET, "/api/v1/admin/connectors", None).to_string().contains(&id));
     b.click(&format!("{row} button[data-action=delete]"));
     b.click("#confirm-yes");
@@ -382,7 +394,7 @@ fn a_user_creates_an_api_key_that_works_once_shown_and_revokes_it() {
     assert!(key.starts_with("sqg_"), "{key}");
     b.click("#copy");
     assert!(!b.wait_for_script("document.getElementById('copy-status').textContent").is_null());
-    site.screenshots("keys");
+    site.screenshots("keys", None);
 
     // The key shown works as a Bearer token, as mia.
     let me = bearer(&site.server, &key, Method::GET, "/api/v1/me", None);
@@ -465,7 +477,7 @@ fn an_admin_sets_a_spend_cap_and_sees_the_share_used() {
     assert_eq!(b.text(&format!("{row} td.used .percent")), "90% (near the cap)");
     let meter = b.run(&format!("const m = document.querySelector('{row} meter'); return [m.value, m.max];"), vec![]);
     assert_eq!(meter, json!([450, 500]));
-    site.screenshots("admin-spend");
+    site.screenshots("admin-spend", None);
 
     // Emptied: no cap.
     b.click(&format!("{row} button[data-action=cap]"));
@@ -538,7 +550,7 @@ fn an_admin_adds_edits_and_deletes_an_ai_memory_entry() {
     let said = b.text("#form-message");
     assert!(said.contains("Key (1 to 500 characters) and value (1 to 10,000) are required."), "{said}");
     assert_eq!(api_memory(&admin).len(), 1);
-    site.screenshots("admin-memory");
+    site.screenshots("admin-memory", None);
 
     // Deleted after the confirmation.
     b.click(&format!("{row} button[data-action=delete]"));
