@@ -223,6 +223,22 @@ fn an_admin_adds_a_user_changes_the_role_grants_resets_and_disables_them() {
     assert_eq!(api_user(&admin, "wendy")["disabled"], json!(false));
     assert_eq!(login_status(&site.server, "wendy", new_password), 200);
     nothing_ran(b);
+
+    // A second factor, removed after the confirmation: the user logs in with the password alone.
+    let secret = user_with_totp(&site.server, &admin, "tess");
+    assert_eq!(api_user(&admin, "tess")["totp"], json!(true));
+    assert_eq!(login_status(&site.server, "tess", PASSWORD), 401, "the code is asked for");
+    b.open("/admin/users");
+    assert_eq!(b.text("tr[data-username=tess] td.totp"), "On");
+    assert!(!b.visible("tr[data-username=wendy] button[data-action=reset-totp]"), "wendy has no factor to reset");
+    b.click("tr[data-username=tess] button[data-action=reset-totp]");
+    assert!(b.text("#confirm-text").contains("tess"));
+    b.click("#confirm-yes");
+    wait_status(b, "The second factor of tess is removed");
+    assert_eq!(api_user(&admin, "tess")["totp"], json!(false));
+    assert_eq!(b.text("tr[data-username=tess] td.totp"), "Off");
+    assert_eq!(login_status(&site.server, "tess", PASSWORD), 200);
+    assert!(!secret.is_empty());
 }
 
 /// Records the text of every answer the page's scripts fetch from now on (in
