@@ -3,7 +3,7 @@
 // form's fields (user and password percent-encoded), sends it once (POST) and clears the password
 // field whatever the answer. A row's buttons: Test (POST …/test: the least-privilege report as a
 // list of what is fine, what is too broad and the SQL that fixes it), mark or unmark production
-// and edit budgets (PATCH), delete (DELETE, after a confirmation step). Values go in as text.
+// and edit the name and budgets (PATCH), delete (DELETE, after a confirmation step). Values go in as text.
 "use strict";
 
 (function () {
@@ -143,12 +143,13 @@
     editing = c;
     opener = button;
     document.getElementById("budgets-name").textContent = c.name;
+    document.getElementById("edit-name").value = c.name;
     document.getElementById("edit-max-rows").value = String(c.max_rows);
     document.getElementById("edit-max-bytes").value = String(c.max_bytes);
     document.getElementById("edit-llm").value = c.llm;
     document.getElementById("edit-rows-to-llm").checked = !!c.rows_to_llm;
     budgets.hidden = false;
-    document.getElementById("edit-max-rows").focus();
+    document.getElementById("edit-name").focus();
   }
 
   async function remove(c) {
@@ -174,7 +175,7 @@
       patch(c, { production: !c.production }, "“" + c.name + "” could not be changed",
         "“" + c.name + "” is " + (c.production ? "no longer marked production." : "marked production: answers from it carry a warning."));
     });
-    const edit = admin.rowButton("Budgets", "Budgets of " + c.name, "budgets");
+    const edit = admin.rowButton("Settings", "Settings of " + c.name, "budgets");
     edit.addEventListener("click", function () { openBudgets(c, edit); });
     const del = admin.rowButton("Delete", "Delete " + c.name, "delete", "secondary small danger-text");
     del.addEventListener("click", function () { remove(c); });
@@ -205,12 +206,13 @@
     if (!editing) return;
     const c = editing;
     const change = {
+      name: value("edit-name"),
       max_rows: number("edit-max-rows"),
       max_bytes: number("edit-max-bytes"),
       llm: document.getElementById("edit-llm").value,
       rows_to_llm: checked("edit-rows-to-llm"),
     };
-    if (await patch(c, change, "The budgets of “" + c.name + "” could not be saved", "The budgets of “" + c.name + "” are saved.")) {
+    if (await patch(c, change, "The settings of “" + c.name + "” could not be saved", "The settings of “" + change.name + "” are saved.")) {
       closePanels();
     }
   });

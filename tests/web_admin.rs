@@ -335,7 +335,11 @@ fn an_admin_adds_tests_changes_and_deletes_a_postgres_connector_whose_password_n
     wait_status(b, "no longer marked production");
     b.type_into("#c-name", "x");
     b.click(&format!("{row} button[data-action=budgets]"));
-    assert_eq!(b.run("return document.getElementById('edit-max-rows').value;", vec![]), json!("15"));
+    let fields = "return ['edit-name', 'edit-max-rows'].map((id) => document.getElementById(id).value);";
+    assert_eq!(b.run(fields, vec![]), json!([HOSTILE, "15"]));
+    let renamed = format!("shop {HOSTILE}");
+    let renamed = renamed.as_str();
+    b.type_into("#edit-name", renamed);
     b.type_into("#edit-max-rows", "7");
     b.select("#edit-llm", "local");
     b.click("#budgets-submit");
@@ -343,10 +347,16 @@ fn an_admin_adds_tests_changes_and_deletes_a_postgres_connector_whose_password_n
     let api = admin.ok(Method::GET, "/api/v1/admin/connectors", None);
     let changed = api["connectors"].as_array().unwrap().iter().find(|c| c["id"] == json!(id)).unwrap().clone();
     assert_eq!(
-        (changed["production"].as_bool(), changed["max_rows"].as_u64(), changed["llm"].as_str()),
-        (Some(false), Some(7), Some("local")),
+        (
+            changed["name"].as_str(),
+            changed["production"].as_bool(),
+            changed["max_rows"].as_u64(),
+            changed["llm"].as_str()
+        ),
+        (Some(renamed), Some(false), Some(7), Some("local")),
         "{changed}"
     );
+    assert_eq!(b.text(&format!("{row} th")), renamed);
     assert_eq!(b.text(&format!("{row} td.budgets")), format!("7 rows, {} bytes", changed["max_bytes"]));
 
     // The password is nowhere in the page, its fields, or anything it fetched.
@@ -363,7 +373,7 @@ fn an_admin_adds_tests_changes_and_deletes_a_postgres_connector_whose_password_n
     // Delete: the confirmation first; cancelled, nothing happens.
     b.click(&format!("{row} button[data-action=delete]"));
     assert!(b.visible("#confirm"));
-    assert!(b.text("#confirm-text").contains(HOSTILE));
+    assert!(b.text("#confirm-text").contains(renamed));
     b.click("#confirm-no");
     assert!(!b.visible("#confirm"));
     // From the keyboard: Escape cancels too, and the focus goes back to the row's button.
