@@ -3,7 +3,8 @@
 // form's fields (user and password percent-encoded), sends it once (POST) and clears the password
 // field whatever the answer. A row's buttons: Test (POST …/test: the least-privilege report as a
 // list of what is fine, what is too broad and the SQL that fixes it), mark or unmark production
-// and edit the name and budgets (PATCH), delete (DELETE, after a confirmation step). Values go in as text.
+// and edit the name and budgets, or replace the credentials with the same form as adding
+// (PATCH), delete (DELETE, after a confirmation step). Values go in as text.
 "use strict";
 
 (function () {
@@ -23,7 +24,8 @@
   const budgetsForm = document.getElementById("budgets-form");
 
   const KINDS = { postgres: "PostgreSQL", mysql: "MySQL / MariaDB", sqlite: "SQLite" };
-  let editing = null; // the connector whose budgets are open
+  let editing = null; // the connector whose settings are open
+  let replacing = null; // the connector whose credentials the form replaces, or null to add one
   let opener = null; // the button that opened the test or the budgets
 
   function value(id) {
@@ -63,6 +65,37 @@
     const sqlite = kind.value === "sqlite";
     for (const f of createForm.querySelectorAll(".server-only")) f.hidden = sqlite;
     for (const f of createForm.querySelectorAll(".sqlite-only")) f.hidden = !sqlite;
+    for (const f of createForm.querySelectorAll(".create-only")) f.hidden = replacing !== null;
+  }
+
+  // The form replaces the credentials of `c` (PATCH url) instead of adding a connector; the
+  // other settings stay as they are.
+  function startReplacing(c, button) {
+    closePanels();
+    createForm.reset();
+    replacing = c;
+    opener = button;
+    document.getElementById("create-heading").textContent = "Replace the credentials of “" + c.name + "”";
+    document.getElementById("c-name").value = c.name;
+    document.getElementById("c-name").disabled = true;
+    kind.value = c.engine;
+    document.getElementById("create-submit").textContent = "Replace the credentials";
+    document.getElementById("replace-cancel").hidden = false;
+    showKind();
+    document.getElementById("create").focus();
+  }
+
+  function stopReplacing() {
+    const back = opener;
+    replacing = null;
+    opener = null;
+    createForm.reset();
+    document.getElementById("create-heading").textContent = "Add a connector";
+    document.getElementById("c-name").disabled = false;
+    document.getElementById("create-submit").textContent = "Add the connector";
+    document.getElementById("replace-cancel").hidden = true;
+    showKind();
+    if (back && back.isConnected) back.focus();
   }
 
   function closePanels() {
@@ -162,6 +195,7 @@
       return;
     }
     closePanels();
+    if (replacing && replacing.id === c.id) stopReplacing();
     admin.done(status, "“" + c.name + "” is deleted.", message);
     await load();
   }
@@ -177,6 +211,8 @@
     });
     const edit = admin.rowButton("Settings", "Settings of " + c.name, "budgets");
     edit.addEventListener("click", function () { openBudgets(c, edit); });
+    const credentials = admin.rowButton("Replace credentials", "Replace the credentials of " + c.name, "credentials");
+    credentials.addEventListener("click", function () { startReplacing(c, credentials); });
     const del = admin.rowButton("Delete", "Delete " + c.name, "delete", "secondary small danger-text");
     del.addEventListener("click", function () { remove(c); });
     return el("tr", { attrs: { "data-id": c.id } },
@@ -186,7 +222,7 @@
       admin.cell(c.production ? "Yes" : "No", "production"),
       admin.cell(c.max_rows + " rows, " + c.max_bytes + " bytes", "budgets"),
       admin.cell(c.llm + (c.rows_to_llm ? ", rows to LLM" : ""), "llm"),
-      el("td", {}, el("div", { className: "actions" }, testButton, production, edit, del)));
+      el("td", {}, el("div", { className: "actions" }, testButton, production, edit, credentials, del)));
   }
 
   async function load() {
@@ -220,6 +256,22 @@
   createForm.addEventListener("submit", async function (event) {
     event.preventDefault();
     api.showMessage(createMessage, null);
+    if (replacing) {
+      const c = replacing;
+      const change = { url: databaseUrl() };
+      password.value = "";
+      const replaced = await api.call("PATCH", "/api/v1/admin/connectors/" + encodeURIComponent(c.id), change);
+      change.url = null;
+      if (!replaced.ok) {
+        admin.fail(createMessage, replaced, "The credentials of “" + c.name + "” could not be replaced");
+        createMessage.append(el("p", { text: "The password field was cleared: type it again." }));
+        return;
+      }
+      stopReplacing();
+      admin.done(status, "The credentials of “" + c.name + "” are replaced and sealed. Run Test to check them.", message);
+      await load();
+      return;
+    }
     const request = {
       name: value("c-name"),
       url: databaseUrl(),
@@ -245,6 +297,7 @@
   });
 
   kind.addEventListener("change", showKind);
+  document.getElementById("replace-cancel").addEventListener("click", stopReplacing);
   document.getElementById("test-close").addEventListener("click", closePanels);
   document.getElementById("budgets-cancel").addEventListener("click", closePanels);
   for (const panel of [test, budgets]) {

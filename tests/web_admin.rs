@@ -357,6 +357,31 @@ fn an_admin_adds_tests_changes_and_deletes_a_postgres_connector_whose_password_n
         "{changed}"
     );
     assert_eq!(b.text(&format!("{row} th")), renamed);
+
+    // New credentials through the same form: only the URL changes, and the connector still works.
+    let other_secret = "Pg-Other-Pw-9911";
+    b.click(&format!("{row} button[data-action=credentials]"));
+    assert!(b.text("#create-heading").contains(renamed));
+    assert!(!b.visible("#c-max-rows"), "the form asks only for the credentials");
+    b.type_into("#c-host", "localhost");
+    b.type_into("#c-database", &db);
+    b.type_into("#c-user", "postgres");
+    b.type_into("#c-password", other_secret);
+    b.click("#c-superuser");
+    b.click("#create-submit");
+    wait_status(b, "are replaced and sealed");
+    let api = admin.ok(Method::GET, "/api/v1/admin/connectors", None);
+    let replaced = api["connectors"].as_array().unwrap().iter().find(|c| c["id"] == json!(id)).unwrap().clone();
+    assert_eq!(replaced["target"], format!("localhost:5432/{db}"), "{replaced}");
+    assert_eq!((replaced["name"].as_str(), replaced["max_rows"].as_u64()), (Some(renamed), Some(7)), "{replaced}");
+    let ran = admin.call(
+        Method::POST,
+        "/api/v1/query",
+        Some(json!({"connector": id, "sql": "SELECT count(*) AS n FROM orders"})),
+    );
+    assert_eq!(ran.json::<Value>().unwrap()["rows"], json!([[3]]));
+    assert_eq!(b.text("#create-heading"), "Add a connector");
+    assert_eq!(b.run("return document.getElementById('c-password').value;", vec![]), json!(""));
     assert_eq!(b.text(&format!("{row} td.budgets")), format!("7 rows, {} bytes", changed["max_bytes"]));
 
     // The password is nowhere in the page, its fields, or anything it fetched.
@@ -368,7 +393,9 @@ fn an_admin_adds_tests_changes_and_deletes_a_postgres_connector_whose_password_n
     );
     let everything = everything.as_str().unwrap();
     assert!(everything.contains(&id), "the recorder saw the page's answers");
-    assert!(!everything.contains(secret), "the password is in the page: {everything}");
+    for secret in [secret, other_secret] {
+        assert!(!everything.contains(secret), "the password is in the page: {everything}");
+    }
 
     // Delete: the confirmation first; cancelled, nothing happens.
     b.click(&format!("{row} button[data-action=delete]"));
