@@ -224,6 +224,14 @@ fn an_admin_adds_a_user_changes_the_role_grants_resets_and_disables_them() {
     assert_eq!(login_status(&site.server, "wendy", new_password), 200);
     nothing_ran(b);
 
+    // A refusal is a message that says what to do: the last active admin stays.
+    b.click("tr[data-username=admin] button[data-action=disable]");
+    let said = b.wait_for_script(
+        "(() => { const m = document.getElementById('message'); return !m.hidden && m.textContent; })()",
+    );
+    assert!(said.as_str().is_some_and(|m| m.contains("last active admin; make another user admin first")), "{said}");
+    assert_eq!(api_user(&admin, "admin")["disabled"], json!(false));
+
     // A second factor, removed after the confirmation: the user logs in with the password alone.
     let secret = user_with_totp(&site.server, &admin, "tess");
     assert_eq!(api_user(&admin, "tess")["totp"], json!(true));
