@@ -50,6 +50,7 @@ mod tests {
             csrf: "token".into(),
             sql_link: false,
             audit_link: false,
+            admin_link: false,
         };
         AccountPage::new(account, totp_enabled).render().unwrap()
     }

@@ -36,6 +36,12 @@ static ASSETS: &[Asset] = &[
     asset!("reports.js", "text/javascript; charset=utf-8"),
     asset!("save.js", "text/javascript; charset=utf-8"),
     asset!("account.js", "text/javascript; charset=utf-8"),
+    asset!("admin.js", "text/javascript; charset=utf-8"),
+    asset!("admin_users.js", "text/javascript; charset=utf-8"),
+    asset!("admin_connectors.js", "text/javascript; charset=utf-8"),
+    asset!("keys.js", "text/javascript; charset=utf-8"),
+    asset!("admin_spend.js", "text/javascript; charset=utf-8"),
+    asset!("admin_memory.js", "text/javascript; charset=utf-8"),
     asset!("icon.svg", "image/svg+xml"),
 ];
 

@@ -12,6 +12,7 @@
 //! same-origin scripts, styles, images and requests, and no framing.
 
 mod account;
+mod admin;
 mod assets;
 mod error;
 mod pages;
@@ -59,6 +60,7 @@ pub struct Page {
 }
 
 const ANY: Access = Access::Role(Role::Member);
+const ADMIN: Access = Access::Role(Role::Admin);
 
 /// Every page, with the access it needs.
 pub static PAGES: &[Page] = &[
@@ -69,6 +71,12 @@ pub static PAGES: &[Page] = &[
     Page { path: "/audit", access: Access::Role(Role::Admin), handler: |ctx| Box::pin(pages::audit(ctx)) },
     Page { path: "/reports", access: ANY, handler: |ctx| Box::pin(reports::reports(ctx)) },
     Page { path: "/account", access: ANY, handler: |ctx| Box::pin(account::account(ctx)) },
+    Page { path: "/keys", access: ANY, handler: |ctx| Box::pin(admin::keys(ctx)) },
+    Page { path: "/admin", access: ADMIN, handler: |ctx| Box::pin(admin::home(ctx)) },
+    Page { path: "/admin/users", access: ADMIN, handler: |ctx| Box::pin(admin::users(ctx)) },
+    Page { path: "/admin/connectors", access: ADMIN, handler: |ctx| Box::pin(admin::connectors(ctx)) },
+    Page { path: "/admin/spend", access: ADMIN, handler: |ctx| Box::pin(admin::spend(ctx)) },
+    Page { path: "/admin/memory", access: ADMIN, handler: |ctx| Box::pin(admin::memory(ctx)) },
 ];
 
 /// Whether `role` may open the page at `path` (for links: a page's navigation shows only the
@@ -182,6 +190,22 @@ mod tests {
             [(Role::Member, false), (Role::Analyst, false), (Role::PowerUser, false), (Role::Admin, true)]
         {
             assert_eq!(may_open("/audit", role), open, "{role}");
+        }
+    }
+
+    #[test]
+    fn the_admin_pages_are_for_admins_only() {
+        let admin: Vec<&str> = PAGES.iter().filter(|p| p.path.starts_with("/admin")).map(|p| p.path).collect();
+        assert!(admin.len() >= 2, "{admin:?}");
+        for path in admin {
+            for (role, open) in
+                [(Role::Member, false), (Role::Analyst, false), (Role::PowerUser, false), (Role::Admin, true)]
+            {
+                assert_eq!(may_open(path, role), open, "{path} {role}");
+            }
+        }
+        for (path, _, _) in admin::SECTIONS {
+            assert!(PAGES.iter().any(|p| p.path == *path), "{path} is linked but not a page");
         }
     }
 

@@ -62,6 +62,8 @@ pub struct Account {
     pub sql_link: bool,
     /// Whether the user may open the audit trail (`/audit`): only then is it linked.
     pub audit_link: bool,
+    /// Whether the user may open the admin pages (`/admin/…`): only then is "Admin" linked.
+    pub admin_link: bool,
 }
 
 /// `/chat`: ask a granted connector, read the answer cards.
@@ -199,6 +201,7 @@ pub(super) fn account(ctx: &Ctx) -> Result<Option<Account>, WebError> {
         csrf,
         sql_link: super::may_open("/sql", who.role),
         audit_link: super::may_open("/audit", who.role),
+        admin_link: super::may_open("/admin/users", who.role),
     }))
 }
 
@@ -235,7 +238,14 @@ mod tests {
     use super::*;
 
     fn account(username: &str, csrf: &str, sql_link: bool) -> Account {
-        Account { username: username.into(), role: "Member", csrf: csrf.into(), sql_link, audit_link: false }
+        Account {
+            username: username.into(),
+            role: "Member",
+            csrf: csrf.into(),
+            sql_link,
+            audit_link: false,
+            admin_link: false,
+        }
     }
 
     fn audit_page(username: &str, csrf: &str) -> String {

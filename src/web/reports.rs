@@ -56,6 +56,7 @@ mod tests {
             csrf: "token".into(),
             sql_link: false,
             audit_link: false,
+            admin_link: false,
         };
         ReportsPage::new(account, role).render().unwrap()
     }
