@@ -142,6 +142,12 @@ pub const SETTINGS: &[Setting] = &[
         doc: "working hours in UTC, `HH:MM-HH:MM` (`22:00-06:00` runs past midnight, `00:00-24:00` is always): the GRC dashboard flags activity outside them",
     },
     Setting {
+        section: "reports",
+        key: "refresh_check_secs",
+        default: "30",
+        doc: "seconds between looks for scheduled report refreshes that are due (each runs as the report's owner, under the owner's grants); 0 turns scheduled refreshes off in this process",
+    },
+    Setting {
         section: "llm",
         key: "provider",
         default: "\"local\"",
@@ -226,6 +232,8 @@ pub struct Config {
     pub ask: AskSection,
     /// The audit trail.
     pub audit: AuditSection,
+    /// Saved reports.
+    pub reports: ReportsSection,
     /// Who writes the SQL.
     pub llm: Llm,
     /// Logs.
@@ -386,6 +394,14 @@ impl AuditSection {
         use crate::audit::dashboard::WorkingHours;
         WorkingHours::parse(&self.working_hours).unwrap_or(WorkingHours::DEFAULT)
     }
+}
+
+/// `[reports]`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportsSection {
+    /// Seconds between looks for due refreshes (0: none in this process).
+    pub refresh_check_secs: u64,
 }
 
 /// `[llm]`: the offline engine, or a model behind an HTTP API. The client itself is built from

@@ -75,6 +75,7 @@ mod tests {
             csrf: csrf.into(),
             sql_link: true,
             audit_link: true,
+            admin_link: true,
             dashboard_link: true,
         };
         DashboardPage { layout: Layout::new("GRC dashboard", &["api.js", "dashboard.js"]), account }.render().unwrap()

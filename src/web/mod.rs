@@ -11,10 +11,13 @@
 //! ([`PAGE_HEADERS`]): a Content-Security-Policy that allows no inline script or style, only
 //! same-origin scripts, styles, images and requests, and no framing.
 
+mod account;
+mod admin;
 mod assets;
 mod error;
 mod grc;
 mod pages;
+mod reports;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -67,6 +70,14 @@ pub static PAGES: &[Page] = &[
     Page { path: "/chat", access: ANY, handler: |ctx| Box::pin(pages::chat(ctx)) },
     Page { path: "/sql", access: Access::Role(Role::PowerUser), handler: |ctx| Box::pin(pages::sql(ctx)) },
     Page { path: "/audit", access: Access::Role(Role::Admin), handler: |ctx| Box::pin(pages::audit(ctx)) },
+    Page { path: "/reports", access: ANY, handler: |ctx| Box::pin(reports::reports(ctx)) },
+    Page { path: "/account", access: ANY, handler: |ctx| Box::pin(account::account(ctx)) },
+    Page { path: "/keys", access: ANY, handler: |ctx| Box::pin(admin::keys(ctx)) },
+    Page { path: "/admin", access: ADMIN, handler: |ctx| Box::pin(admin::home(ctx)) },
+    Page { path: "/admin/users", access: ADMIN, handler: |ctx| Box::pin(admin::users(ctx)) },
+    Page { path: "/admin/connectors", access: ADMIN, handler: |ctx| Box::pin(admin::connectors(ctx)) },
+    Page { path: "/admin/spend", access: ADMIN, handler: |ctx| Box::pin(admin::spend(ctx)) },
+    Page { path: "/admin/memory", access: ADMIN, handler: |ctx| Box::pin(admin::memory(ctx)) },
     Page { path: "/dashboard", access: ADMIN, handler: |ctx| Box::pin(grc::dashboard(ctx)) },
     Page { path: "/dashboard/questions.svg", access: ADMIN, handler: |ctx| Box::pin(grc::questions_chart(ctx)) },
     Page { path: "/dashboard/rejections.svg", access: ADMIN, handler: |ctx| Box::pin(grc::rejections_chart(ctx)) },
@@ -183,6 +194,22 @@ mod tests {
             [(Role::Member, false), (Role::Analyst, false), (Role::PowerUser, false), (Role::Admin, true)]
         {
             assert_eq!(may_open("/audit", role), open, "{role}");
+        }
+    }
+
+    #[test]
+    fn the_admin_pages_are_for_admins_only() {
+        let admin: Vec<&str> = PAGES.iter().filter(|p| p.path.starts_with("/admin")).map(|p| p.path).collect();
+        assert!(admin.len() >= 2, "{admin:?}");
+        for path in admin {
+            for (role, open) in
+                [(Role::Member, false), (Role::Analyst, false), (Role::PowerUser, false), (Role::Admin, true)]
+            {
+                assert_eq!(may_open(path, role), open, "{path} {role}");
+            }
+        }
+        for (path, _, _) in admin::SECTIONS {
+            assert!(PAGES.iter().any(|p| p.path == *path), "{path} is linked but not a page");
         }
     }
 
