@@ -152,7 +152,7 @@
       }), "findings"));
       testBody.append(el("h3", { text: "What to do" }));
       testBody.append(el("p", { text: "sqlgate still runs every query read-only, but a login that can write turns any mistake into data loss. " +
-        "Create a read-only login (run this as a privileged user), then add the connector again with it:" }));
+        "Create a read-only login (run this as a privileged user), then give it to the connector with Replace credentials:" }));
       if (report.fix_sql) testBody.append(el("pre", { className: "record-text", text: report.fix_sql, attrs: { "data-role": "fix-sql" } }));
     }
     document.getElementById("test-name").textContent = c.name;
