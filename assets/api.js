@@ -98,12 +98,28 @@
 
   // The top bar's "Log out": ends the session on the server, then opens the login page; an
   // error that is not an ended session goes to `onError(result)`.
+  // What the pages keep in this tab's sessionStorage (the chat's conversation) is under this
+  // prefix; it goes when the tab is closed, at logout, and whenever the login page opens.
+  const KEPT = "sqlgate.";
+
+  function forgetSession() {
+    try {
+      for (let i = window.sessionStorage.length - 1; i >= 0; i--) {
+        const key = window.sessionStorage.key(i);
+        if (key && key.indexOf(KEPT) === 0) window.sessionStorage.removeItem(key);
+      }
+    } catch (_) {
+      // Storage turned off: nothing was kept.
+    }
+  }
+
   function wireLogout(button, onError) {
     button.addEventListener("click", async function () {
       button.disabled = true;
       const result = await call("POST", "/api/v1/logout");
       // Ended either way: a session that had already ended needs no logout.
       if (result.ok || result.status === 401) {
+        forgetSession();
         window.location.assign("/login?notice=logged_out");
         return;
       }
@@ -162,6 +178,8 @@
     sentence: sentence,
     showMessage: showMessage,
     wireLogout: wireLogout,
+    forgetSession: forgetSession,
+    kept: KEPT,
     connectorPicker: connectorPicker,
   };
 })();

@@ -1,7 +1,9 @@
 // The chat page: pick a granted connector (GET /api/v1/connectors), ask (POST /api/v1/ask), and
 // read each answer as a card: the summary, the confidence and its reasons, the rows with a notice
 // when anything was cut, and the SQL only when the answer holds it (Members never receive it).
-// Every value from the server goes into the page as text. The conversation lives in this page.
+// Every value from the server goes into the page as text. The conversation is kept for this
+// session in this tab (sessionStorage, per user, the last MAX_TURNS turns): a reload shows it again;
+// closing the tab, logging out, opening the login page or "Clear the conversation" removes it.
 "use strict";
 
 (function () {
@@ -18,6 +20,11 @@
   const logout = document.getElementById("logout");
 
   const CONFIDENCE = { high: "High", medium: "Medium", low: "Low", uncertain: "Uncertain" };
+  const MAX_TURNS = 50;
+  const clearButton = document.getElementById("clear-conversation");
+  const userName = document.getElementById("username");
+  const storageKey = api.kept + "chat." + (userName ? userName.textContent : "");
+  let turns = [];
   let asking = false;
   const connectors = api.connectorPicker({
     picker: picker,
@@ -128,6 +135,9 @@
         el("summary", { text: "SQL" }),
         el("pre", {}, el("code", { text: data.sql, attrs: { "data-role": "sql" } }))));
     }
+    // Analysts and up may save an answer that ran SQL as a report.
+    const save = api.save.answerForm(data);
+    if (save) card.append(save);
     return card;
   }
 
@@ -135,6 +145,55 @@
     const e = explain(result);
     return el("article", { className: "card answer answer-error", attrs: { "data-role": "error" } },
       el("h3", { text: e.heading }), el("p", { text: e.text }), e.link || null);
+  }
+
+  // The turns kept for this session, oldest first; [] when there are none or storage is off.
+  function keptTurns() {
+    try {
+      const saved = JSON.parse(window.sessionStorage.getItem(storageKey) || "[]");
+      return Array.isArray(saved) ? saved : [];
+    } catch (_) {
+      return [];
+    }
+  }
+
+  function keep() {
+    try {
+      window.sessionStorage.setItem(storageKey, JSON.stringify(turns.slice(-MAX_TURNS)));
+    } catch (_) {
+      // Storage full or turned off: the conversation still stays in the page.
+    }
+  }
+
+  function turnItem(connectorName, text) {
+    return el("li", { className: "turn" },
+      el("p", { className: "turn-question" }, el("span", { className: "meta", text: "You · " + connectorName }), text));
+  }
+
+  function resultCard(turn) {
+    return turn.result.ok ? answerCard(turn.result.data, turn.connector) : errorCard(turn.result);
+  }
+
+  function showKept() {
+    turns = keptTurns().filter(function (t) {
+      return t && typeof t.question === "string" && typeof t.connector === "string" && t.result && typeof t.result === "object";
+    });
+    for (const turn of turns) {
+      const item = turnItem(turn.connector, turn.question);
+      item.append(resultCard(turn));
+      history.append(item);
+    }
+    empty.hidden = turns.length > 0;
+    clearButton.hidden = turns.length === 0;
+  }
+
+  function clearConversation() {
+    turns = [];
+    keep();
+    history.replaceChildren();
+    empty.hidden = false;
+    clearButton.hidden = true;
+    question.focus();
   }
 
   async function ask() {
@@ -154,14 +213,20 @@
     empty.hidden = true;
     asking = true;
     setReady(true);
-    const turn = el("li", { className: "turn" },
-      el("p", { className: "turn-question" }, el("span", { className: "meta", text: "You · " + connector.name }), text));
+    const turn = turnItem(connector.name, text);
     const pending = el("article", { className: "card answer answer-loading", attrs: { "aria-busy": "true" } }, "Asking…");
     turn.append(pending);
     history.append(turn);
     question.value = "";
     const result = await api.call("POST", "/api/v1/ask", { connector: connector.id, question: text });
-    pending.replaceWith(result.ok ? answerCard(result.data, connector.name) : errorCard(result));
+    const kept = { connector: connector.name, question: text, result: result };
+    pending.replaceWith(resultCard(kept));
+    // An ended session's answer is not kept: the next page is the login, which forgets it all.
+    if (result.status !== 401) {
+      turns.push(kept);
+      keep();
+      clearButton.hidden = false;
+    }
     asking = false;
     setReady(true);
     turn.scrollIntoView({ block: "nearest" });
@@ -180,6 +245,8 @@
     }
   });
 
+  clearButton.addEventListener("click", clearConversation);
+  showKept();
   api.wireLogout(logout, showPageError);
   loadConnectors().then(function () {
     document.body.dataset.ready = "true";

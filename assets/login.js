@@ -19,6 +19,9 @@
 
   let pending = null; // {username, password} while the second factor is asked for
 
+  // Whoever comes to the login page starts afresh: nothing an earlier session kept in this tab stays.
+  api.forgetSession();
+
   function busy(form, on) {
     for (const control of form.querySelectorAll("button, input")) control.disabled = on;
   }

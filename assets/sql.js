@@ -25,6 +25,7 @@
   const resultBody = document.getElementById("result-body");
   const schemaBody = document.getElementById("schema-body");
   const logout = document.getElementById("logout");
+  const saveButton = document.getElementById("save-sql");
 
   const KEYWORDS = new Set((
     "ALL AND ANY AS ASC BETWEEN BY CASE CAST CROSS CURRENT_DATE CURRENT_TIME CURRENT_TIMESTAMP DESC DISTINCT " +
@@ -426,6 +427,7 @@
   function setReady(ready) {
     sql.disabled = !ready;
     runButton.disabled = !ready || running;
+    saveButton.disabled = !ready;
   }
 
   async function loadConnectors() {
@@ -455,6 +457,17 @@
   sql.addEventListener("scroll", follow);
 
   picker.addEventListener("change", loadSchema);
+
+  api.save.wireSqlForm({
+    form: document.getElementById("save-sql-form"),
+    name: document.getElementById("report-name"),
+    users: document.getElementById("report-users"),
+    button: saveButton,
+    error: document.getElementById("save-sql-error"),
+    done: document.getElementById("save-sql-done"),
+    connector: connectors.selected,
+    sql: function () { return sql.value; },
+  });
 
   buildOverlay();
   api.wireLogout(logout, showError);

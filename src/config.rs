@@ -136,6 +136,12 @@ pub const SETTINGS: &[Setting] = &[
         doc: "records older than this are purged (hourly) without breaking verification; 0 keeps everything",
     },
     Setting {
+        section: "reports",
+        key: "refresh_check_secs",
+        default: "30",
+        doc: "seconds between looks for scheduled report refreshes that are due (each runs as the report's owner, under the owner's grants); 0 turns scheduled refreshes off in this process",
+    },
+    Setting {
         section: "llm",
         key: "provider",
         default: "\"local\"",
@@ -220,6 +226,8 @@ pub struct Config {
     pub ask: AskSection,
     /// The audit trail.
     pub audit: AuditSection,
+    /// Saved reports.
+    pub reports: ReportsSection,
     /// Who writes the SQL.
     pub llm: Llm,
     /// Logs.
@@ -370,6 +378,14 @@ pub struct AskSection {
 pub struct AuditSection {
     /// Days records are kept (0: forever).
     pub retention_days: u32,
+}
+
+/// `[reports]`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportsSection {
+    /// Seconds between looks for due refreshes (0: none in this process).
+    pub refresh_check_secs: u64,
 }
 
 /// `[llm]`: the offline engine, or a model behind an HTTP API. The client itself is built from

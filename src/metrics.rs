@@ -1,5 +1,6 @@
 //! Prometheus metrics, served as text at `/metrics`: requests by route and status, latency per
-//! route, guard rejections by code, connector errors by code, audit write failures.
+//! route, guard rejections by code, connector errors by code, audit write failures, scheduled
+//! report refreshes by outcome.
 
 use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, Registry, TextEncoder};
 
@@ -11,6 +12,7 @@ pub struct Metrics {
     rejections: IntCounterVec,
     connector_errors: IntCounterVec,
     audit_failures: IntCounter,
+    refreshes: IntCounterVec,
 }
 
 impl Metrics {
@@ -41,16 +43,22 @@ impl Metrics {
         let audit_failures =
             IntCounter::new("audit_write_failures_total", "Audit records the store refused (each failed its request)")
                 .expect("valid metric");
+        let refreshes = IntCounterVec::new(
+            Opts::new("report_refreshes_total", "Scheduled report refreshes, by outcome (ok, rejected, error, denied)"),
+            &["outcome"],
+        )
+        .expect("valid metric");
         for metric in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
             Box::new(rejections.clone()),
             Box::new(connector_errors.clone()),
             Box::new(audit_failures.clone()),
+            Box::new(refreshes.clone()),
         ] {
             registry.register(metric).expect("each metric is registered once");
         }
-        Metrics { registry, requests, latency, rejections, connector_errors, audit_failures }
+        Metrics { registry, requests, latency, rejections, connector_errors, audit_failures, refreshes }
     }
 
     /// One answered request.
@@ -72,6 +80,11 @@ impl Metrics {
     /// One audit write the store refused.
     pub fn audit_failure(&self) {
         self.audit_failures.inc();
+    }
+
+    /// One scheduled report refresh.
+    pub fn report_refresh(&self, outcome: &str) {
+        self.refreshes.with_label_values(&[outcome]).inc();
     }
 
     /// The text exposition format.

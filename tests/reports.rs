@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{ask, bearer, last_record, mariadb, open_store, shop_db, Admin, Server};
+use common::{ask, bearer, last_record, mariadb, open_store, psql, shop_db, unix_now, Admin, Server};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -250,4 +250,167 @@ fn analysts_save_their_own_answers_and_nothing_else() {
     let (_, listed) = call(&server, &ann, Method::GET, "/api/v1/reports", None);
     assert_eq!(listed["reports"], json!([]), "{listed}");
     mariadb(&format!("DROP DATABASE IF EXISTS {db}"));
+}
+
+/// The report at `path` as `key` reads it, once `done` holds for it (the scheduler looks every
+/// second in these tests); fails after 30 seconds.
+fn when(server: &Server, key: &str, path: &str, done: impl Fn(&Value) -> bool) -> Value {
+    for _ in 0..300 {
+        let (status, report) = call(server, key, Method::GET, path, None);
+        assert_eq!(status, 200, "{report}");
+        if done(&report) {
+            return report;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("the scheduled refresh did not come: {}", call(server, key, Method::GET, path, None).1);
+}
+
+/// Makes the report's next refresh due now, as time passing would.
+fn make_due(server: &Server, id: &str) {
+    let store = open_store(server);
+    assert_eq!(store.execute("UPDATE reports SET next_refresh_at = 0 WHERE id = ?1", [id]).unwrap(), 1);
+}
+
+#[test]
+fn scheduled_refreshes_run_as_the_owner_keep_the_rows_and_stop_when_the_owner_may_not() {
+    let db = shop_db("sqlgate_reports_refresh", 10);
+    let server = Server::start_with("reports-refresh", &[("SQLGATE_REPORTS_REFRESH_CHECK_SECS", "1")]);
+    let admin = Admin::new(&server);
+    let url = format!("postgres://postgres@127.0.0.1:5432/{db}?allow_superuser=true");
+    admin.ok(Method::POST, "/api/v1/admin/connectors", Some(json!({"name": "shop", "url": url})));
+    let (pia_id, _, pia) = admin.user_with_key("pia", "power_user");
+    let (_, _, otto) = admin.user_with_key("otto", "power_user");
+    let (_, _, ann) = admin.user_with_key("ann", "analyst");
+    let (mo_id, _, mo) = admin.user_with_key("mo", "member");
+    admin.ok(Method::PUT, &format!("/api/v1/admin/users/{mo_id}/grants"), Some(json!({"connectors": ["shop"]})));
+    let body = json!({"name": "Order count", "connector": "shop", "sql": "SELECT count(*) AS n FROM orders"});
+    let (status, report) = call(&server, &pia, Method::POST, "/api/v1/reports", Some(body));
+    assert_eq!(status, 201, "{report}");
+    assert_eq!((report["schedule"].clone(), report["last_refresh"].clone()), (Value::Null, Value::Null), "{report}");
+    let id = report["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/reports/{id}");
+    let schedule = format!("{path}/schedule");
+    let shared = call(&server, &pia, Method::PUT, &format!("{path}/share"), Some(json!({"usernames": ["mo", "ann"]})));
+    assert_eq!(shared.0, 200, "{}", shared.1);
+
+    // Only its owner schedules it, within bounds; others are refused as for sharing.
+    let hourly = json!({"every_minutes": 60});
+    assert_eq!(call(&server, &mo, Method::PUT, &schedule, Some(hourly.clone())).0, 403);
+    assert_eq!(call(&server, &ann, Method::PUT, &schedule, Some(hourly.clone())).0, 403);
+    assert_eq!(call(&server, &otto, Method::PUT, &schedule, Some(hourly.clone())).0, 404);
+    for body in [json!({"every_minutes": 5}), json!({"every_minutes": 20_000}), json!({"every": 60})] {
+        let (status, refused) = call(&server, &pia, Method::PUT, &schedule, Some(body.clone()));
+        assert_eq!((status, code(&refused)), (400, "bad_request"), "{body}: {refused}");
+    }
+    let (_, refused) = call(&server, &pia, Method::PUT, &schedule, Some(json!({"every_minutes": 5})));
+    assert!(refused["error"]["message"].as_str().unwrap().contains("from 15 to 10080"), "{refused}");
+    assert_eq!(call(&server, &pia, Method::GET, &path, None).1["schedule"], Value::Null, "refusals change nothing");
+    let before = unix_now() as i64;
+    let (status, scheduled) = call(&server, &pia, Method::PUT, &schedule, Some(hourly));
+    assert_eq!((status, scheduled["schedule"]["every_minutes"].as_u64()), (200, Some(60)), "{scheduled}");
+    let first_due = scheduled["schedule"]["next_refresh_at"].as_i64().unwrap();
+    assert!((before..=before + 2).contains(&first_due), "the first refresh is due at once: {scheduled}");
+    let change = last_record(&admin, "kind=report_change&user=pia&q=report.schedule");
+    assert_eq!(
+        (change["detail"]["before"]["every_minutes"].clone(), change["detail"]["after"]["every_minutes"].clone()),
+        (Value::Null, json!(60)),
+        "{change}"
+    );
+
+    // The first refresh runs at the scheduler's next look, as the owner; the rows are kept.
+    let got = when(&server, &pia, &path, |r| r["last_refresh"].is_object());
+    let refresh = &got["last_refresh"];
+    assert_eq!(refresh["outcome"], "ok", "{got}");
+    assert_eq!(refresh["result"]["rows"], json!([[10]]), "{got}");
+    assert_eq!(refresh["result"]["columns"][0]["name"], "n", "{got}");
+    assert!(refresh["result"].get("sql").is_none(), "{got}");
+    let (at, next) = (refresh["at"].as_i64().unwrap(), got["schedule"]["next_refresh_at"].as_i64().unwrap());
+    assert!((3_590..=3_600).contains(&(next - at)), "the next refresh is an hour after this one: {got}");
+    let record = last_record(&admin, "kind=report&user=pia");
+    assert_eq!((record["outcome"].as_str(), record["row_count"].as_u64()), (Some("ok"), Some(1)), "{record}");
+    assert_eq!(
+        (record["detail"]["scheduled"].clone(), record["detail"]["report_id"].clone()),
+        (json!(true), json!(id)),
+        "{record}"
+    );
+    assert_eq!(record["sql"], "SELECT count(*) AS n FROM orders", "{record}");
+    assert_eq!(record["detail"]["sql_sent"], "SELECT count(*) AS n FROM orders LIMIT 21", "{record}");
+    // A Member it is shared with, holding a grant, reads the rows and no SQL; an Analyst without
+    // a grant on the connector gets the refresh without its rows, and is told why.
+    let (_, seen) = call(&server, &mo, Method::GET, &path, None);
+    assert_eq!(seen["last_refresh"]["result"]["rows"], json!([[10]]), "{seen}");
+    assert!(!seen.to_string().contains("SELECT"), "a member received SQL: {seen}");
+    let (_, seen) = call(&server, &ann, Method::GET, &path, None);
+    assert_eq!(
+        (seen["last_refresh"]["outcome"].as_str(), seen["last_refresh"]["result"].clone()),
+        (Some("ok"), Value::Null),
+        "{seen}"
+    );
+    assert!(seen["last_refresh"]["message"].as_str().unwrap().contains("grant"), "{seen}");
+    assert!(!seen.to_string().contains("[[10]]"), "{seen}");
+
+    // The next refresh reads the data as it is then.
+    psql(&db, "INSERT INTO orders VALUES (11, 1, 110)");
+    make_due(&server, &id);
+    let got = when(&server, &mo, &path, |r| r["last_refresh"]["result"]["rows"] == json!([[11]]));
+    assert_eq!(got["last_refresh"]["outcome"], "ok", "{got}");
+
+    // The guard checks the SQL at every refresh: SQL turned into a DELETE in the store is refused,
+    // recorded, and nothing is deleted.
+    let store = open_store(&server);
+    store.execute("UPDATE reports SET sql = 'DELETE FROM orders', next_refresh_at = 0 WHERE id = ?1", [&id]).unwrap();
+    drop(store);
+    let got = when(&server, &pia, &path, |r| r["last_refresh"]["outcome"] == "rejected");
+    assert_eq!(got["last_refresh"]["result"], Value::Null, "{got}");
+    assert!(got["schedule"].is_object(), "a refused SQL does not stop the schedule: {got}");
+    let rejected = last_record(&admin, "kind=report&user=pia&outcome=rejected");
+    assert_eq!(
+        (rejected["sql"].as_str(), rejected["detail"]["scheduled"].clone()),
+        (Some("DELETE FROM orders"), json!(true)),
+        "{rejected}"
+    );
+    let count = admin.ok(
+        Method::POST,
+        "/api/v1/query",
+        Some(json!({"connector": "shop", "sql": "SELECT count(*) FROM orders"})),
+    );
+    assert_eq!(count["rows"], json!([[11]]), "{count}");
+    let store = open_store(&server);
+    store.execute("UPDATE reports SET sql = 'SELECT count(*) AS n FROM orders' WHERE id = ?1", [&id]).unwrap();
+    drop(store);
+
+    // An owner lowered below Power User gets no refresh: refused, recorded, and the schedule stops.
+    admin.ok(Method::PATCH, &format!("/api/v1/admin/users/{pia_id}"), Some(json!({"role": "analyst"})));
+    make_due(&server, &id);
+    let got = when(&server, &pia, &path, |r| r["last_refresh"]["outcome"] == "denied");
+    assert_eq!((got["schedule"].clone(), got["last_refresh"]["result"].clone()), (Value::Null, Value::Null), "{got}");
+    assert!(got["last_refresh"]["message"].as_str().unwrap().contains("schedule has stopped"), "{got}");
+    let denied = last_record(&admin, "kind=report&user=pia&outcome=denied");
+    assert_eq!(
+        (denied["detail"]["scheduled"].clone(), denied["connector"].as_str()),
+        (json!(true), Some("shop")),
+        "{denied}"
+    );
+    let store = open_store(&server);
+    let due: Option<i64> =
+        store.query_row("SELECT next_refresh_at FROM reports WHERE id = ?1", [&id], |r| r.get(0)).unwrap();
+    assert_eq!(due, None, "a stopped schedule is never due");
+    drop(store);
+
+    // Stopping by hand; the metrics count each outcome.
+    admin.ok(Method::PATCH, &format!("/api/v1/admin/users/{pia_id}"), Some(json!({"role": "power_user"})));
+    let (status, scheduled) = call(&server, &pia, Method::PUT, &schedule, Some(json!({"every_minutes": 15})));
+    assert_eq!((status, scheduled["schedule"]["every_minutes"].as_u64()), (200, Some(15)), "{scheduled}");
+    let (status, stopped) = call(&server, &pia, Method::PUT, &schedule, Some(json!({"every_minutes": null})));
+    assert_eq!((status, stopped["schedule"].clone()), (200, Value::Null), "{stopped}");
+    let metrics = reqwest::blocking::get(server.url("/metrics")).unwrap().text().unwrap();
+    for (outcome, at_least) in [("ok", 2), ("rejected", 1), ("denied", 1)] {
+        let line = metrics
+            .lines()
+            .find(|l| l.starts_with(&format!("sqlgate_report_refreshes_total{{outcome=\"{outcome}\"}}")))
+            .unwrap_or_else(|| panic!("no {outcome} count: {metrics}"));
+        let n: u64 = line.rsplit(' ').next().unwrap().parse().unwrap();
+        assert!(n >= at_least, "{line}");
+    }
 }

@@ -36,6 +36,7 @@ const RULES: &[(&str, &str, Option<&str>)] = &[
     ("GET", "/api/v1/reports/{id}", Some("member")),
     ("POST", "/api/v1/reports/{id}/run", Some("member")),
     ("PUT", "/api/v1/reports/{id}/share", Some("power_user")),
+    ("PUT", "/api/v1/reports/{id}/schedule", Some("power_user")),
     ("DELETE", "/api/v1/reports/{id}", Some("analyst")),
     ("GET", "/api/v1/admin/users", Some("admin")),
     ("POST", "/api/v1/admin/users", Some("admin")),
@@ -424,6 +425,10 @@ fn every_route_answers_as_the_openapi_document_says() {
     let share = Some(json!({"usernames": ["admin"]}));
     let shared = walk.call(&w, csrf, Method::PUT, "/api/v1/reports/{id}/share", &format!("{report}/share"), share);
     assert_eq!(shared["shared_with"], json!(["admin"]), "{shared}");
+    let every = Some(json!({"every_minutes": 60}));
+    let path = format!("{report}/schedule");
+    let scheduled = walk.call(&w, csrf, Method::PUT, "/api/v1/reports/{id}/schedule", &path, every);
+    assert_eq!(scheduled["schedule"]["every_minutes"], 60, "{scheduled}");
     walk.call(&w, csrf, Method::DELETE, "/api/v1/reports/{id}", &report, None);
     walk.call(&other, Some(&other_csrf), Method::POST, "/api/v1/logout", "/api/v1/logout", None);
     let change = Some(json!({"current": PASSWORD, "new": "Another-long-pass-9"}));

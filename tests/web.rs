@@ -994,6 +994,33 @@ fn an_admin_filters_searches_opens_and_exports_the_audit_trail() {
     b.wait_for_path("/audit?kind=query");
     b.wait_until_ready();
     assert_eq!(shown_records(b), first);
+
+    // On a phone: the same records, one column, nothing wider than the screen but the records'
+    // own scrolling box, and a record opens from its button.
+    b.viewport(PHONE.0, PHONE.1);
+    let phone = open_audit(b, "?kind=query");
+    assert_eq!(phone, first);
+    let wide = b.run("return document.documentElement.scrollWidth > window.innerWidth;", vec![]);
+    let culprits = b.run(
+        "return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5).slice(0, 8).map(e => e.tagName + '#' + e.id + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right));",
+        vec![],
+    );
+    assert_eq!(wide, json!(false), "the audit page scrolls sideways on a phone: {culprits}");
+    for control in ["#q", "#from", "#to", "#user", "#connector", "#kind", "#outcome", "#apply", "#export"] {
+        let fits = b.run(
+            "const r = document.querySelector(arguments[0]).getBoundingClientRect(); \
+             return r.width > 0 && r.left >= 0 && r.right <= window.innerWidth;",
+            vec![json!(control)],
+        );
+        assert_eq!(fits, json!(true), "{control} is not within the phone's width");
+    }
+    b.click("#records-body button.open-record");
+    assert_eq!(b.find_all("#detail[hidden]").len(), 0, "the record did not open on a phone");
+    let fits =
+        b.run("return document.getElementById('detail').getBoundingClientRect().right <= window.innerWidth;", vec![]);
+    assert_eq!(fits, json!(true), "the record is wider than the phone");
+    b.run("window.scrollTo(0, 0); document.activeElement.blur();", vec![]);
+    b.screenshot("audit-phone");
 }
 
 #[test]
@@ -1055,4 +1082,85 @@ fn hostile_text_in_the_audit_trail_renders_as_text() {
     assert_eq!(made, json!(0));
     b.wait_for_script("document.readyState === 'complete'");
     assert_eq!(b.run("return typeof window.__xss;", vec![]), json!("undefined"));
+}
+
+/// The chat's turns as the page shows them: each question and its card's summary or heading.
+fn shown_turns(b: &Browser) -> Value {
+    b.run(
+        "return [...document.querySelectorAll('#history .turn')].map((t) => {
+           const q = t.querySelector('.turn-question');
+           const card = t.querySelector('article');
+           const summary = card.querySelector('[data-role=summary]');
+           return [q.lastChild.textContent, card.dataset.role, summary ? summary.textContent : card.querySelector('h3').textContent];
+         });",
+        vec![],
+    )
+}
+
+/// What this tab's sessionStorage holds under the pages' prefix.
+fn kept(b: &Browser) -> Value {
+    b.run(
+        "const out = {};
+         for (let i = 0; i < sessionStorage.length; i++) {
+           const k = sessionStorage.key(i);
+           if (k.startsWith('sqlgate.')) out[k] = JSON.parse(sessionStorage.getItem(k));
+         }
+         return out;",
+        vec![],
+    )
+}
+
+#[test]
+fn the_conversation_is_kept_for_the_session_in_its_tab_and_forgotten_at_logout() {
+    let Some(site) = Site::start("web-history", &[], DESKTOP) else { return };
+    let admin = site.admin();
+    user_granted(&admin, "ann", "analyst", &["sample"]);
+    user_granted(&admin, "mia", "member", &["sample"]);
+    let ids = connector_ids(&admin);
+    let b = &site.browser;
+    site.log_in("ann", PASSWORD);
+    assert!(!b.visible("#clear-conversation"), "nothing to clear yet");
+    site.ask(&ids["sample"], "How many customers are there?", 0);
+    site.ask(&ids["sample"], "How many products are there in each category?", 1);
+    let before = shown_turns(b);
+    assert_eq!(before.as_array().unwrap().len(), 2, "{before}");
+
+    // A reload shows the same conversation, from this tab's session storage, per user.
+    b.open("/chat");
+    b.wait_until_ready();
+    assert_eq!(shown_turns(b), before);
+    assert!(b.visible("#clear-conversation") && !b.visible("#empty"));
+    let stored = kept(b);
+    let turns = stored["sqlgate.chat.ann"].as_array().unwrap();
+    assert_eq!(turns.len(), 2, "{stored}");
+    assert_eq!(turns[0]["question"], "How many customers are there?", "{stored}");
+    assert!(turns[0]["result"]["data"]["sql"].is_string(), "an analyst's kept answer has its SQL: {stored}");
+
+    // Cleared by hand: gone from the page and from storage, also after a reload.
+    b.click("#clear-conversation");
+    assert_eq!(shown_turns(b), json!([]));
+    assert!(b.visible("#empty") && !b.visible("#clear-conversation"));
+    b.open("/chat");
+    b.wait_until_ready();
+    assert_eq!(shown_turns(b), json!([]));
+
+    // Logging out forgets it; so does the next login, in the same tab, as someone else.
+    site.ask(&ids["sample"], "How many customers are there?", 0);
+    assert_eq!(kept(b)["sqlgate.chat.ann"].as_array().unwrap().len(), 1);
+    b.click("#logout");
+    b.wait_for_path("/login?notice=logged_out");
+    assert_eq!(kept(b), json!({}), "a logout left the conversation in the tab");
+    site.log_in("mia", PASSWORD);
+    assert_eq!(shown_turns(b), json!([]), "another user saw the conversation");
+    // A Member's kept answers hold no SQL, as the API's never do.
+    site.ask(&ids["sample"], "How many customers are there?", 0);
+    let stored = kept(b);
+    let turn = &stored["sqlgate.chat.mia"][0];
+    assert_eq!(turn["result"]["ok"], true, "{stored}");
+    assert!(turn["result"]["data"].get("sql").is_none(), "a member's kept answer holds SQL: {stored}");
+    assert!(!stored.to_string().contains("SELECT"), "{stored}");
+    // Opening the login page (a session that ended) forgets everything too.
+    b.open("/login");
+    b.wait_until_ready();
+    assert_eq!(kept(b), json!({}));
 }

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -13,7 +14,7 @@ use super::reply::Json;
 use super::sqlite_dirs;
 use super::{ApiError, AppState, Ctx, OpenConnector};
 use crate::audit::Entry;
-use crate::auth::Principal;
+use crate::auth::{Principal, Role};
 use crate::query::Answer;
 use crate::store::ConnectorRecord;
 
@@ -38,7 +39,17 @@ pub(super) async fn usable(ctx: &Ctx, key: &str) -> Result<ConnectorRecord, ApiE
 
 /// Whether `who` may use `record`: every connector for the roles that see all, else a grant.
 pub(super) async fn may_use(ctx: &Ctx, who: &Principal, record: &ConnectorRecord) -> Result<bool, ApiError> {
-    Ok(who.role.sees_all_connectors() || ctx.state.store.grants_of(&who.user_id).await?.contains(&record.id))
+    user_may_use(&ctx.state, who.role, &who.user_id, record).await
+}
+
+/// Whether the user `user_id`, of `role`, may use `record` (see [`may_use`]).
+pub(super) async fn user_may_use(
+    state: &AppState,
+    role: Role,
+    user_id: &str,
+    record: &ConnectorRecord,
+) -> Result<bool, ApiError> {
+    Ok(role.sees_all_connectors() || state.store.grants_of(user_id).await?.contains(&record.id))
 }
 
 /// The connector of `record`, opened once per process: the URL is unsealed, the privilege report
@@ -206,38 +217,49 @@ pub(super) async fn query(ctx: Ctx) -> Result<Json<Answer>, ApiError> {
 /// The SQL live edit path, shared by `/api/v1/query` and reports: guard → read-only session →
 /// trim, with `entry` (its kind and any detail already set) completed and recorded before the
 /// answer leaves. A guard refusal is recorded and answered as a 422.
-pub(super) async fn run(ctx: &Ctx, record: &ConnectorRecord, sql: &str, mut entry: Entry) -> Result<Answer, ApiError> {
-    let (policy, budget) = limits(&ctx.state, record)?;
+pub(super) async fn run(ctx: &Ctx, record: &ConnectorRecord, sql: &str, entry: Entry) -> Result<Answer, ApiError> {
+    run_from(&ctx.state, ctx.started, record, sql, entry).await
+}
+
+/// [`run`], for work that no request started (a scheduled refresh): `started` is when it began.
+pub(super) async fn run_from(
+    state: &AppState,
+    started: Instant,
+    record: &ConnectorRecord,
+    sql: &str,
+    mut entry: Entry,
+) -> Result<Answer, ApiError> {
+    let (policy, budget) = limits(state, record)?;
     let max_rows = budget.max_rows;
     entry.connector = Some(record.name.clone());
     entry.sql = Some(sql.to_owned());
     let allowed = match check(sql, &policy) {
         Verdict::Allowed(allowed) => allowed,
         Verdict::Rejected(r) => {
-            ctx.state.metrics.rejection(r.code.as_str());
+            state.metrics.rejection(r.code.as_str());
             entry.outcome = "rejected";
             entry.code = Some(r.code.as_str().to_owned());
             detail(&mut entry, json!({"message": r.message}));
-            ctx.record(entry).await?;
+            super::record(state, entry).await?;
             return Err(ApiError::rejected(r.code.as_str(), r.message));
         }
     };
     entry.tables = allowed.tables.clone();
-    let outcome = match open(&ctx.state, record).await {
+    let outcome = match open(state, record).await {
         Ok(open) => open.connector.query(&allowed.sql, budget).await.map(|r| (r, open)).map_err(ApiError::from),
         Err(e) => Err(e),
     };
     let (result, open) = match outcome {
         Ok(done) => done,
-        Err(e) => return Err(failed(ctx, entry, "error", e).await),
+        Err(e) => return Err(failed_from(state, started, entry, "error", e).await),
     };
     let warnings = warnings(record, &open, Some(&result));
     let answer = Answer::new(&allowed.sql, &result, max_rows, warnings);
     entry.row_count = Some(result.row_count);
     entry.truncated = Some(result.truncated.is_some());
-    entry.duration_ms = Some(ctx.started.elapsed().as_millis() as u64);
+    entry.duration_ms = Some(started.elapsed().as_millis() as u64);
     detail(&mut entry, json!({"answer_id": answer.id, "sql_sent": allowed.sql}));
-    ctx.record(entry).await?;
+    super::record(state, entry).await?;
     Ok(answer)
 }
 
@@ -252,9 +274,20 @@ fn detail(entry: &mut Entry, more: serde_json::Value) {
 /// Records a request that ended in `error` with `outcome` (`error`, or `denied`), adding the
 /// error's message to what `entry.detail` already holds, and returns the error to answer with: the
 /// audit's own failure if the record could not be written.
-pub(super) async fn failed(ctx: &Ctx, mut entry: Entry, outcome: &'static str, error: ApiError) -> ApiError {
+pub(super) async fn failed(ctx: &Ctx, entry: Entry, outcome: &'static str, error: ApiError) -> ApiError {
+    failed_from(&ctx.state, ctx.started, entry, outcome, error).await
+}
+
+/// [`failed`], for work that no request started.
+pub(super) async fn failed_from(
+    state: &AppState,
+    started: Instant,
+    mut entry: Entry,
+    outcome: &'static str,
+    error: ApiError,
+) -> ApiError {
     if outcome == "error" {
-        ctx.state.metrics.connector_error(error.code());
+        state.metrics.connector_error(error.code());
     }
     match entry.detail.as_object_mut() {
         Some(detail) => {
@@ -264,8 +297,8 @@ pub(super) async fn failed(ctx: &Ctx, mut entry: Entry, outcome: &'static str, e
     }
     entry.outcome = outcome;
     entry.code = Some(error.code().to_owned());
-    entry.duration_ms = Some(ctx.started.elapsed().as_millis() as u64);
-    match ctx.record(entry).await {
+    entry.duration_ms = Some(started.elapsed().as_millis() as u64);
+    match super::record(state, entry).await {
         Ok(()) => error,
         Err(audit) => audit,
     }

@@ -9,6 +9,7 @@ mod ask;
 mod connectors;
 mod errors;
 mod openapi;
+mod refresh;
 mod reply;
 mod reports;
 mod routes;
@@ -140,11 +141,7 @@ impl Ctx {
     /// Records `entry`; if the trail cannot take it, the request fails (503) and nothing else is
     /// returned.
     pub async fn record(&self, entry: Entry) -> Result<(), ApiError> {
-        self.state.audit.record(entry).await.map(|_| ()).map_err(|e| {
-            self.state.metrics.audit_failure();
-            tracing::error!(error = %e, "audit write failed; the request is refused");
-            ApiError::audit_unavailable()
-        })
+        record(&self.state, entry).await
     }
 
     /// Records that the caller's role is below `min` and returns the 403 to answer with (the
@@ -157,6 +154,16 @@ impl Ctx {
             Err(audit) => audit,
         }
     }
+}
+
+/// Records `entry` in the audit trail; if the trail cannot take it, the error says so (503) and
+/// whatever the record was for must not happen.
+pub(crate) async fn record(state: &AppState, entry: Entry) -> Result<(), ApiError> {
+    state.audit.record(entry).await.map(|_| ()).map_err(|e| {
+        state.metrics.audit_failure();
+        tracing::error!(error = %e, "audit write failed; the request is refused");
+        ApiError::audit_unavailable()
+    })
 }
 
 /// Finds who is calling: an API key in `Authorization: Bearer`, or the session cookie. A
@@ -368,6 +375,7 @@ pub async fn serve(state: AppState) -> std::io::Result<()> {
             }
         });
     }
+    refresh::start(state.clone());
     let mut server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())

@@ -27,6 +27,12 @@ const MAX_NAME_CHARS: usize = 200;
 /// Most users one report may be shared with.
 const MAX_SHARES: usize = 500;
 
+/// The shortest time between scheduled refreshes, in minutes.
+const MIN_REFRESH_MINUTES: u32 = 15;
+
+/// The longest time between scheduled refreshes, in minutes (a week).
+const MAX_REFRESH_MINUTES: u32 = 7 * 24 * 60;
+
 /// `POST /api/v1/reports`: either `{"name","connector","sql"}` (Power User and Admin) or
 /// `{"name","answer_id"}` (Analyst and up: an answer the caller got from `POST /api/v1/ask`).
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -51,6 +57,40 @@ pub(super) struct Share {
     usernames: Vec<String>,
 }
 
+/// `PUT /api/v1/reports/{id}/schedule`: how often the report is refreshed.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Schedule {
+    /// Minutes between refreshes, from 15 to 10080 (a week); `null` stops the schedule. The
+    /// first refresh runs at the server's next look (`reports.refresh_check_secs`).
+    every_minutes: Option<u32>,
+}
+
+/// A report's refresh schedule.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct ScheduleView {
+    /// Minutes between refreshes.
+    every_minutes: u32,
+    /// Unix seconds when the next refresh is due.
+    next_refresh_at: Option<i64>,
+}
+
+/// The last scheduled refresh of a report.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct RefreshView {
+    /// Unix seconds when it ran.
+    at: i64,
+    /// `ok`, `rejected`, `error` or `denied`.
+    outcome: String,
+    /// What went wrong, or why the rows are not shown to this reader.
+    message: Option<String>,
+    /// Its answer, as a run gives it but without SQL (`columns`, `rows`, `row_count`,
+    /// `truncated`, `answer`, `warnings`); `null` when it failed, or when the reader may not use
+    /// the report's connector.
+    #[schema(value_type = Option<Object>)]
+    result: Option<Value>,
+}
+
 /// A report as its reader sees it.
 #[derive(Serialize, utoipa::ToSchema)]
 pub(super) struct ReportView {
@@ -72,6 +112,10 @@ pub(super) struct ReportView {
     /// Who it is shared with (user names). Present for its owner only.
     #[serde(skip_serializing_if = "Option::is_none")]
     shared_with: Option<Vec<String>>,
+    /// How often it is refreshed; `null` when it is not refreshed on a schedule.
+    schedule: Option<ScheduleView>,
+    /// Its last scheduled refresh; `null` before the first.
+    last_refresh: Option<RefreshView>,
 }
 
 /// The reports the caller owns or that are shared with them.
@@ -136,6 +180,9 @@ pub(super) async fn create(ctx: Ctx) -> Result<Created<ReportView>, ApiError> {
         created_at: at,
         updated_at: at,
         shared_with: Vec::new(),
+        refresh_minutes: None,
+        next_refresh_at: None,
+        last_refresh: None,
     };
     guard_at_save(&ctx, &record, &report).await?;
     let after = summary(&report, &record.name, &[]);
@@ -228,6 +275,37 @@ pub(super) async fn share(ctx: Ctx) -> Result<Json<ReportView>, ApiError> {
     let stored = ctx.state.store.share_report(&report.id, &ids, at).await;
     applied_as(&ctx, CHANGE, "report.share", &report.name, stored).await?;
     let report = Report { shared_with: ids, updated_at: at, ..report };
+    Ok(Json::new(view(&ctx, &who, &report).await?))
+}
+
+pub(super) async fn schedule(ctx: Ctx) -> Result<Json<ReportView>, ApiError> {
+    let body: Schedule = ctx.json()?;
+    let who = ctx.who()?.clone();
+    let report = visible(&ctx, &who).await?;
+    if report.owner_id != who.user_id {
+        return Err(ApiError::forbidden_because("not_owner", "only the report's owner may schedule its refreshes"));
+    }
+    if let Some(minutes) = body.every_minutes {
+        if !(MIN_REFRESH_MINUTES..=MAX_REFRESH_MINUTES).contains(&minutes) {
+            return Err(ApiError::bad_request(format!(
+                "`every_minutes` must be from {MIN_REFRESH_MINUTES} to {MAX_REFRESH_MINUTES} (a week), or null to stop \
+                 refreshing"
+            )));
+        }
+    }
+    let at = now();
+    let connector = connector_name(&ctx, &report).await?;
+    let before =
+        json!({"id": report.id, "name": report.name, "connector": connector, "every_minutes": report.refresh_minutes});
+    let after =
+        json!({"id": report.id, "name": report.name, "connector": connector, "every_minutes": body.every_minutes});
+    change(&ctx, CHANGE, "report.schedule", &report.name, before, after).await?;
+    // The first refresh is due at once: the server's next look runs it.
+    let schedule = body.every_minutes.map(|minutes| (minutes, at));
+    let stored = ctx.state.store.schedule_report(&report.id, schedule, at).await;
+    applied_as(&ctx, CHANGE, "report.schedule", &report.name, stored).await?;
+    let (refresh_minutes, next_refresh_at) = schedule.unzip();
+    let report = Report { refresh_minutes, next_refresh_at, updated_at: at, ..report };
     Ok(Json::new(view(&ctx, &who, &report).await?))
 }
 
@@ -385,5 +463,35 @@ async fn view(ctx: &Ctx, who: &Principal, report: &Report) -> Result<ReportView,
         created_at: report.created_at,
         updated_at: report.updated_at,
         shared_with: if is_owner { Some(usernames(ctx, &report.shared_with).await?) } else { None },
+        schedule: report
+            .refresh_minutes
+            .map(|every_minutes| ScheduleView { every_minutes, next_refresh_at: report.next_refresh_at }),
+        last_refresh: last_refresh(ctx, who, report).await?,
     })
+}
+
+/// The report's last refresh as `who` may see it: its rows only while `who` may use its connector
+/// (they were read under the owner's grants).
+async fn last_refresh(ctx: &Ctx, who: &Principal, report: &Report) -> Result<Option<RefreshView>, ApiError> {
+    let Some(refresh) = &report.last_refresh else { return Ok(None) };
+    let mut view = RefreshView {
+        at: refresh.at,
+        outcome: refresh.outcome.clone(),
+        message: refresh.message.clone(),
+        result: None,
+    };
+    if let Some(answer) = &refresh.answer {
+        let record = ctx.state.store.connector(&report.connector_id).await?;
+        match record {
+            Some(record) if may_use(ctx, who, &record).await? => view.result = Some(answer.clone()),
+            _ => {
+                view.message = Some(
+                    "the last refresh's rows are not shown: you may not use this report's connector; ask an admin for \
+                     a grant on it"
+                        .to_owned(),
+                )
+            }
+        }
+    }
+    Ok(Some(view))
 }

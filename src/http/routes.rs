@@ -217,6 +217,14 @@ pub static ROUTES: &[Route] = &[
         reports::share,
         body = reports::Share
     ),
+    route!(
+        PUT,
+        "/api/v1/reports/{id}/schedule",
+        POWER,
+        "Refresh a report on a schedule, as its owner (its owner only); `every_minutes: null` stops it.",
+        reports::schedule,
+        body = reports::Schedule
+    ),
     route!(DELETE, "/api/v1/reports/{id}", ANALYST, "Delete a report (its owner, or an admin).", reports::delete),
     route!(GET, "/api/v1/admin/users", ADMIN, "All users.", admin::list_users),
     route!(

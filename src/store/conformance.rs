@@ -12,8 +12,8 @@ use zeroize::Zeroizing;
 
 use super::secantusd;
 use super::{
-    ApiKey, AuditFilter, AuditRecord, ConnectorLlm, ConnectorRecord, MemoryEntry, MongoStore, Report, Rotation,
-    Session, SqlcipherStore, Store, StoreError, Usage, User,
+    ApiKey, AuditFilter, AuditRecord, ConnectorLlm, ConnectorRecord, MemoryEntry, MongoStore, Refresh, Report,
+    Rotation, Session, SqlcipherStore, Store, StoreError, Usage, User,
 };
 use crate::auth::Role;
 
@@ -743,6 +743,9 @@ fn report(id: &str, owner: &str, connector: &str, at: i64) -> Report {
         created_at: at,
         updated_at: at,
         shared_with: Vec::new(),
+        refresh_minutes: None,
+        next_refresh_at: None,
+        last_refresh: None,
     }
 }
 
@@ -811,6 +814,62 @@ async fn reports_go_with_their_connector(store: &dyn Store) {
     assert!(store.reports_visible_to("b").await.unwrap().is_empty());
 }
 
+async fn report_refreshes_are_scheduled_claimed_once_and_kept(store: &dyn Store) {
+    add_users(store, &["a", "b"]).await;
+    add_connectors(store, &["c-1"]).await;
+    for id in ["r-1", "r-2", "r-3"] {
+        store.create_report(&report(id, "a", "c-1", 10)).await.unwrap();
+    }
+    assert_eq!(store.claim_due_report(1_000).await.unwrap(), None, "nothing is scheduled");
+    // r-2 every 15 minutes, due at 500; r-1 every hour, due at 400; r-3 due only later.
+    store.schedule_report("r-2", Some((15, 500)), 50).await.unwrap();
+    store.schedule_report("r-1", Some((60, 400)), 51).await.unwrap();
+    store.schedule_report("r-3", Some((30, 5_000)), 52).await.unwrap();
+    let read = store.report("r-2").await.unwrap().unwrap();
+    assert_eq!((read.refresh_minutes, read.next_refresh_at, read.updated_at), (Some(15), Some(500), 50));
+    assert_eq!(store.claim_due_report(399).await.unwrap(), None, "nothing is due yet");
+    // The one due longest first, moved one period past the claim; each claimed once.
+    let first = store.claim_due_report(1_000).await.unwrap().expect("r-1 is due");
+    assert_eq!((first.id.as_str(), first.next_refresh_at), ("r-1", Some(1_000 + 3_600)));
+    let second = store.claim_due_report(1_000).await.unwrap().expect("r-2 is due");
+    assert_eq!((second.id.as_str(), second.next_refresh_at), ("r-2", Some(1_000 + 900)));
+    assert_eq!(store.claim_due_report(1_000).await.unwrap(), None, "each due report is claimed once");
+    assert_eq!(store.report("r-1").await.unwrap().unwrap().next_refresh_at, Some(4_600), "the claim is kept");
+    // The last refresh is kept, and replaced by the next.
+    let refresh = Refresh {
+        at: 1_000,
+        outcome: "ok".into(),
+        message: None,
+        answer: Some(serde_json::json!({"columns": [{"name": "n"}], "rows": [[1, "<b>", null]], "row_count": 1})),
+    };
+    store.record_refresh("r-1", &refresh).await.unwrap();
+    assert_eq!(store.report("r-1").await.unwrap().unwrap().last_refresh, Some(refresh.clone()));
+    let failed = Refresh { at: 4_600, outcome: "error".into(), message: Some("down".into()), answer: None };
+    store.record_refresh("r-1", &failed).await.unwrap();
+    let read = store.report("r-1").await.unwrap().unwrap();
+    assert_eq!(read.last_refresh, Some(failed));
+    assert_eq!(store.reports_visible_to("a").await.unwrap()[0], read, "the list reads the same report");
+    // Stopping the schedule: never claimed again; the last refresh stays.
+    store.schedule_report("r-1", None, 60).await.unwrap();
+    let read = store.report("r-1").await.unwrap().unwrap();
+    assert_eq!((read.refresh_minutes, read.next_refresh_at), (None, None));
+    assert!(read.last_refresh.is_some());
+    assert_eq!(store.claim_due_report(1_000_000).await.unwrap().map(|r| r.id), Some("r-2".into()));
+    assert_eq!(store.claim_due_report(1_000_000).await.unwrap().map(|r| r.id), Some("r-3".into()));
+    assert_eq!(store.claim_due_report(1_000_000).await.unwrap(), None);
+    assert!(matches!(store.schedule_report("r-9", Some((15, 1)), 1).await, Err(StoreError::NotFound(_))));
+    // Claims racing for one due report: exactly one wins.
+    store.schedule_report("r-3", None, 70).await.unwrap();
+    store.schedule_report("r-2", Some((15, 2_000_000)), 70).await.unwrap();
+    let claims = futures_util::future::join_all((0..8).map(|_| store.claim_due_report(2_000_000))).await;
+    let won: Vec<String> = claims.into_iter().filter_map(|c| c.unwrap().map(|r| r.id)).collect();
+    assert_eq!(won, ["r-2"], "concurrent claims of one due report");
+    // A refresh that lands after its report was deleted is dropped without an error.
+    store.delete_report("r-3").await.unwrap();
+    store.record_refresh("r-3", &refresh).await.unwrap();
+    assert_eq!(store.report("r-3").await.unwrap(), None);
+}
+
 macro_rules! conformance {
     ($($test:ident),* $(,)?) => {
         mod sqlcipher {
@@ -856,6 +915,7 @@ conformance!(
     memory_entries_are_kept_changed_and_go_with_their_connector,
     reports_are_kept_listed_to_owner_and_sharees_and_deleted,
     reports_go_with_their_connector,
+    report_refreshes_are_scheduled_claimed_once_and_kept,
 );
 
 #[test]
@@ -1019,6 +1079,49 @@ async fn sqlcipher_upgrade_adds_reports_to_a_store_from_before_them() {
     // Opening again does not migrate twice.
     let store = SqlcipherStore::open(&path, &key).expect("the upgraded store opens again");
     assert_eq!(store.report("r-1").await.unwrap().unwrap(), report("r-1", "u-1", "c-1", 10));
+    drop(store);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn mongo_reads_reports_from_before_schedules_as_unscheduled() {
+    let Some(scaled) = Scaled::new() else { return };
+    add_users(&scaled.store, &["u-1"]).await;
+    add_connectors(&scaled.store, &["c-1"]).await;
+    let document = mongodb::bson::doc! {
+        "_id": "r-1", "name": "report r-1", "owner_id": "u-1", "connector_id": "c-1",
+        "question": "question of r-1", "sql": "SELECT 'r-1' AS id", "created_at": 10_i64, "updated_at": 10_i64,
+        "shared_with": [],
+    };
+    scaled.store.insert_raw("reports", document).await.unwrap();
+    assert_eq!(scaled.store.report("r-1").await.unwrap().unwrap(), report("r-1", "u-1", "c-1", 10));
+    assert_eq!(scaled.store.claim_due_report(i64::MAX).await.unwrap(), None, "an old report is not scheduled");
+    scaled.store.drop_database().await.expect("drop the test database");
+}
+
+#[tokio::test]
+async fn sqlcipher_upgrade_reads_reports_from_before_schedules_as_unscheduled() {
+    let dir = std::env::temp_dir().join(format!("sqlgate-upgrade-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("store.db");
+    let key = Zeroizing::new([7; 32]);
+    // The store as the release before schedules left it: seven migrations and a report.
+    let old = super::sqlcipher::create_at_version(&path, &key, 7);
+    old.execute_batch(
+        "INSERT INTO users (id, username, role, password_hash, disabled, failed_logins, created_at)
+         VALUES ('u-1', 'uma', 'poweruser', 'hash', 0, 0, 1700000000);
+         INSERT INTO connectors (id, name, engine, display, sealed_url, production, max_rows, max_bytes, created_at)
+         VALUES ('c-1', 'shop', 'postgres', 'db:5432/shop', 'AQAAAAEold', 0, 20, 4096, 1700000000);
+         INSERT INTO reports (id, name, owner_id, connector_id, question, sql, created_at, updated_at)
+         VALUES ('r-1', 'report r-1', 'u-1', 'c-1', 'question of r-1', 'SELECT ''r-1'' AS id', 10, 10);",
+    )
+    .unwrap();
+    drop(old);
+    let store = SqlcipherStore::open(&path, &key).expect("the upgrade opens the old store");
+    assert_eq!(store.report("r-1").await.unwrap().unwrap(), report("r-1", "u-1", "c-1", 10));
+    assert_eq!(store.claim_due_report(i64::MAX).await.unwrap(), None, "an old report is not scheduled");
+    store.schedule_report("r-1", Some((15, 20)), 20).await.unwrap();
+    assert_eq!(store.claim_due_report(20).await.unwrap().map(|r| r.next_refresh_at), Some(Some(20 + 900)));
     drop(store);
     let _ = std::fs::remove_dir_all(&dir);
 }

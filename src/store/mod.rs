@@ -230,8 +230,10 @@ impl std::str::FromStr for ConnectorLlm {
 }
 
 /// A saved query: its SQL re-runs live (through the guard and a read-only session) whenever someone
-/// opens it, under the grants of whoever runs it. Deleting its connector deletes it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// opens it, under the grants of whoever runs it. Its owner may also have it refreshed on a
+/// schedule, under the owner's grants; the last refresh's rows are kept with it. Deleting its
+/// connector deletes it.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Report {
     /// Stable id (a UUID).
     pub id: String,
@@ -251,6 +253,32 @@ pub struct Report {
     pub updated_at: i64,
     /// The users it is shared with, by id, sorted, without repeats.
     pub shared_with: Vec<String>,
+    /// Minutes between scheduled refreshes; `None` when it is not scheduled.
+    pub refresh_minutes: Option<u32>,
+    /// Unix seconds when the next scheduled refresh is due; `None` when it is not scheduled.
+    pub next_refresh_at: Option<i64>,
+    /// How its last scheduled refresh went, with the rows it gave.
+    pub last_refresh: Option<Refresh>,
+}
+
+/// When a report refreshed every `minutes` and claimed at `now` is due next.
+pub fn next_refresh(now: i64, minutes: u32) -> i64 {
+    now.saturating_add(i64::from(minutes.max(1)) * 60)
+}
+
+/// One scheduled refresh of a report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Refresh {
+    /// Unix seconds when it ran.
+    pub at: i64,
+    /// `ok`, `rejected` (the guard refused the SQL), `error` (the database or the store failed),
+    /// or `denied` (the owner may no longer run it).
+    pub outcome: String,
+    /// What went wrong, in words for people; `None` when it went well.
+    pub message: Option<String>,
+    /// The answer as `POST /api/v1/reports/{id}/run` gives it, less the SQL: columns, rows,
+    /// truncation, warnings. `None` unless it went well.
+    pub answer: Option<serde_json::Value>,
 }
 
 /// One audit record, as stored: the chain fields included.
@@ -420,6 +448,16 @@ pub trait Store: Send + Sync {
     async fn share_report(&self, id: &str, user_ids: &[String], updated_at: i64) -> Result<(), StoreError>;
     /// Deletes a report.
     async fn delete_report(&self, id: &str) -> Result<(), StoreError>;
+    /// Sets (or, with `None`, stops) a report's refresh schedule: every `minutes`, the first due
+    /// at `next_at`; sets its `updated_at`.
+    async fn schedule_report(&self, id: &str, schedule: Option<(u32, i64)>, updated_at: i64) -> Result<(), StoreError>;
+    /// Claims the scheduled report whose refresh has been due longest (due: `next_refresh_at` ≤
+    /// `now`), moving its `next_refresh_at` one period past `now` in the same change, so that no
+    /// other claim (by this process or another sharing the store) gets it again before then.
+    /// `None` when nothing is due.
+    async fn claim_due_report(&self, now: i64) -> Result<Option<Report>, StoreError>;
+    /// Keeps how a report's refresh went (a report deleted meanwhile is not an error).
+    async fn record_refresh(&self, id: &str, refresh: &Refresh) -> Result<(), StoreError>;
 
     /// The last record of the chain, if any.
     async fn last_audit(&self) -> Result<Option<AuditRecord>, StoreError>;

@@ -180,6 +180,7 @@ async fn prepare(connection: ConnectionString, database: &str) -> Result<Databas
                 index(doc! { "owner_id": 1, "created_at": 1 }, false),
                 index(doc! { "shared_with": 1 }, false),
                 index(doc! { "connector_id": 1 }, false),
+                index(doc! { "next_refresh_at": 1 }, false),
             ],
         ),
         ("usage", vec![index(doc! { "user_id": 1, "month": 1 }, true), index(doc! { "month": 1 }, false)]),
@@ -690,11 +691,26 @@ struct ReportDoc {
     updated_at: i64,
     /// Sorted, without repeats, as the SQLCipher store reads them back.
     shared_with: Vec<String>,
+    /// Minutes between scheduled refreshes (absent in reports saved before schedules existed).
+    #[serde(default)]
+    refresh_minutes: Option<i64>,
+    #[serde(default)]
+    next_refresh_at: Option<i64>,
+    /// The last refresh as JSON text, as the SQLCipher store keeps it.
+    #[serde(default)]
+    last_refresh: Option<String>,
 }
 
-impl From<ReportDoc> for super::Report {
-    fn from(d: ReportDoc) -> Self {
-        super::Report {
+impl TryFrom<ReportDoc> for super::Report {
+    type Error = StoreError;
+
+    fn try_from(d: ReportDoc) -> Result<Self, StoreError> {
+        let last_refresh = d
+            .last_refresh
+            .map(|text| serde_json::from_str(&text))
+            .transpose()
+            .map_err(|e| StoreError::Corrupt(format!("report {}'s last refresh: {e}", d.id)))?;
+        Ok(super::Report {
             id: d.id,
             name: d.name,
             owner_id: d.owner_id,
@@ -704,9 +720,20 @@ impl From<ReportDoc> for super::Report {
             created_at: d.created_at,
             updated_at: d.updated_at,
             shared_with: d.shared_with,
-        }
+            refresh_minutes: d.refresh_minutes.and_then(|m| u32::try_from(m).ok()),
+            next_refresh_at: d.next_refresh_at,
+            last_refresh,
+        })
     }
 }
+
+/// A refresh as the report documents keep it.
+fn refresh_text(refresh: Option<&super::Refresh>) -> Result<Option<String>, StoreError> {
+    refresh.map(serde_json::to_string).transpose().map_err(|e| StoreError::Corrupt(format!("a report refresh: {e}")))
+}
+
+/// How many times a claim of a due report is tried when other processes win the race to it.
+const CLAIM_ATTEMPTS: usize = 5;
 
 fn reports(db: &Database) -> Collection<ReportDoc> {
     db.collection("reports")
@@ -1282,10 +1309,11 @@ impl Store for MongoStore {
 
     async fn create_report(&self, report: &super::Report) -> Result<(), StoreError> {
         let r = report.clone();
+        let last_refresh = refresh_text(r.last_refresh.as_ref())?;
         self.run(|db| async move {
             let client = db.client().clone();
             transaction(&client, |session| {
-                let (db, r) = (db.clone(), r.clone());
+                let (db, r, last_refresh) = (db.clone(), r.clone(), last_refresh.clone());
                 async move {
                     if users(&db).count_documents(doc! { "_id": &r.owner_id }).session(&mut *session).await? == 0 {
                         return Ok(Err(StoreError::NotFound(format!("user {}", r.owner_id))));
@@ -1308,6 +1336,9 @@ impl Store for MongoStore {
                         created_at: r.created_at,
                         updated_at: r.updated_at,
                         shared_with,
+                        refresh_minutes: r.refresh_minutes.map(i64::from),
+                        next_refresh_at: r.next_refresh_at,
+                        last_refresh,
                     };
                     match reports(&db).insert_one(doc).session(&mut *session).await {
                         Ok(_) => Ok(Ok(())),
@@ -1326,7 +1357,7 @@ impl Store for MongoStore {
         let id = id.to_owned();
         self.run(|db| async move {
             let found = reports(&db).find_one(doc! { "_id": &id }).await.map_err(db_error)?;
-            Ok(found.map(super::Report::from))
+            found.map(super::Report::try_from).transpose()
         })
         .await
     }
@@ -1337,7 +1368,7 @@ impl Store for MongoStore {
             let query = doc! { "$or": [ { "owner_id": &user }, { "shared_with": &user } ] };
             let cursor = reports(&db).find(query).sort(doc! { "created_at": 1, "_id": 1 }).await.map_err(db_error)?;
             let docs: Vec<ReportDoc> = cursor.try_collect().await.map_err(db_error)?;
-            Ok(docs.into_iter().map(super::Report::from).collect())
+            docs.into_iter().map(super::Report::try_from).collect()
         })
         .await
     }
@@ -1377,6 +1408,61 @@ impl Store for MongoStore {
             if result.deleted_count == 0 {
                 return Err(StoreError::NotFound(format!("report {id}")));
             }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn schedule_report(&self, id: &str, schedule: Option<(u32, i64)>, updated_at: i64) -> Result<(), StoreError> {
+        let id = id.to_owned();
+        let (minutes, next_at) = schedule.unzip();
+        self.run(|db| async move {
+            let set = doc! {
+                "refresh_minutes": minutes.map(i64::from), "next_refresh_at": next_at, "updated_at": updated_at,
+            };
+            let result = reports(&db).update_one(doc! { "_id": &id }, doc! { "$set": set }).await.map_err(db_error)?;
+            if result.matched_count == 0 {
+                return Err(StoreError::NotFound(format!("report {id}")));
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn claim_due_report(&self, now: i64) -> Result<Option<super::Report>, StoreError> {
+        self.run(|db| async move {
+            // Find the report due longest, then move its next refresh on only if no one else has
+            // since (compare and set): of several processes sharing the store, one claims it.
+            for _ in 0..CLAIM_ATTEMPTS {
+                let due = doc! { "next_refresh_at": { "$lte": now }, "refresh_minutes": { "$gt": 0_i64 } };
+                let found =
+                    reports(&db).find_one(due).sort(doc! { "next_refresh_at": 1, "_id": 1 }).await.map_err(db_error)?;
+                let Some(found) = found else { return Ok(None) };
+                let mut report = super::Report::try_from(found)?;
+                let next = super::next_refresh(now, report.refresh_minutes.unwrap_or(1));
+                let claim = doc! { "_id": &report.id, "next_refresh_at": report.next_refresh_at };
+                let result = reports(&db)
+                    .update_one(claim, doc! { "$set": { "next_refresh_at": next } })
+                    .await
+                    .map_err(db_error)?;
+                if result.modified_count == 1 {
+                    report.next_refresh_at = Some(next);
+                    return Ok(Some(report));
+                }
+            }
+            Ok(None)
+        })
+        .await
+    }
+
+    async fn record_refresh(&self, id: &str, refresh: &super::Refresh) -> Result<(), StoreError> {
+        let id = id.to_owned();
+        let text = refresh_text(Some(refresh))?;
+        self.run(|db| async move {
+            reports(&db)
+                .update_one(doc! { "_id": &id }, doc! { "$set": { "last_refresh": text } })
+                .await
+                .map_err(db_error)?;
             Ok(())
         })
         .await

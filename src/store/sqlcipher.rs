@@ -10,8 +10,8 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use zeroize::Zeroizing;
 
 use super::{
-    ApiKey, AuditFilter, AuditRecord, ConnectorLlm, ConnectorRecord, MemoryEntry, Report, Rotation, Session, Store,
-    StoreError, Usage, User,
+    next_refresh, ApiKey, AuditFilter, AuditRecord, ConnectorLlm, ConnectorRecord, MemoryEntry, Refresh, Report,
+    Rotation, Session, Store, StoreError, Usage, User,
 };
 use crate::auth::Role;
 
@@ -72,6 +72,11 @@ const MIGRATIONS: &[&str] = &[
         report_id TEXT NOT NULL REFERENCES reports(id) ON DELETE CASCADE, user_id TEXT NOT NULL REFERENCES users(id),
         PRIMARY KEY (report_id, user_id));
      CREATE INDEX report_shares_user ON report_shares(user_id);",
+    // 8: scheduled report refreshes, and what the last one gave (JSON).
+    "ALTER TABLE reports ADD COLUMN refresh_minutes INTEGER;
+     ALTER TABLE reports ADD COLUMN next_refresh_at INTEGER;
+     ALTER TABLE reports ADD COLUMN last_refresh TEXT;
+     CREATE INDEX reports_due ON reports(next_refresh_at) WHERE next_refresh_at IS NOT NULL;",
 ];
 
 /// The SQLCipher store. A single connection behind a mutex: SQLite writes one at a time anyway,
@@ -240,17 +245,17 @@ fn migrate(connection: &Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// One report, its columns in the order `report_row` reads them.
-const REPORT_BY_ID: &str =
-    "SELECT id, name, owner_id, connector_id, question, sql, created_at, updated_at FROM reports WHERE id = ?1";
-
-/// The reports a user owns or that are shared with them, oldest first, read as `REPORT_BY_ID`.
-const REPORTS_VISIBLE_TO: &str =
-    "SELECT id, name, owner_id, connector_id, question, sql, created_at, updated_at FROM reports
-     WHERE owner_id = ?1 OR id IN (SELECT report_id FROM report_shares WHERE user_id = ?1)
-     ORDER BY created_at, id";
+/// A report's columns, in the order `report_row` reads them.
+const REPORT_COLUMNS: &str =
+    "id, name, owner_id, connector_id, question, sql, created_at, updated_at, refresh_minutes, next_refresh_at, \
+     last_refresh";
 
 fn report_row(r: &Row<'_>) -> rusqlite::Result<Report> {
+    let last_refresh: Option<String> = r.get(10)?;
+    let last_refresh = last_refresh
+        .map(|text| serde_json::from_str(&text))
+        .transpose()
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(10, rusqlite::types::Type::Text, Box::new(e)))?;
     Ok(Report {
         id: r.get(0)?,
         name: r.get(1)?,
@@ -261,7 +266,15 @@ fn report_row(r: &Row<'_>) -> rusqlite::Result<Report> {
         created_at: r.get(6)?,
         updated_at: r.get(7)?,
         shared_with: Vec::new(),
+        refresh_minutes: r.get(8)?,
+        next_refresh_at: r.get(9)?,
+        last_refresh,
     })
+}
+
+/// `refresh` as stored.
+fn refresh_text(refresh: Option<&Refresh>) -> Result<Option<String>, StoreError> {
+    refresh.map(serde_json::to_string).transpose().map_err(|e| StoreError::Corrupt(format!("a report refresh: {e}")))
 }
 
 /// `report` with whom it is shared, read.
@@ -875,10 +888,24 @@ impl Store for SqlcipherStore {
             let tx = c.transaction().map_err(db)?;
             require(&tx, "SELECT count(*) FROM users WHERE id = ?1", &r.owner_id, "user")?;
             require(&tx, "SELECT count(*) FROM connectors WHERE id = ?1", &r.connector_id, "connector")?;
+            let last_refresh = refresh_text(r.last_refresh.as_ref())?;
             tx.execute(
-                "INSERT INTO reports (id, name, owner_id, connector_id, question, sql, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![r.id, r.name, r.owner_id, r.connector_id, r.question, r.sql, r.created_at, r.updated_at],
+                &format!(
+                    "INSERT INTO reports ({REPORT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+                ),
+                params![
+                    r.id,
+                    r.name,
+                    r.owner_id,
+                    r.connector_id,
+                    r.question,
+                    r.sql,
+                    r.created_at,
+                    r.updated_at,
+                    r.refresh_minutes,
+                    r.next_refresh_at,
+                    last_refresh
+                ],
             )
             .map_err(|e| match db(e) {
                 StoreError::Conflict(_) => StoreError::Conflict(format!("report {}", r.id)),
@@ -893,7 +920,8 @@ impl Store for SqlcipherStore {
     async fn report(&self, id: &str) -> Result<Option<Report>, StoreError> {
         let id = id.to_owned();
         self.with(move |c| {
-            let report = c.query_row(REPORT_BY_ID, [&id], report_row).optional().map_err(db)?;
+            let sql = format!("SELECT {REPORT_COLUMNS} FROM reports WHERE id = ?1");
+            let report = c.query_row(&sql, [&id], report_row).optional().map_err(db)?;
             report.map(|r| with_shares(c, r)).transpose()
         })
         .await
@@ -903,7 +931,13 @@ impl Store for SqlcipherStore {
         let user = user_id.to_owned();
         self.with(move |c| {
             let reports: Vec<Report> = {
-                let mut st = c.prepare(REPORTS_VISIBLE_TO).map_err(db)?;
+                let mut st = c
+                    .prepare(&format!(
+                        "SELECT {REPORT_COLUMNS} FROM reports
+                         WHERE owner_id = ?1 OR id IN (SELECT report_id FROM report_shares WHERE user_id = ?1)
+                         ORDER BY created_at, id"
+                    ))
+                    .map_err(db)?;
                 let rows = st.query_map([&user], report_row).map_err(db)?;
                 rows.collect::<Result<_, _>>().map_err(db)?
             };
@@ -938,6 +972,56 @@ impl Store for SqlcipherStore {
                 return Err(StoreError::NotFound(format!("report {id}")));
             }
             tx.commit().map_err(db)
+        })
+        .await
+    }
+
+    async fn schedule_report(&self, id: &str, schedule: Option<(u32, i64)>, updated_at: i64) -> Result<(), StoreError> {
+        let id = id.to_owned();
+        let (minutes, next_at) = schedule.unzip();
+        self.with(move |c| {
+            let n = c
+                .execute(
+                    "UPDATE reports SET refresh_minutes = ?2, next_refresh_at = ?3, updated_at = ?4 WHERE id = ?1",
+                    params![id, minutes, next_at, updated_at],
+                )
+                .map_err(db)?;
+            if n == 0 {
+                return Err(StoreError::NotFound(format!("report {id}")));
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn claim_due_report(&self, now: i64) -> Result<Option<Report>, StoreError> {
+        self.with(move |c| {
+            let tx = c.transaction().map_err(db)?;
+            let due = format!(
+                "SELECT {REPORT_COLUMNS} FROM reports
+                 WHERE next_refresh_at IS NOT NULL AND next_refresh_at <= ?1 AND refresh_minutes IS NOT NULL
+                 ORDER BY next_refresh_at, id LIMIT 1"
+            );
+            let Some(mut report) = tx.query_row(&due, [now], report_row).optional().map_err(db)? else {
+                return Ok(None);
+            };
+            let next = next_refresh(now, report.refresh_minutes.unwrap_or(1));
+            tx.execute("UPDATE reports SET next_refresh_at = ?2 WHERE id = ?1", params![report.id, next])
+                .map_err(db)?;
+            report.next_refresh_at = Some(next);
+            let report = with_shares(&tx, report)?;
+            tx.commit().map_err(db)?;
+            Ok(Some(report))
+        })
+        .await
+    }
+
+    async fn record_refresh(&self, id: &str, refresh: &Refresh) -> Result<(), StoreError> {
+        let id = id.to_owned();
+        let text = refresh_text(Some(refresh))?;
+        self.with(move |c| {
+            c.execute("UPDATE reports SET last_refresh = ?2 WHERE id = ?1", params![id, text]).map_err(db)?;
+            Ok(())
         })
         .await
     }

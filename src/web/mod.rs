@@ -11,10 +11,12 @@
 //! ([`PAGE_HEADERS`]): a Content-Security-Policy that allows no inline script or style, only
 //! same-origin scripts, styles, images and requests, and no framing.
 
+mod account;
 mod admin;
 mod assets;
 mod error;
 mod pages;
+mod reports;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -67,6 +69,8 @@ pub static PAGES: &[Page] = &[
     Page { path: "/chat", access: ANY, handler: |ctx| Box::pin(pages::chat(ctx)) },
     Page { path: "/sql", access: Access::Role(Role::PowerUser), handler: |ctx| Box::pin(pages::sql(ctx)) },
     Page { path: "/audit", access: Access::Role(Role::Admin), handler: |ctx| Box::pin(pages::audit(ctx)) },
+    Page { path: "/reports", access: ANY, handler: |ctx| Box::pin(reports::reports(ctx)) },
+    Page { path: "/account", access: ANY, handler: |ctx| Box::pin(account::account(ctx)) },
     Page { path: "/keys", access: ANY, handler: |ctx| Box::pin(admin::keys(ctx)) },
     Page { path: "/admin", access: ADMIN, handler: |ctx| Box::pin(admin::home(ctx)) },
     Page { path: "/admin/users", access: ADMIN, handler: |ctx| Box::pin(admin::users(ctx)) },

@@ -22,6 +22,7 @@ pub struct Layout {
 }
 
 impl Layout {
+    /// The frame of a page titled `title` that runs `scripts` (asset names), in order.
     pub(super) fn new(title: &'static str, scripts: &[&str]) -> Self {
         Layout {
             title,
@@ -167,13 +168,16 @@ pub async fn login(ctx: Ctx) -> Result<HttpResponse, WebError> {
 /// `/chat`.
 pub async fn chat(ctx: Ctx) -> Result<HttpResponse, WebError> {
     let Some(account) = account(&ctx)? else { return Ok(redirect("/login")) };
-    html(ChatPage { layout: Layout::new("Chat", &["api.js", "results.js", "chat.js"]), account }.render()?)
+    html(ChatPage { layout: Layout::new("Chat", &["api.js", "results.js", "save.js", "chat.js"]), account }.render()?)
 }
 
 /// `/sql` (its access rule has refused lower roles).
 pub async fn sql(ctx: Ctx) -> Result<HttpResponse, WebError> {
     let Some(account) = account(&ctx)? else { return Ok(redirect("/login")) };
-    html(SqlPage { layout: Layout::new("SQL live edit", &["api.js", "results.js", "sql.js"]), account }.render()?)
+    html(
+        SqlPage { layout: Layout::new("SQL live edit", &["api.js", "results.js", "save.js", "sql.js"]), account }
+            .render()?,
+    )
 }
 
 /// `/audit` (its access rule has refused every role but Admin).
@@ -201,6 +205,7 @@ pub(super) fn account(ctx: &Ctx) -> Result<Option<Account>, WebError> {
     }))
 }
 
+/// A rendered page, never cached.
 pub(super) fn html(body: String) -> Result<HttpResponse, WebError> {
     Ok(HttpResponse::Ok().insert_header(no_store()).content_type("text/html; charset=utf-8").body(body))
 }
@@ -279,7 +284,7 @@ mod tests {
 
     fn chat_page(username: &str, csrf: &str) -> String {
         let page = ChatPage {
-            layout: Layout::new("Chat", &["api.js", "results.js", "chat.js"]),
+            layout: Layout::new("Chat", &["api.js", "results.js", "save.js", "chat.js"]),
             account: account(username, csrf, false),
         };
         page.render().unwrap()
@@ -287,7 +292,7 @@ mod tests {
 
     fn sql_page(username: &str, csrf: &str) -> String {
         let page = SqlPage {
-            layout: Layout::new("SQL live edit", &["api.js", "results.js", "sql.js"]),
+            layout: Layout::new("SQL live edit", &["api.js", "results.js", "save.js", "sql.js"]),
             account: account(username, csrf, true),
         };
         page.render().unwrap()
@@ -304,7 +309,7 @@ mod tests {
     #[test]
     fn every_control_of_the_sql_page_has_a_label() {
         let html = sql_page("pat", "token");
-        for control in ["connector", "sql"] {
+        for control in ["connector", "sql", "report-name", "report-users"] {
             assert!(html.contains(&format!("for=\"{control}\"")), "no label for {control}: {html}");
         }
         assert!(html.contains("id=\"run\""), "{html}");

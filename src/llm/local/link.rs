@@ -140,6 +140,8 @@ pub enum Kw {
     WithAny,
     /// "Which country …", "What singer …": the answer is rows of that table, not a number.
     Entity,
+    /// "both … and …": rows linked to each of two values, not to one that is both.
+    Both,
 }
 
 const DESC: Dir = Dir::Desc;
@@ -307,6 +309,7 @@ const KEYWORDS: &[(&str, Kw)] = &[
     ("along with", Kw::And),
     ("together with", Kw::And),
     ("or", Kw::Or),
+    ("both", Kw::Both),
     ("named", Kw::Named),
     ("called", Kw::Named),
     ("titled", Kw::Named),
@@ -625,6 +628,22 @@ pub enum Item {
     Unknown(String),
 }
 
+/// How an adjective of a place ends, and how the place's name ends instead: "African" is
+/// "Africa" + "n", "European" "Europe" + "an", "Italian" "Italy", "Canadian" "Canada", "Mexican"
+/// "Mexico", "Japanese" "Japan", "Chinese" "China", "German" "Germany", "Swedish" "Sweden".
+const DEMONYM_ENDINGS: &[(&str, &str)] = &[
+    ("n", ""),
+    ("an", ""),
+    ("ian", ""),
+    ("ian", "y"),
+    ("ian", "a"),
+    ("an", "o"),
+    ("ese", ""),
+    ("ese", "a"),
+    ("", "y"),
+    ("ish", "en"),
+];
+
 /// Last words of a table's name that only say it is a table.
 const GENERIC_TABLE_WORDS: &[&str] = &["data", "record", "table", "entry", "tbl"];
 
@@ -900,7 +919,12 @@ impl Lexicon {
             if best == 0 {
                 let word = tokens[i].key();
                 let text = tokens[i].text().unwrap_or(word);
-                if !is_stop(word) && !is_stop(text) {
+                // An adjective of a place before a table's name ("African countries").
+                let before_table = i + 1 < tokens.len()
+                    && self.schema_at(&tokens, i + 1).1.iter().any(|t| matches!(t, Target::Table(_)));
+                if let Some(cands) = self.demonym(text).filter(|_| before_table) {
+                    items.push(Item::Value { cands, words: text.to_owned() });
+                } else if !is_stop(word) && !is_stop(text) {
                     items.push(Item::Unknown(text.to_owned()));
                 }
                 i += 1;
@@ -1005,6 +1029,33 @@ impl Lexicon {
             }
         }
         (best_len, cands)
+    }
+
+    /// "African", "Italian", "Japanese": an adjective of a place stored by its name ("Africa",
+    /// "Italy", "Japan"), for a word that means nothing else here (the caller asks that a table's
+    /// name follows it: "African countries", never "median age"). The place must be a stored value
+    /// of one word, found by one of the usual English endings, and only one spelling may match.
+    fn demonym(&self, word: &str) -> Option<Vec<(usize, usize, String)>> {
+        if word.len() < 5 || !word.chars().all(|c| c.is_ascii_alphabetic()) {
+            return None;
+        }
+        let mut found: Option<Vec<(usize, usize, String)>> = None;
+        for (ending, place_ending) in DEMONYM_ENDINGS {
+            let Some(stem) = word.strip_suffix(ending) else { continue };
+            let place = format!("{stem}{place_ending}");
+            if place.len() < 4 || place == word {
+                continue;
+            }
+            let cands = self.value_columns(&place);
+            if cands.is_empty() {
+                continue;
+            }
+            if found.as_ref().is_some_and(|f| *f != cands) {
+                return None;
+            }
+            found = Some(cands);
+        }
+        found
     }
 
     /// Columns whose sampled values include `text` (case-insensitively).
@@ -1119,7 +1170,7 @@ mod tests {
                 columns: vec![
                     col("Singer_ID", Kind::Integer, &[]),
                     col("Name", Kind::Text, &["Joe Sharp"]),
-                    col("Country", Kind::Text, &["France", "United States"]),
+                    col("Country", Kind::Text, &["France", "United States", "Italy", "Japan", "Media"]),
                     col("Age", Kind::Integer, &[]),
                     col("Date_of_Birth", Kind::Text, &[]),
                 ],
@@ -1148,5 +1199,22 @@ mod tests {
         assert_eq!(items.len(), 2, "{items:?}");
         let items = lexicon.link("singers who dance jazz");
         assert!(items.contains(&Item::Unknown("dance".into())));
+    }
+
+    #[test]
+    fn an_adjective_of_a_stored_place_means_the_place() {
+        let lexicon = Lexicon::new(&catalog());
+        for (question, place) in [("Italian singers", "Italy"), ("How many Japanese singers?", "Japan")] {
+            let items = lexicon.link(question);
+            let found = items.iter().any(|item| matches!(item, Item::Value { cands, .. } if cands[0].2 == place));
+            assert!(found, "{question}: {items:?}");
+        }
+        // Only words that mean nothing else, and only places stored whole.
+        let items = lexicon.link("singers from Spanish towns");
+        assert!(items.contains(&Item::Unknown("spanish".into())), "{items:?}");
+        let items = lexicon.link("singers who are Italian");
+        assert!(items.contains(&Item::Unknown("italian".into())), "only before a table's name: {items:?}");
+        let items = lexicon.link("the median age of singers");
+        assert!(items.contains(&Item::Unknown("median".into())), "median is not Media + n: {items:?}");
     }
 }

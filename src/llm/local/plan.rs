@@ -56,6 +56,9 @@ pub struct Plan {
     pub referred: Option<(usize, super::catalog::Link, bool)>,
     /// Only rows linked, through a link table, to rows of another table that pass its filters.
     pub through: Option<Through>,
+    /// Only rows that rows of another table refer to for each of several values ("countries where
+    /// both English and French are spoken").
+    pub each_of: Option<EachOf>,
     /// Assumptions a reader should know about (they lower the confidence).
     pub assumptions: Vec<String>,
 }
@@ -71,6 +74,18 @@ pub struct Through {
     /// The far table and the conditions on it.
     pub far: usize,
     pub filters: Vec<Filter>,
+}
+
+/// "Countries where both English and French are spoken": the subject's rows that some row of
+/// `table` refers to (by `link`) with `column` equal to each of `values`, every such row also
+/// passing `shared`.
+#[derive(Clone, Debug)]
+pub struct EachOf {
+    pub table: usize,
+    pub link: super::catalog::Link,
+    pub column: Col,
+    pub values: Vec<Lit>,
+    pub shared: Vec<Filter>,
 }
 
 /// Why a question was not answered.
@@ -90,6 +105,7 @@ struct Walk<'a> {
     top: Option<u64>,
     last_filter_col: Option<Col>,
     entity: bool,
+    both: bool,
 }
 
 /// Builds the plan for linked `items`, or says why it cannot.
@@ -148,6 +164,7 @@ pub fn plan(catalog: &Catalog, items: &[Item], today: Date) -> Result<Plan, Refu
         top: None,
         last_filter_col: None,
         entity: false,
+        both: false,
     };
     let mut bridge = None;
     if tables.len() == 2 {
@@ -783,6 +800,7 @@ impl Walk<'_> {
                     }
                 }
                 Item::Kw(Kw::Entity) => self.entity = true,
+                Item::Kw(Kw::Both) => self.both = true,
                 Item::Kw(Kw::Group) | Item::Kw(Kw::By) => {
                     let by = matches!(item, Item::Kw(Kw::By));
                     if let Some(c) = self.column(i)? {
@@ -1166,6 +1184,9 @@ impl Walk<'_> {
             }
         }
         self.plan.select = seen;
+        if self.both {
+            self.each_of()?;
+        }
         if !self.plan.any {
             for (k, f) in self.plan.filters.iter().enumerate() {
                 if f.cmp == Cmp::Eq
@@ -1207,6 +1228,63 @@ impl Walk<'_> {
                 return Err(format!("{} does not hold numbers: it has no sum or average", column.name));
             }
         }
+        Ok(())
+    }
+
+    /// "Both A and B" on a column of the joined table that refers to the subject: the subject's
+    /// rows referred to once with A and once with B, instead of one joined row equal to both. When
+    /// no column of the question is given two values, "both" only stresses an "and" ("both the
+    /// name and the age") and changes nothing.
+    fn each_of(&mut self) -> Result<(), Refusal> {
+        let equal_twice = |filters: &[Filter], f: &Filter| {
+            f.cmp == Cmp::Eq && filters.iter().any(|g| g.col == f.col && g.cmp == Cmp::Eq && g.lit != f.lit)
+        };
+        let refuse = || {
+            "'both … and …' works for rows another table refers to with each of two values ('countries where both \
+             English and French are spoken'); ask for either value with 'or', or one at a time"
+                .to_owned()
+        };
+        let Some(column) = self.plan.filters.iter().find(|f| equal_twice(&self.plan.filters, f)).map(|f| f.col) else {
+            // Two conditions on one column ("both older than 40 and younger than 30"): one row
+            // meeting both, or two rows meeting one each? Not guessed.
+            let filters = &self.plan.filters;
+            if filters.iter().enumerate().any(|(k, f)| filters[k + 1..].iter().any(|g| g.col == f.col)) {
+                return Err(refuse());
+            }
+            return Ok(());
+        };
+        let Some((_, many, link)) = self.plan.join else { return Err(refuse()) };
+        let subject = self.plan.from;
+        let in_child = |c: &Col| c.0 == many;
+        let child_shown = self.plan.select.iter().chain(self.plan.order.iter().map(|(s, _)| s)).any(|s| match s {
+            Sel::Col(c) | Sel::Agg(_, c) | Sel::CountDistinct(c) => in_child(c),
+            Sel::Count | Sel::Star => false,
+        }) || self.plan.group.iter().any(in_child)
+            || self.plan.having.is_some();
+        if many == subject
+            || link.ref_table != subject
+            || column.0 != many
+            || self.plan.any
+            || child_shown
+            || self.plan.select.contains(&Sel::Star)
+        {
+            return Err(refuse());
+        }
+        let (child, own): (Vec<Filter>, Vec<Filter>) = self.plan.filters.drain(..).partition(|f| in_child(&f.col));
+        let (each, shared): (Vec<Filter>, Vec<Filter>) =
+            child.into_iter().partition(|f| f.col == column && f.cmp == Cmp::Eq);
+        if shared.iter().any(|f| equal_twice(&shared, f)) {
+            return Err(refuse());
+        }
+        let mut values: Vec<Lit> = Vec::new();
+        for f in each {
+            if !values.contains(&f.lit) {
+                values.push(f.lit);
+            }
+        }
+        self.plan.filters = own;
+        self.plan.join = None;
+        self.plan.each_of = Some(EachOf { table: many, link, column, values, shared });
         Ok(())
     }
 

@@ -160,6 +160,23 @@ pub fn render(catalog: &Catalog, plan: &Plan, dialect: Dialect) -> String {
         }
         conds.push(format!("{} IN ({sub})", q.col((plan.from, through.to_subject.ref_column))));
     }
+    if let Some(each_of) = &plan.each_of {
+        // One condition per value: some row refers to the subject's row with that value.
+        let inner = Quoter { catalog, dialect, aliased: false, from: each_of.table };
+        let fk = inner.col((each_of.table, each_of.link.column));
+        for value in &each_of.values {
+            let mut sub = format!(
+                "SELECT {fk} FROM {} WHERE {} = {}",
+                inner.table(each_of.table),
+                inner.col(each_of.column),
+                inner.lit(value)
+            );
+            if !each_of.shared.is_empty() {
+                let _ = write!(sub, " AND {}", conditions(&inner, &each_of.shared, false));
+            }
+            conds.push(format!("{} IN ({sub})", q.col((plan.from, each_of.link.ref_column))));
+        }
+    }
     if !plan.filters.is_empty() {
         let filters = conditions(&q, &plan.filters, plan.any);
         conds.push(if plan.any && !conds.is_empty() { format!("({filters})") } else { filters });

@@ -342,3 +342,27 @@ fn distinct_rows_linked_through_a_link_table() {
     // Showing or counting the far table's rows would need them joined: it asks instead.
     assert_eq!(sql("List the distinct names of singers and the years of their concerts").sql, None);
 }
+
+#[test]
+fn both_values_of_a_referring_table_are_each_required_and_anything_else_with_both_is_refused() {
+    assert_eq!(
+        sql("Which customers have both shipped and cancelled orders?"),
+        "SELECT company_name FROM customers WHERE customer_id IN (SELECT customer_id FROM orders WHERE \"status\" = 'shipped') \
+         AND customer_id IN (SELECT customer_id FROM orders WHERE \"status\" = 'cancelled') LIMIT 21"
+    );
+    assert_eq!(
+        sql("How many customers in the Retail segment have both shipped and cancelled orders?"),
+        "SELECT count(*) FROM customers WHERE customer_id IN (SELECT customer_id FROM orders WHERE \"status\" = 'shipped') \
+         AND customer_id IN (SELECT customer_id FROM orders WHERE \"status\" = 'cancelled') AND segment = 'Retail' LIMIT 21"
+    );
+    // "both" only stressing an "and" changes nothing.
+    assert_eq!(
+        sql("Show both the company name and the segment of customers"),
+        "SELECT company_name, segment FROM customers LIMIT 21"
+    );
+    // Two values of the subject's own column, two conditions on one column, or the referring
+    // table's columns shown: not guessed.
+    assert!(refused("customers in both the Retail and Enterprise segment").contains("both"));
+    assert!(refused("customers both older than 40 and younger than 30").contains("both"));
+    refused("the average total amount of customers with both shipped and cancelled orders");
+}
