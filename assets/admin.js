@@ -83,6 +83,21 @@
     });
   }
 
+  // After a table is drawn again, the focus goes back to the control of the row with `id` that
+  // has the first of `actions` (a button that changed its action, or was hidden, is followed by
+  // the next), so a keyboard user keeps their place.
+  function refocus(container, id, actions) {
+    const row = Array.from(container.querySelectorAll("tr[data-id]")).find(function (r) { return r.dataset.id === id; });
+    if (!row) return;
+    for (const action of actions) {
+      const control = row.querySelector('[data-action="' + action + '"]');
+      if (control && !control.hidden) {
+        control.focus();
+        return;
+      }
+    }
+  }
+
   // Wires the top bar and runs `load` (which fills the page); the body's data-ready says when.
   function start(message, load) {
     api.wireLogout(document.getElementById("logout"), function (result) {
@@ -113,6 +128,7 @@
     table: table,
     rowButton: rowButton,
     confirm: confirm,
+    refocus: refocus,
     start: start,
     money: money,
     when: when,

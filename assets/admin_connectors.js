@@ -106,14 +106,17 @@
     opener = null;
   }
 
-  async function patch(c, change, doing, said) {
+  // Changes `c`; the focus goes back to its row's `action` button once the table is drawn again.
+  async function patch(c, change, doing, said, action) {
     const result = await api.call("PATCH", "/api/v1/admin/connectors/" + encodeURIComponent(c.id), change);
     if (!result.ok) {
       admin.fail(message, result, doing);
       return false;
     }
-    admin.done(status, said, message);
+    api.showMessage(message, null);
     await load();
+    admin.refocus(body, c.id, [action]);
+    admin.done(status, said);
     return true;
   }
 
@@ -149,7 +152,7 @@
       }), "findings"));
       testBody.append(el("h3", { text: "What to do" }));
       testBody.append(el("p", { text: "sqlgate still runs every query read-only, but a login that can write turns any mistake into data loss. " +
-        "Create a read-only login (run this as a privileged user), then add the connector again with it:" }));
+        "Create a read-only login (run this as a privileged user), then give it to the connector with Replace credentials:" }));
       if (report.fix_sql) testBody.append(el("pre", { className: "record-text", text: report.fix_sql, attrs: { "data-role": "fix-sql" } }));
     }
     document.getElementById("test-name").textContent = c.name;
@@ -196,8 +199,9 @@
     }
     closePanels();
     if (replacing && replacing.id === c.id) stopReplacing();
-    admin.done(status, "“" + c.name + "” is deleted.", message);
+    api.showMessage(message, null);
     await load();
+    admin.done(status, "“" + c.name + "” is deleted.");
   }
 
   function row(c) {
@@ -207,7 +211,8 @@
       (c.production ? "Unmark " : "Mark ") + c.name + " as production", "production");
     production.addEventListener("click", function () {
       patch(c, { production: !c.production }, "“" + c.name + "” could not be changed",
-        "“" + c.name + "” is " + (c.production ? "no longer marked production." : "marked production: answers from it carry a warning."));
+        "“" + c.name + "” is " + (c.production ? "no longer marked production." : "marked production: answers from it carry a warning."),
+        "production");
     });
     const edit = admin.rowButton("Settings", "Settings of " + c.name, "budgets");
     edit.addEventListener("click", function () { openBudgets(c, edit); });
@@ -248,8 +253,10 @@
       llm: document.getElementById("edit-llm").value,
       rows_to_llm: checked("edit-rows-to-llm"),
     };
-    if (await patch(c, change, "The settings of “" + c.name + "” could not be saved", "The settings of “" + change.name + "” are saved.")) {
-      closePanels();
+    if (await patch(c, change, "The settings of “" + c.name + "” could not be saved", "The settings of “" + change.name + "” are saved.", "budgets")) {
+      budgets.hidden = true;
+      editing = null;
+      opener = null;
     }
   });
 
@@ -268,8 +275,9 @@
         return;
       }
       stopReplacing();
-      admin.done(status, "The credentials of “" + c.name + "” are replaced and sealed. Run Test to check them.", message);
+      api.showMessage(message, null);
       await load();
+      admin.done(status, "The credentials of “" + c.name + "” are replaced and sealed. Run Test to check them.");
       return;
     }
     const request = {
@@ -292,8 +300,9 @@
     }
     createForm.reset();
     showKind();
-    admin.done(status, "“" + result.data.name + "” is added. Run Test to see what its credentials can do, then grant it on the Users page.", message);
+    api.showMessage(message, null);
     await load();
+    admin.done(status, "“" + result.data.name + "” is added. Run Test to see what its credentials can do, then grant it on the Users page.");
   });
 
   kind.addEventListener("change", showKind);

@@ -64,8 +64,9 @@
       return;
     }
     if (editing && editing.id === entry.id) stopEditing();
-    admin.done(status, "The entry “" + entry.key + "” is deleted.", message);
+    api.showMessage(message, null);
     await load();
+    admin.done(status, "The entry “" + entry.key + "” is deleted.");
   }
 
   function row(entry) {
@@ -123,8 +124,9 @@
       return;
     }
     stopEditing();
-    admin.done(status, "The entry “" + result.data.key + "” is " + (changing ? "saved." : "added."), message);
+    api.showMessage(message, null);
     await load();
+    admin.done(status, "The entry “" + result.data.key + "” is " + (changing ? "saved." : "added."));
   });
   cancel.addEventListener("click", stopEditing);
 

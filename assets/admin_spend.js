@@ -95,8 +95,9 @@
       return;
     }
     close();
-    admin.done(status, cents === null ? u.username + " has no cap now." : "The cap of " + u.username + " is " + admin.money(cents) + " a month.", message);
+    api.showMessage(message, null);
     await load();
+    admin.done(status, cents === null ? u.username + " has no cap now." : "The cap of " + u.username + " is " + admin.money(cents) + " a month.");
   });
   document.getElementById("cap-cancel").addEventListener("click", close);
   cap.addEventListener("keydown", function (e) {

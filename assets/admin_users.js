@@ -61,14 +61,14 @@
   }
 
   async function change(user, body, doing, said) {
+    const active = document.activeElement;
+    const action = active && active.dataset ? active.dataset.action : null;
     const result = await api.call("PATCH", "/api/v1/admin/users/" + encodeURIComponent(user.id), body);
-    if (!result.ok) {
-      admin.fail(message, result, doing);
-      await load();
-      return;
-    }
-    admin.done(status, said, message);
+    if (result.ok) api.showMessage(message, null);
+    else admin.fail(message, result, doing);
     await load();
+    admin.refocus(usersBody, user.id, [action, "enable", "disable"]);
+    if (result.ok) admin.done(status, said);
   }
 
   function row(user) {
@@ -130,6 +130,8 @@
 
   async function openGrants(user, button) {
     closePanels();
+    // Nothing of an earlier opening stays while this user's grants are read.
+    grantsList.replaceChildren();
     const [connectors, granted] = await Promise.all([
       api.call("GET", "/api/v1/admin/connectors"),
       api.call("GET", "/api/v1/admin/users/" + encodeURIComponent(user.id) + "/grants"),
@@ -181,9 +183,10 @@
     }
     closePanels();
     const d = result.data;
-    admin.done(status, "The password of " + user.username + " is reset: " + d.sessions_ended + " session(s) ended, " +
-      d.api_keys_revoked + " API key(s) revoked.", message);
+    api.showMessage(message, null);
     await load();
+    admin.done(status, "The password of " + user.username + " is reset: " + d.sessions_ended + " session(s) ended, " +
+      d.api_keys_revoked + " API key(s) revoked.");
   });
 
   document.getElementById("reset-cancel").addEventListener("click", closePanels);
@@ -210,8 +213,9 @@
       return;
     }
     createForm.reset();
-    admin.done(status, result.data.username + " is added. Grant them connectors with “Grants”.", message);
+    api.showMessage(message, null);
     await load();
+    admin.done(status, result.data.username + " is added. Grant them connectors with “Grants”.");
   });
 
   admin.start(message, load);

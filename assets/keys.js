@@ -32,8 +32,9 @@
       admin.fail(message, result, "The key “" + key.name + "” could not be revoked");
       return;
     }
-    admin.done(status, "The key “" + key.name + "” is revoked.", message);
+    api.showMessage(message, null);
     await load();
+    admin.done(status, "The key “" + key.name + "” is revoked.");
   }
 
   function row(key) {

@@ -175,7 +175,8 @@ fn an_admin_adds_a_user_changes_the_role_grants_resets_and_disables_them() {
 
     // Grants: a check box per connector, the hostile name as text.
     b.click("tr[data-username=wendy] button[data-action=grants]");
-    assert!(b.visible("#grants"));
+    // The form opens once the connectors and the grants are read.
+    assert_eq!(b.wait_for_script("!document.getElementById('grants').hidden"), json!(true));
     let labels =
         b.run("return [...document.querySelectorAll('#grants-list label')].map((l) => l.textContent);", vec![]);
     assert!(labels.as_array().unwrap().contains(&json!(HOSTILE)), "{labels}");
@@ -188,7 +189,7 @@ fn an_admin_adds_a_user_changes_the_role_grants_resets_and_disables_them() {
     assert_eq!(granted["connectors"], json!([hostile_id]));
     // Opened again, the form shows what is granted.
     b.click("tr[data-username=wendy] button[data-action=grants]");
-    b.wait_for_script(&format!("document.querySelector(\"#grants-list input[value='{hostile_id}']\")"));
+    assert_eq!(b.wait_for_script("!document.getElementById('grants').hidden"), json!(true));
     let checked =
         b.run("return [...document.querySelectorAll('#grants-list input:checked')].map((i) => i.value);", vec![]);
     assert_eq!(checked, json!([hostile_id]));
@@ -216,6 +217,10 @@ fn an_admin_adds_a_user_changes_the_role_grants_resets_and_disables_them() {
     wait_status(b, "wendy is disabled");
     assert_eq!(api_user(&admin, "wendy")["disabled"], json!(true));
     assert_eq!(b.text("tr[data-username=wendy] td.state"), "Disabled");
+    // The table is drawn again, and the focus is on the row's new button.
+    let focused =
+        b.run("const a = document.activeElement; return [a.closest('tr').dataset.username, a.dataset.action];", vec![]);
+    assert_eq!(focused, json!(["wendy", "enable"]));
     assert_eq!(login_status(&site.server, "wendy", new_password), 401);
     // And enabled again.
     b.click("tr[data-username=wendy] button[data-action=enable]");
