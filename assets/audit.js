@@ -22,6 +22,7 @@
   const detailBody = document.getElementById("detail-body");
   const detailClose = document.getElementById("detail-close");
   const logout = document.getElementById("logout");
+  const datesHelp = document.getElementById("dates-help");
 
   // The page shown (filters, offset, page size), for Previous and Next; the button that opened
   // the record shown, which gets the focus back when it is closed.
@@ -41,6 +42,7 @@
   }
 
   function fillForm(filters) {
+    const exact = [];
     for (const name of FILTERS) {
       const field = form.elements.namedItem(name);
       const value = filters.get(name) || "";
@@ -50,6 +52,15 @@
         field.append(el("option", { value: value, text: value }));
       }
       field.value = value;
+      if (field.type === "date" && value && !/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+        // An exact time (a dashboard signal's link): the field shows its day, the hint the time.
+        exact.push(name + " " + value);
+        field.value = value.slice(0, 10);
+      }
+    }
+    if (exact.length > 0) {
+      datesHelp.textContent = "Whole days, UTC. This view is bounded by exact times from a link (" + exact.join(", ") +
+        "); Apply uses whole days.";
     }
   }
 

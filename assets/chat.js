@@ -1,6 +1,7 @@
 // The chat page: pick a granted connector (GET /api/v1/connectors), ask (POST /api/v1/ask), and
-// read each answer as a card: the summary, the confidence and its reasons, the rows with a notice
-// when anything was cut, and the SQL only when the answer holds it (Members never receive it).
+// read each answer as a card: the summary, the confidence and its reasons, a chart when the rows
+// can be drawn, the rows with a notice when anything was cut, and the SQL only when the answer
+// holds it (Members never receive it).
 // Every value from the server goes into the page as text. The conversation is kept for this
 // session in this tab (sessionStorage, per user, the last MAX_TURNS turns): a reload shows it again;
 // closing the tab, logging out, opening the login page or "Clear the conversation" removes it.
@@ -127,6 +128,8 @@
     }
     const notice = results.truncationNotice(data.truncated);
     if (notice) card.append(notice);
+    const chart = chartFigure(data.chart);
+    if (chart) card.append(chart);
     const table = results.table(data);
     if (table) card.append(table);
     // Only an answer that carries SQL shows it; Members' answers have no `sql` key at all.
@@ -139,6 +142,20 @@
     const save = api.save.answerForm(data);
     if (save) card.append(save);
     return card;
+  }
+
+  // The answer's chart (an SVG the server drew, asked for with "chart": true) as an image: an SVG
+  // in <img> runs no script, and its data: URL is the only way the page's policy lets it in.
+  function chartFigure(chart) {
+    if (!chart || typeof chart.svg !== "string" || chart.svg.indexOf("<svg") !== 0) return null;
+    const bytes = new TextEncoder().encode(chart.svg);
+    let binary = "";
+    for (let i = 0; i < bytes.length; i += 0x8000) {
+      binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+    }
+    const img = el("img", { src: "data:image/svg+xml;base64," + btoa(binary), alt: String(chart.alt || "Chart of the rows"),
+      attrs: { "data-role": "chart", width: "720", height: "320" } });
+    return el("figure", { className: "answer-chart" }, img);
   }
 
   function errorCard(result) {
@@ -218,7 +235,8 @@
     turn.append(pending);
     history.append(turn);
     question.value = "";
-    const result = await api.call("POST", "/api/v1/ask", { connector: connector.id, question: text });
+    // The page draws answers' charts: it asks for them (API clients that do not, get none).
+    const result = await api.call("POST", "/api/v1/ask", { connector: connector.id, question: text, chart: true });
     const kept = { connector: connector.name, question: text, result: result };
     pending.replaceWith(resultCard(kept));
     // An ended session's answer is not kept: the next page is the login, which forgets it all.

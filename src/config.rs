@@ -136,6 +136,12 @@ pub const SETTINGS: &[Setting] = &[
         doc: "records older than this are purged (hourly) without breaking verification; 0 keeps everything",
     },
     Setting {
+        section: "audit",
+        key: "working_hours",
+        default: "\"07:00-19:00\"",
+        doc: "working hours in UTC, `HH:MM-HH:MM` (`22:00-06:00` runs past midnight, `00:00-24:00` is always): the GRC dashboard flags activity outside them",
+    },
+    Setting {
         section: "reports",
         key: "refresh_check_secs",
         default: "30",
@@ -378,6 +384,16 @@ pub struct AskSection {
 pub struct AuditSection {
     /// Days records are kept (0: forever).
     pub retention_days: u32,
+    /// Working hours (UTC) for the dashboard's off-hours signal, `HH:MM-HH:MM`.
+    pub working_hours: String,
+}
+
+impl AuditSection {
+    /// The working hours (checked when the configuration was loaded).
+    pub fn hours(&self) -> crate::audit::dashboard::WorkingHours {
+        use crate::audit::dashboard::WorkingHours;
+        WorkingHours::parse(&self.working_hours).unwrap_or(WorkingHours::DEFAULT)
+    }
 }
 
 /// `[reports]`.
@@ -672,6 +688,9 @@ impl Config {
         }
         if self.auth.lockout_attempts == 0 || self.auth.ip_lockout_attempts == 0 {
             return bad("auth.lockout_attempts and auth.ip_lockout_attempts must be at least 1");
+        }
+        if let Err(e) = crate::audit::dashboard::WorkingHours::parse(&self.audit.working_hours) {
+            return Err(ConfigError::Invalid(e.to_string()));
         }
         // The URL is not echoed: it may hold a password.
         let url = self.store.url.expose();

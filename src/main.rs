@@ -7,6 +7,7 @@ use clap::Parser;
 mod ask;
 mod audit;
 mod auth;
+mod charts;
 mod check;
 mod cli;
 mod client;

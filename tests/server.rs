@@ -58,6 +58,7 @@ const RULES: &[(&str, &str, Option<&str>)] = &[
     ("GET", "/api/v1/admin/audit", Some("admin")),
     ("GET", "/api/v1/admin/audit.csv", Some("admin")),
     ("GET", "/api/v1/admin/audit/verify", Some("admin")),
+    ("GET", "/api/v1/admin/dashboard", Some("admin")),
 ];
 
 const ROLES: [&str; 4] = ["member", "analyst", "power_user", "admin"];
@@ -439,6 +440,17 @@ fn every_route_answers_as_the_openapi_document_says() {
     walk.call(a, csrf, Method::GET, "/api/v1/admin/audit", "/api/v1/admin/audit?limit=500", None);
     walk.call(a, csrf, Method::GET, "/api/v1/admin/audit.csv", "/api/v1/admin/audit.csv", None);
     walk.call(a, csrf, Method::GET, "/api/v1/admin/audit/verify", "/api/v1/admin/audit/verify", None);
+    let dashboard = walk.call(a, csrf, Method::GET, "/api/v1/admin/dashboard", "/api/v1/admin/dashboard", None);
+    let signals = dashboard["signals"].as_array().unwrap();
+    assert!(
+        signals.iter().any(|s| s["kind"] == "production" && s["link"].as_str().unwrap().contains("connector=shop")),
+        "{dashboard}"
+    );
+    let too_long = "/api/v1/admin/dashboard?from=2020-01-01&to=2026-01-01";
+    let refused =
+        assert_documented(&walk.doc, "GET", "/api/v1/admin/dashboard", a.get(server.url(too_long)).send().unwrap());
+    assert_eq!(refused.0, 400, "{}", refused.1);
+    assert!(refused.1["error"]["message"].as_str().unwrap().contains("at most 366 days"), "{}", refused.1);
     walk.call(a, csrf, Method::DELETE, "/api/v1/admin/connectors/{id}", &connector, None);
 
     for (path, methods) in walk.doc["paths"].as_object().unwrap() {

@@ -18,6 +18,7 @@
 //! answer" (confidence uncertain), never a loop. Every LLM call is priced and reserved against the
 //! user's monthly cap before it is made ([`spend`]).
 
+pub mod chart;
 pub mod spend;
 mod summary;
 

@@ -4,6 +4,7 @@
 //! written before the answer it describes leaves; if it cannot be written, the request fails.
 
 pub mod csv;
+pub mod dashboard;
 
 use std::sync::Arc;
 

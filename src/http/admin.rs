@@ -706,7 +706,7 @@ pub(super) async fn spend(ctx: Ctx) -> Result<Json<SpendReport>, ApiError> {
             let used = usage.iter().find(|x| x.user_id == u.id);
             let spent = used.map_or(0, |x| x.cents);
             Spending {
-                near_cap: u.monthly_cap_cents.is_some_and(|cap| u128::from(spent) * 10 >= u128::from(cap) * 8),
+                near_cap: u.monthly_cap_cents.is_some_and(|cap| crate::audit::dashboard::near_cap(spent, cap)),
                 tokens: used.map_or(0, |x| x.tokens),
                 spent_cents: spent,
                 monthly_cap_cents: u.monthly_cap_cents,

@@ -9,6 +9,7 @@ use sqlgate_connectors::{Column, Truncation};
 use super::connectors::{failed, limits, open, usable, warnings};
 use super::reply::Json;
 use super::{ApiError, Ctx};
+use crate::ask::chart::AnswerChart;
 use crate::ask::spend::SpendError;
 use crate::ask::{AskError, Confidence, Question, Source};
 use crate::auth::Role;
@@ -25,6 +26,11 @@ pub(super) struct AskBody {
     connector: String,
     /// The question, in plain language.
     question: String,
+    /// `true` asks for a chart of the rows when the result has one label column (text, a day, a
+    /// month) and one number column, at least two rows and no repeated label (see `chart` in
+    /// the answer). Off by default: clients that show no charts get no SVG.
+    #[serde(default)]
+    chart: bool,
 }
 
 /// What `POST /api/v1/ask` answers.
@@ -55,6 +61,10 @@ pub(super) struct AskAnswer {
     warnings: Vec<String>,
     /// Where the SQL came from and what it cost.
     source: Source,
+    /// The rows drawn as a chart (SVG), present only when asked for with `"chart": true` and the
+    /// result can be drawn.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    chart: Option<AnswerChart>,
 }
 
 pub(super) async fn ask(ctx: Ctx) -> Result<Json<AskAnswer>, ApiError> {
@@ -130,6 +140,7 @@ pub(super) async fn ask(ctx: Ctx) -> Result<Json<AskAnswer>, ApiError> {
         Some(r) => (r.columns, r.rows, r.row_count, r.truncated),
         None => (Vec::new(), Vec::new(), 0, None),
     };
+    let chart = if body.chart { chart_of(&columns, &rows) } else { None };
     Ok(Json::new(AskAnswer {
         id,
         sql: shows_sql.then_some(answered.sql),
@@ -142,7 +153,20 @@ pub(super) async fn ask(ctx: Ctx) -> Result<Json<AskAnswer>, ApiError> {
         answer: answered.answer,
         warnings,
         source,
+        chart,
     }))
+}
+
+/// The rows' chart, when they can be drawn; a chart that fails to draw is left out (the rows
+/// are the answer), and logged.
+fn chart_of(columns: &[Column], rows: &[Vec<serde_json::Value>]) -> Option<AnswerChart> {
+    match crate::ask::chart::draw(columns, rows)? {
+        Ok(chart) => Some(chart),
+        Err(e) => {
+            tracing::warn!(error = %e, "an answer's chart could not be drawn");
+            None
+        }
+    }
 }
 
 /// Where the SQL came from and what it cost, for the audit record.

@@ -7,6 +7,7 @@ mod address;
 mod admin;
 mod ask;
 mod connectors;
+mod dashboard;
 mod errors;
 mod openapi;
 mod refresh;
@@ -30,6 +31,7 @@ use serde::de::DeserializeOwned;
 use sqlgate_connectors::{Connector, MasterKey};
 
 pub use admin::username;
+pub use dashboard::read as read_dashboard;
 pub use errors::ApiError;
 pub use routes::{Access, ROUTES};
 

@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::reply::{json_response, schema_of, text_response, Json, Schemas, Success};
-use super::{account, admin, ask, connectors, reports, ApiError, Ctx, Reply};
+use super::{account, admin, ask, connectors, dashboard, reports, ApiError, Ctx, Reply};
 use crate::auth::Role;
 
 /// Who may call a route.
@@ -179,7 +179,7 @@ pub static ROUTES: &[Route] = &[
         POST,
         "/api/v1/ask",
         ANY,
-        "Ask a question in plain language about a granted connector: SQL written, guarded, run read-only and trimmed, with a confidence level, its reasons and a grounded answer (Members get no SQL).",
+        "Ask a question in plain language about a granted connector: SQL written, guarded, run read-only and trimmed, with a confidence level, its reasons and a grounded answer (Members get no SQL); with `chart: true`, also the rows drawn as an SVG chart when they are one label and one number column.",
         ask::ask,
         body = ask::AskBody,
         errors = [404, 502, 504]
@@ -347,6 +347,14 @@ pub static ROUTES: &[Route] = &[
         errors = [400]
     ),
     route!(GET, "/api/v1/admin/audit/verify", ADMIN, "Verify the audit trail's hash chain.", admin::audit_verify),
+    route!(
+        GET,
+        "/api/v1/admin/dashboard",
+        ADMIN,
+        "The GRC dashboard for a range of days (from, to: dates; default the last 30; at most 366): questions per day, guard rejections by code, and risk signals, each linking to its records on /audit.",
+        dashboard::dashboard,
+        errors = [400]
+    ),
 ];
 
 /// `/healthz`.

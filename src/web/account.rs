@@ -51,6 +51,7 @@ mod tests {
             sql_link: false,
             audit_link: false,
             admin_link: false,
+            dashboard_link: false,
         };
         AccountPage::new(account, totp_enabled).render().unwrap()
     }

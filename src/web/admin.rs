@@ -123,6 +123,7 @@ mod tests {
             sql_link: true,
             audit_link: true,
             admin_link: true,
+            dashboard_link: true,
         }
     }
 

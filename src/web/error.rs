@@ -18,6 +18,9 @@ pub enum WebError {
     /// A template failed to render (a bug: the cause is logged, not shown).
     #[error("a page could not be rendered: {0}")]
     Render(#[from] askama::Error),
+    /// A chart could not be drawn (a bug: the cause is logged, not shown).
+    #[error("{0}")]
+    Chart(#[from] crate::charts::ChartError),
 }
 
 impl From<ApiError> for WebError {
@@ -31,6 +34,11 @@ impl WebError {
     pub fn page(&self) -> HttpResponse {
         let (status, title, message, retry_after) = match self {
             WebError::Api(e) => (e.status_code(), title(e.status_code()), e.message().to_owned(), e.retry_after()),
+            WebError::Chart(e) => {
+                tracing::error!(error = %e, "a chart could not be drawn");
+                let message = "this chart could not be drawn; the table beside it has the same numbers".to_owned();
+                (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", message, None)
+            }
             WebError::Render(e) => {
                 tracing::error!(error = %e, "a page could not be rendered");
                 let message = "this page could not be shown; try again, and tell an admin if it persists".to_owned();

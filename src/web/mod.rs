@@ -15,6 +15,7 @@ mod account;
 mod admin;
 mod assets;
 mod error;
+mod grc;
 mod pages;
 mod reports;
 
@@ -77,6 +78,9 @@ pub static PAGES: &[Page] = &[
     Page { path: "/admin/connectors", access: ADMIN, handler: |ctx| Box::pin(admin::connectors(ctx)) },
     Page { path: "/admin/spend", access: ADMIN, handler: |ctx| Box::pin(admin::spend(ctx)) },
     Page { path: "/admin/memory", access: ADMIN, handler: |ctx| Box::pin(admin::memory(ctx)) },
+    Page { path: "/dashboard", access: ADMIN, handler: |ctx| Box::pin(grc::dashboard(ctx)) },
+    Page { path: "/dashboard/questions.svg", access: ADMIN, handler: |ctx| Box::pin(grc::questions_chart(ctx)) },
+    Page { path: "/dashboard/rejections.svg", access: ADMIN, handler: |ctx| Box::pin(grc::rejections_chart(ctx)) },
 ];
 
 /// Whether `role` may open the page at `path` (for links: a page's navigation shows only the
@@ -206,6 +210,17 @@ mod tests {
         }
         for (path, _, _) in admin::SECTIONS {
             assert!(PAGES.iter().any(|p| p.path == *path), "{path} is linked but not a page");
+        }
+    }
+
+    #[test]
+    fn the_dashboard_and_its_charts_are_for_admins_only() {
+        for path in ["/dashboard", "/dashboard/questions.svg", "/dashboard/rejections.svg"] {
+            for (role, open) in
+                [(Role::Member, false), (Role::Analyst, false), (Role::PowerUser, false), (Role::Admin, true)]
+            {
+                assert_eq!(may_open(path, role), open, "{path} {role}");
+            }
         }
     }
 

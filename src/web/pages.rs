@@ -64,6 +64,8 @@ pub struct Account {
     pub audit_link: bool,
     /// Whether the user may open the admin pages (`/admin/…`): only then is "Admin" linked.
     pub admin_link: bool,
+    /// Whether the user may open the GRC dashboard (`/dashboard`): only then is it linked.
+    pub dashboard_link: bool,
 }
 
 /// `/chat`: ask a granted connector, read the answer cards.
@@ -202,6 +204,7 @@ pub(super) fn account(ctx: &Ctx) -> Result<Option<Account>, WebError> {
         sql_link: super::may_open("/sql", who.role),
         audit_link: super::may_open("/audit", who.role),
         admin_link: super::may_open("/admin/users", who.role),
+        dashboard_link: super::may_open("/dashboard", who.role),
     }))
 }
 
@@ -245,6 +248,7 @@ mod tests {
             sql_link,
             audit_link: false,
             admin_link: false,
+            dashboard_link: false,
         }
     }
 

@@ -57,6 +57,7 @@ mod tests {
             sql_link: false,
             audit_link: false,
             admin_link: false,
+            dashboard_link: false,
         };
         ReportsPage::new(account, role).render().unwrap()
     }
