@@ -9,6 +9,7 @@
 mod common;
 
 use common::browser::Browser;
+use common::site::*;
 use common::*;
 use reqwest::blocking::{Client, Response};
 use reqwest::Method;
@@ -138,36 +139,7 @@ fn pages_carry_their_own_security_headers_and_send_visitors_without_a_session_to
     assert_eq!(header(&api, "cache-control"), "no-store");
 }
 
-/// The demo with a browser on it, or `None` when Chromium is missing outside CI.
-struct Site {
-    server: Server,
-    admin_password: String,
-    browser: Browser,
-}
-
 impl Site {
-    fn start(test: &str, settings: &[(&str, &str)], (width, height): (u32, u32)) -> Option<Site> {
-        let (server, admin_password) = Server::demo(test, settings);
-        let browser = Browser::start(test, &server.base, width, height)?;
-        browser.viewport(width, height);
-        Some(Site { server, admin_password, browser })
-    }
-
-    fn admin(&self) -> Admin<'_> {
-        Admin::login_as(&self.server, "admin", &self.admin_password)
-    }
-
-    /// Logs in through the login page and waits for the chat.
-    fn log_in(&self, user: &str, password: &str) {
-        let b = &self.browser;
-        b.open("/login");
-        b.type_into("#username", user);
-        b.type_into("#password", password);
-        b.click("#login-form button[type=submit]");
-        b.wait_for_path("/chat");
-        b.wait_until_ready();
-    }
-
     /// Asks `question` on the connector `id` and waits for its card (the `n`th, from 0): its
     /// content as the page shows it.
     fn ask(&self, id: &str, question: &str, n: usize) -> Value {
@@ -199,19 +171,6 @@ impl Site {
     }
 }
 
-/// Connector ids by name, as the admin sees them.
-fn connector_ids(admin: &Admin<'_>) -> std::collections::HashMap<String, String> {
-    let list = admin.ok(Method::GET, "/api/v1/admin/connectors", None);
-    let connectors = list["connectors"].as_array().cloned().unwrap_or_default();
-    connectors.iter().map(|c| (c["name"].as_str().unwrap().to_owned(), c["id"].as_str().unwrap().to_owned())).collect()
-}
-
-/// A user with `role` granted `connectors`.
-fn user_granted(admin: &Admin<'_>, name: &str, role: &str, connectors: &[&str]) {
-    let id = admin.user(name, role);
-    admin.ok(Method::PUT, &format!("/api/v1/admin/users/{id}/grants"), Some(json!({"connectors": connectors})));
-}
-
 /// `POST /api/v1/ask` as `user` (logged in over HTTP, like the page).
 fn api_ask(server: &Server, user: &str, connector: &str, question: &str) -> Value {
     let (client, csrf) = server.login(user, PASSWORD);
@@ -223,14 +182,6 @@ fn api_ask(server: &Server, user: &str, connector: &str, question: &str) -> Valu
         .unwrap();
     assert_eq!(res.status(), 200);
     res.json().unwrap()
-}
-
-/// A cell as the page shows it: text as it is, numbers as the API wrote them, `null`.
-fn cell_text(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
 }
 
 fn capitalized(level: &str) -> String {

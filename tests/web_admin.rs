@@ -9,6 +9,7 @@
 mod common;
 
 use common::browser::Browser;
+use common::site::*;
 use common::*;
 use reqwest::blocking::Client;
 use reqwest::Method;
@@ -20,36 +21,7 @@ const PHONE: (u32, u32) = (390, 844);
 /// A connector name no page may run as markup.
 const HOSTILE: &str = "\"><img src=x onerror=window.__xss=1><script>x()</script>";
 
-/// The demo with a browser on it, or `None` when Chromium is missing outside CI.
-struct Site {
-    server: Server,
-    admin_password: String,
-    browser: Browser,
-}
-
 impl Site {
-    fn start(test: &str) -> Option<Site> {
-        let (server, admin_password) = Server::demo(test, &[]);
-        let browser = Browser::start(test, &server.base, DESKTOP.0, DESKTOP.1)?;
-        browser.viewport(DESKTOP.0, DESKTOP.1);
-        Some(Site { server, admin_password, browser })
-    }
-
-    fn admin(&self) -> Admin<'_> {
-        Admin::login_as(&self.server, "admin", &self.admin_password)
-    }
-
-    /// Logs in through the login page and waits for the chat.
-    fn log_in(&self, user: &str, password: &str) {
-        let b = &self.browser;
-        b.open("/login");
-        b.type_into("#username", user);
-        b.type_into("#password", password);
-        b.click("#login-form button[type=submit]");
-        b.wait_for_path("/chat");
-        b.wait_until_ready();
-    }
-
     /// Screenshots of the page shown at desktop and phone width, as `NAME-desktop` and
     /// `NAME-phone`, scrolled to the element `at` (or the top); at phone width nothing may scroll
     /// sideways.
@@ -112,7 +84,7 @@ fn nothing_ran(b: &Browser) {
 
 #[test]
 fn an_admin_adds_a_user_changes_the_role_grants_resets_and_disables_them() {
-    let Some(site) = Site::start("web-admin-users") else { return };
+    let Some(site) = Site::start("web-admin-users", &[], DESKTOP) else { return };
     let admin = site.admin();
     let b = &site.browser;
     // A second connector with a hostile name, to grant.
@@ -271,7 +243,7 @@ fn record_answers(b: &Browser) {
 
 #[test]
 fn an_admin_adds_tests_changes_and_deletes_a_postgres_connector_whose_password_never_comes_back() {
-    let Some(site) = Site::start("web-admin-connectors") else { return };
+    let Some(site) = Site::start("web-admin-connectors", &[], DESKTOP) else { return };
     let admin = site.admin();
     let b = &site.browser;
     let db = shop_db("web_admin_conn", 3);
@@ -436,7 +408,7 @@ fn an_admin_adds_tests_changes_and_deletes_a_postgres_connector_whose_password_n
 
 #[test]
 fn a_user_creates_an_api_key_that_works_once_shown_and_revokes_it() {
-    let Some(site) = Site::start("web-admin-keys") else { return };
+    let Some(site) = Site::start("web-admin-keys", &[], DESKTOP) else { return };
     let admin = site.admin();
     admin.user("mia", "member");
     let b = &site.browser;
@@ -503,7 +475,7 @@ fn api_spend(admin: &Admin<'_>, user: &str) -> (Value, String) {
 
 #[test]
 fn an_admin_sets_a_spend_cap_and_sees_the_share_used() {
-    let Some(site) = Site::start("web-admin-spend") else { return };
+    let Some(site) = Site::start("web-admin-spend", &[], DESKTOP) else { return };
     let admin = site.admin();
     let id = admin.user("mia", "member");
     let b = &site.browser;
@@ -562,7 +534,7 @@ fn api_memory(admin: &Admin<'_>) -> Vec<Value> {
 
 #[test]
 fn an_admin_adds_edits_and_deletes_an_ai_memory_entry() {
-    let Some(site) = Site::start("web-admin-memory") else { return };
+    let Some(site) = Site::start("web-admin-memory", &[], DESKTOP) else { return };
     let admin = site.admin();
     let b = &site.browser;
     let sample = connector_id(&admin, "sample");

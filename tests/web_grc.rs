@@ -11,6 +11,7 @@
 mod common;
 
 use common::browser::Browser;
+use common::site::*;
 use common::*;
 use reqwest::blocking::{Client, Response};
 use reqwest::Method;
@@ -25,43 +26,6 @@ const HOSTILE_NAME: &str = "<script>window.__xss=1</script>";
 
 fn header(res: &Response, name: &str) -> String {
     res.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
-}
-
-/// The demo with a browser on it, or `None` when Chromium is missing outside CI.
-struct Site {
-    server: Server,
-    admin_password: String,
-    browser: Browser,
-}
-
-impl Site {
-    fn start(test: &str, settings: &[(&str, &str)]) -> Option<Site> {
-        let (server, admin_password) = Server::demo(test, settings);
-        let browser = Browser::start(test, &server.base, DESKTOP.0, DESKTOP.1)?;
-        browser.viewport(DESKTOP.0, DESKTOP.1);
-        Some(Site { server, admin_password, browser })
-    }
-
-    fn admin(&self) -> Admin<'_> {
-        Admin::login_as(&self.server, "admin", &self.admin_password)
-    }
-
-    fn log_in(&self, user: &str, password: &str) {
-        let b = &self.browser;
-        b.open("/login");
-        b.type_into("#username", user);
-        b.type_into("#password", password);
-        b.click("#login-form button[type=submit]");
-        b.wait_for_path("/chat");
-        b.wait_until_ready();
-    }
-}
-
-/// A user with `role` granted `connectors`; returns its id.
-fn user_granted(admin: &Admin<'_>, name: &str, role: &str, connectors: &[&str]) -> String {
-    let id = admin.user(name, role);
-    admin.ok(Method::PUT, &format!("/api/v1/admin/users/{id}/grants"), Some(json!({"connectors": connectors})));
-    id
 }
 
 /// `POST path` with `body` as `user`, logged in over HTTP like a page: the status.
@@ -116,7 +80,7 @@ fn an_admin_reads_the_dashboard_and_each_signal_leads_to_exactly_its_records() {
         ("SQLGATE_AUTH_IP_LOCKOUT_ATTEMPTS", "1000"),
         ("SQLGATE_AUDIT_WORKING_HOURS", hours.as_str()),
     ];
-    let Some(site) = Site::start("web-grc", &settings) else { return };
+    let Some(site) = Site::start("web-grc", &settings, DESKTOP) else { return };
     let server = &site.server;
     let admin = site.admin();
     let sample = server.dir.join("sample.db");
@@ -377,7 +341,7 @@ fn ask_as(server: &Server, user: &str, body: Value) -> Value {
 
 #[test]
 fn an_answer_with_a_category_and_a_count_shows_a_chart_to_a_member() {
-    let Some(site) = Site::start("web-grc-chat", &[]) else { return };
+    let Some(site) = Site::start("web-grc-chat", &[], DESKTOP) else { return };
     let admin = site.admin();
     user_granted(&admin, "mia", "member", &["sample"]);
     let server = &site.server;

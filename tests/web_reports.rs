@@ -8,6 +8,7 @@
 mod common;
 
 use common::browser::Browser;
+use common::site::*;
 use common::*;
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -18,49 +19,18 @@ const PHONE: (u32, u32) = (390, 844);
 /// A report name that would run script if it were put into the page as HTML.
 const HOSTILE_NAME: &str = "<script>window.__xss=1</script> Products \"><img src=x onerror=\"window.__xss=1\">";
 
-/// The demo with a browser on it, or `None` when Chromium is missing outside CI.
-struct Site {
-    server: Server,
-    admin_password: String,
-    browser: Browser,
+/// The demo for these tests: many logins from one address, so the address lockout is raised.
+fn start(test: &str, size: (u32, u32)) -> Option<Site> {
+    start_with(test, size, &[])
+}
+
+fn start_with(test: &str, size: (u32, u32), settings: &[(&str, &str)]) -> Option<Site> {
+    let mut all = vec![("SQLGATE_AUTH_IP_LOCKOUT_ATTEMPTS", "1000")];
+    all.extend_from_slice(settings);
+    Site::start(test, &all, size)
 }
 
 impl Site {
-    fn start(test: &str, size: (u32, u32)) -> Option<Site> {
-        Self::start_with(test, size, &[])
-    }
-
-    fn start_with(test: &str, (width, height): (u32, u32), settings: &[(&str, &str)]) -> Option<Site> {
-        let mut all = vec![("SQLGATE_AUTH_IP_LOCKOUT_ATTEMPTS", "1000")];
-        all.extend_from_slice(settings);
-        let (server, admin_password) = Server::demo(test, &all);
-        let browser = Browser::start(test, &server.base, width, height)?;
-        browser.viewport(width, height);
-        Some(Site { server, admin_password, browser })
-    }
-
-    fn admin(&self) -> Admin<'_> {
-        Admin::login_as(&self.server, "admin", &self.admin_password)
-    }
-
-    /// Logs in through the login page and waits for the chat.
-    fn log_in(&self, user: &str) {
-        let b = &self.browser;
-        b.open("/login");
-        b.type_into("#username", user);
-        b.type_into("#password", PASSWORD);
-        b.click("#login-form button[type=submit]");
-        b.wait_for_path("/chat");
-        b.wait_until_ready();
-    }
-
-    /// Logs out with the top bar's button and waits for the login page.
-    fn log_out(&self) {
-        let b = &self.browser;
-        b.click("#logout");
-        b.wait_for_path("/login?notice=logged_out");
-    }
-
     /// `/reports` (or `/reports?…`), once its list is shown.
     fn open_reports(&self, query: &str) {
         let b = &self.browser;
@@ -121,13 +91,6 @@ impl Site {
     }
 }
 
-/// A user with `role` granted `connectors`; returns the user's id.
-fn user_granted(admin: &Admin<'_>, name: &str, role: &str, connectors: &[&str]) -> String {
-    let id = admin.user(name, role);
-    admin.ok(Method::PUT, &format!("/api/v1/admin/users/{id}/grants"), Some(json!({"connectors": connectors})));
-    id
-}
-
 /// A call to the API as `user` (logged in over HTTP, like the page): status and body.
 fn api(server: &Server, user: &str, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
     let (client, csrf) = server.login(user, PASSWORD);
@@ -137,14 +100,6 @@ fn api(server: &Server, user: &str, method: Method, path: &str, body: Option<Val
     }
     let res = req.send().unwrap();
     (res.status().as_u16(), res.json().unwrap_or(Value::Null))
-}
-
-/// A cell as the page shows it: text as it is, numbers as the API wrote them, `null`.
-fn cell_text(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
 }
 
 /// The rows of an API answer as the page shows them.
@@ -185,7 +140,7 @@ fn fits_a_phone(b: &Browser) {
 
 #[test]
 fn a_power_user_shares_a_report_a_member_reads_its_rows_without_sql_and_deleting_it_takes_it_away() {
-    let Some(site) = Site::start("web-reports-share", DESKTOP) else { return };
+    let Some(site) = start("web-reports-share", DESKTOP) else { return };
     let admin = site.admin();
     admin.user("pat", "power_user");
     user_granted(&admin, "mia", "member", &["sample"]);
@@ -203,7 +158,7 @@ fn a_power_user_shares_a_report_a_member_reads_its_rows_without_sql_and_deleting
     let b = &site.browser;
 
     // The owner's list: name (as text), owner, connector, shared with nobody yet.
-    site.log_in("pat");
+    site.log_in("pat", PASSWORD);
     assert!(b.find_all(".pagenav a[href=\"/reports\"]").len() == 1, "the top bar links the reports");
     b.click(".pagenav a[href=\"/reports\"]");
     b.wait_for_path("/reports");
@@ -261,7 +216,7 @@ fn a_power_user_shares_a_report_a_member_reads_its_rows_without_sql_and_deleting
     site.log_out();
 
     // The Member: the shared report, its rows as the API runs them for her, and no SQL anywhere.
-    site.log_in("mia");
+    site.log_in("mia", PASSWORD);
     site.open_reports("");
     let listed = site.listed();
     assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
@@ -291,7 +246,7 @@ fn a_power_user_shares_a_report_a_member_reads_its_rows_without_sql_and_deleting
     site.log_out();
 
     // The owner deletes it, after saying so twice.
-    site.log_in("pat");
+    site.log_in("pat", PASSWORD);
     site.open_reports(&format!("?id={id}"));
     site.wait_for_run(0);
     b.click("#delete");
@@ -317,7 +272,7 @@ fn a_power_user_shares_a_report_a_member_reads_its_rows_without_sql_and_deleting
     // Gone for the Member too: the list is empty, and its old link says it is not available.
     let (status, _) = api(server, "mia", Method::GET, &format!("/api/v1/reports/{id}"), None);
     assert_eq!(status, 404);
-    site.log_in("mia");
+    site.log_in("mia", PASSWORD);
     site.open_reports(&format!("?id={id}"));
     let shown = site.wait_for_run(0);
     assert!(shown["error"].as_str().unwrap_or_default().contains("This report is not available"), "{shown}");
@@ -326,7 +281,7 @@ fn a_power_user_shares_a_report_a_member_reads_its_rows_without_sql_and_deleting
 
 #[test]
 fn a_report_whose_database_is_down_or_refuses_it_or_whose_grant_was_revoked_says_so() {
-    let Some(site) = Site::start("web-reports-errors", DESKTOP) else { return };
+    let Some(site) = start("web-reports-errors", DESKTOP) else { return };
     let admin = site.admin();
     // A connector whose database does not answer (nothing listens on port 1).
     let offline = json!({"name": "offline", "url": "postgres://reader@127.0.0.1:1/gone"});
@@ -351,7 +306,7 @@ fn a_report_whose_database_is_down_or_refuses_it_or_whose_grant_was_revoked_says
     let broken = save_sql("Broken", "sample", "SELECT no_such_column FROM regions");
 
     // The database is down: a message that says so and what to do.
-    site.log_in("pat");
+    site.log_in("pat", PASSWORD);
     site.open_reports("");
     let shown = site.open_report(&down);
     let error = shown["error"].as_str().unwrap_or_default();
@@ -375,7 +330,7 @@ fn a_report_whose_database_is_down_or_refuses_it_or_whose_grant_was_revoked_says
     admin.ok(Method::PUT, &format!("/api/v1/admin/users/{mia}/grants"), Some(json!({"connectors": []})));
     let (status, body) = api(server, "mia", Method::POST, &format!("/api/v1/reports/{regions}/run"), None);
     assert_eq!((status, body["error"]["code"].as_str()), (403, Some("connector_not_granted")), "{body}");
-    site.log_in("mia");
+    site.log_in("mia", PASSWORD);
     site.open_reports("");
     let shown = site.open_report(&regions);
     let error = shown["error"].as_str().unwrap_or_default();
@@ -398,16 +353,9 @@ impl Site {
     }
 }
 
-/// Connector ids by name, as the admin sees them.
-fn connector_ids(admin: &Admin<'_>) -> std::collections::HashMap<String, String> {
-    let list = admin.ok(Method::GET, "/api/v1/admin/connectors", None);
-    let connectors = list["connectors"].as_array().cloned().unwrap_or_default();
-    connectors.iter().map(|c| (c["name"].as_str().unwrap().to_owned(), c["id"].as_str().unwrap().to_owned())).collect()
-}
-
 #[test]
 fn an_analyst_saves_a_chat_answer_as_a_report_and_a_member_is_not_offered_to() {
-    let Some(site) = Site::start("web-reports-chat", DESKTOP) else { return };
+    let Some(site) = start("web-reports-chat", DESKTOP) else { return };
     let admin = site.admin();
     user_granted(&admin, "ann", "analyst", &["sample"]);
     user_granted(&admin, "mia", "member", &["sample"]);
@@ -416,7 +364,7 @@ fn an_analyst_saves_a_chat_answer_as_a_report_and_a_member_is_not_offered_to() {
     let b = &site.browser;
     let question = "How many customers are there in each segment?";
 
-    site.log_in("ann");
+    site.log_in("ann", PASSWORD);
     site.ask(&ids["sample"], question, 0);
     let card = "#history .turn > article";
     let sql = b.text(&format!("{card} [data-role=sql]"));
@@ -469,14 +417,14 @@ fn an_analyst_saves_a_chat_answer_as_a_report_and_a_member_is_not_offered_to() {
     site.log_out();
 
     // A Member's answers hold no SQL, so they offer no saving.
-    site.log_in("mia");
+    site.log_in("mia", PASSWORD);
     site.ask(&ids["sample"], question, 0);
     assert!(b.find_all("[data-role=save-report], [data-role=save-open]").is_empty());
 }
 
 #[test]
 fn a_power_user_saves_and_shares_sql_from_live_edit_and_the_member_reads_it() {
-    let Some(site) = Site::start("web-reports-sql", DESKTOP) else { return };
+    let Some(site) = start("web-reports-sql", DESKTOP) else { return };
     let admin = site.admin();
     admin.user("pat", "power_user");
     user_granted(&admin, "mia", "member", &["sample"]);
@@ -484,7 +432,7 @@ fn a_power_user_saves_and_shares_sql_from_live_edit_and_the_member_reads_it() {
     let server = &site.server;
     let b = &site.browser;
 
-    site.log_in("pat");
+    site.log_in("pat", PASSWORD);
     b.open("/sql");
     let listed = b.wait_for_script("document.querySelector('#schema-body [data-role=schema]')");
     assert!(!listed.is_null(), "the schema was not listed");
@@ -549,7 +497,7 @@ fn a_power_user_saves_and_shares_sql_from_live_edit_and_the_member_reads_it() {
     site.log_out();
 
     // The Member: the shared report (only that one), its rows as her run returns them, no SQL.
-    site.log_in("mia");
+    site.log_in("mia", PASSWORD);
     site.open_reports("");
     let listed = site.listed();
     assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
@@ -566,14 +514,14 @@ fn a_power_user_saves_and_shares_sql_from_live_edit_and_the_member_reads_it() {
 
 #[test]
 fn a_user_enrols_a_second_factor_on_the_account_page_and_logs_in_with_its_code() {
-    let Some(site) = Site::start("web-reports-totp", DESKTOP) else { return };
+    let Some(site) = start("web-reports-totp", DESKTOP) else { return };
     let admin = site.admin();
     user_granted(&admin, "tom", "analyst", &["sample"]);
     let server = &site.server;
     let b = &site.browser;
 
     // Reached from the top bar's account area; off at first.
-    site.log_in("tom");
+    site.log_in("tom", PASSWORD);
     b.click("a.who[href=\"/account\"]");
     b.wait_for_path("/account");
     b.wait_until_ready();
@@ -670,12 +618,12 @@ fn a_user_enrols_a_second_factor_on_the_account_page_and_logs_in_with_its_code()
 
 #[test]
 fn a_user_changes_the_password_on_the_account_page() {
-    let Some(site) = Site::start("web-reports-password", PHONE) else { return };
+    let Some(site) = start("web-reports-password", PHONE) else { return };
     let admin = site.admin();
     admin.user("mia", "member");
     let server = &site.server;
     let b = &site.browser;
-    site.log_in("mia");
+    site.log_in("mia", PASSWORD);
     b.open("/account");
     let new = "Quite-new-secret-42";
 
@@ -762,7 +710,7 @@ fn shown_refresh(b: &Browser) -> Value {
 #[test]
 fn a_power_user_schedules_a_report_and_those_it_is_shared_with_read_its_last_refresh() {
     let settings = [("SQLGATE_REPORTS_REFRESH_CHECK_SECS", "1")];
-    let Some(site) = Site::start_with("web-reports-schedule", DESKTOP, &settings) else { return };
+    let Some(site) = start_with("web-reports-schedule", DESKTOP, &settings) else { return };
     let admin = site.admin();
     admin.user("pat", "power_user");
     user_granted(&admin, "mia", "member", &["sample"]);
@@ -779,7 +727,7 @@ fn a_power_user_schedules_a_report_and_those_it_is_shared_with_read_its_last_ref
     let b = &site.browser;
 
     // The owner sets it to refresh every hour.
-    site.log_in("pat");
+    site.log_in("pat", PASSWORD);
     site.open_reports("");
     site.open_report(&id);
     assert!(b.visible("#schedule-form"), "the owner may schedule it");
@@ -816,7 +764,7 @@ fn a_power_user_schedules_a_report_and_those_it_is_shared_with_read_its_last_ref
 
     // A Member it is shared with, with a grant, reads the same rows and no SQL.
     site.log_out();
-    site.log_in("mia");
+    site.log_in("mia", PASSWORD);
     site.open_reports("");
     site.open_report(&id);
     assert!(!b.visible("#schedule-form"), "only the owner schedules");
@@ -826,7 +774,7 @@ fn a_power_user_schedules_a_report_and_those_it_is_shared_with_read_its_last_ref
 
     // An Analyst it is shared with but who may not use its connector: told why, no rows.
     site.log_out();
-    site.log_in("ann");
+    site.log_in("ann", PASSWORD);
     site.open_reports("");
     let shown = site.open_report(&id);
     assert!(shown["error"].as_str().is_some_and(|e| e.contains("connector")), "{shown}");
@@ -836,7 +784,7 @@ fn a_power_user_schedules_a_report_and_those_it_is_shared_with_read_its_last_ref
 
     // The owner stops it.
     site.log_out();
-    site.log_in("pat");
+    site.log_in("pat", PASSWORD);
     site.open_reports(&format!("?id={id}"));
     site.wait_for_run(0);
     b.select("#schedule-every", "");

@@ -5,6 +5,7 @@
 
 pub mod browser;
 pub mod llm_server;
+pub mod site;
 
 use std::io::Write;
 use std::net::TcpListener;
