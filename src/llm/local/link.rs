@@ -150,6 +150,7 @@ const AGE: &[&str] = &["age"];
 const HEIGHT: &[&str] = &["height"];
 const WEIGHT: &[&str] = &["weight"];
 const PRICE: &[&str] = &["price", "cost"];
+const POPULATION: &[&str] = &["population"];
 
 /// Keywords by their words (lemmas). Articles are skipped on both sides when matching.
 const KEYWORDS: &[(&str, Kw)] = &[
@@ -231,6 +232,10 @@ const KEYWORDS: &[(&str, Kw)] = &[
     ("cheapest", Kw::SuperAdj(Implied { words: PRICE, dir: ASC })),
     ("most expensive", Kw::SuperAdj(Implied { words: PRICE, dir: DESC })),
     ("least expensive", Kw::SuperAdj(Implied { words: PRICE, dir: ASC })),
+    ("more populous than", Kw::CmpAdj(Cmp::Gt, Implied { words: POPULATION, dir: DESC })),
+    ("less populous than", Kw::CmpAdj(Cmp::Lt, Implied { words: POPULATION, dir: DESC })),
+    ("most populous", Kw::SuperAdj(Implied { words: POPULATION, dir: DESC })),
+    ("least populous", Kw::SuperAdj(Implied { words: POPULATION, dir: ASC })),
     ("order by", Kw::Order),
     ("ordered by", Kw::Order),
     ("sorted by", Kw::Order),

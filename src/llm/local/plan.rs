@@ -145,6 +145,13 @@ pub fn plan(catalog: &Catalog, items: &[Item], today: Date) -> Result<Plan, Refu
             k += 2;
             continue;
         }
+        // "the 3 oldest singers", "the 5 highest scores": a count before a superlative is how
+        // many rows, as "top 3" says it, never a value.
+        if let (Item::Number(n), Some(Item::Kw(Kw::SuperAdj(_) | Kw::Extreme(_)))) = (&items[k], items.get(k + 1)) {
+            if n.parse::<u64>().is_ok_and(|n| (1..=1000).contains(&n)) {
+                kept.push(Item::Kw(Kw::Top));
+            }
+        }
         kept.push(items[k].clone());
         k += 1;
     }

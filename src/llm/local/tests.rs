@@ -366,3 +366,15 @@ fn both_values_of_a_referring_table_are_each_required_and_anything_else_with_bot
     assert!(refused("customers both older than 40 and younger than 30").contains("both"));
     refused("the average total amount of customers with both shipped and cancelled orders");
 }
+
+#[test]
+fn a_count_before_a_superlative_is_how_many_rows() {
+    assert_eq!(
+        sql("What are the company names of the 3 oldest customers?"),
+        "SELECT company_name FROM customers ORDER BY age DESC LIMIT 3"
+    );
+    assert_eq!(
+        sql("Show the company name and age of the 2 youngest customers."),
+        "SELECT company_name, age FROM customers ORDER BY age ASC LIMIT 2"
+    );
+}
