@@ -536,6 +536,15 @@ impl Walk<'_> {
         if matches!(lit, Lit::Num(_)) && !kind.numeric() && kind != Kind::Text && kind != Kind::Other {
             return Err(format!("{} does not hold numbers", self.name(col)));
         }
+        // "names 3": a number equal to a text column whose sampled values are never numbers is
+        // about something else.
+        if let Lit::Num(n) = &lit {
+            let values = &self.catalog.tables[col.0].columns[col.1].values;
+            let numeric = |v: &String| v.trim().parse::<f64>().is_ok();
+            if kind == Kind::Text && !values.is_empty() && !values.iter().any(numeric) {
+                return Err(format!("{} holds text, not numbers: which column is {n} about?", self.name(col)));
+            }
+        }
         // Text compared with a number is compared as text (or refused) by the database.
         if matches!(lit, Lit::Num(_)) && !kind.numeric() && !matches!(cmp, Cmp::Eq | Cmp::Ne) {
             return Err(format!(

@@ -378,3 +378,9 @@ fn a_count_before_a_superlative_is_how_many_rows() {
         "SELECT company_name, age FROM customers ORDER BY age ASC LIMIT 2"
     );
 }
+
+#[test]
+fn a_number_is_never_equal_to_a_column_that_holds_only_text() {
+    let why = refused("How many customers have segment 3?");
+    assert!(why.contains("segment holds text"), "{why}");
+}
