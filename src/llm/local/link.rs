@@ -148,6 +148,9 @@ const DESC: Dir = Dir::Desc;
 const ASC: Dir = Dir::Asc;
 const AGE: &[&str] = &["age"];
 const HEIGHT: &[&str] = &["height"];
+/// "Short" is about height where there is one, else length or duration ("the shortest trip").
+const SHORT: &[&str] = &["height", "length", "duration"];
+const LENGTH: &[&str] = &["length", "duration"];
 const WEIGHT: &[&str] = &["weight"];
 const PRICE: &[&str] = &["price", "cost"];
 const POPULATION: &[&str] = &["population"];
@@ -218,7 +221,8 @@ const KEYWORDS: &[(&str, Kw)] = &[
     ("older than", Kw::CmpAdj(Cmp::Gt, Implied { words: AGE, dir: DESC })),
     ("younger than", Kw::CmpAdj(Cmp::Lt, Implied { words: AGE, dir: DESC })),
     ("taller than", Kw::CmpAdj(Cmp::Gt, Implied { words: HEIGHT, dir: DESC })),
-    ("shorter than", Kw::CmpAdj(Cmp::Lt, Implied { words: HEIGHT, dir: DESC })),
+    ("shorter than", Kw::CmpAdj(Cmp::Lt, Implied { words: SHORT, dir: DESC })),
+    ("longer than", Kw::CmpAdj(Cmp::Gt, Implied { words: LENGTH, dir: DESC })),
     ("heavier than", Kw::CmpAdj(Cmp::Gt, Implied { words: WEIGHT, dir: DESC })),
     ("lighter than", Kw::CmpAdj(Cmp::Lt, Implied { words: WEIGHT, dir: DESC })),
     ("cheaper than", Kw::CmpAdj(Cmp::Lt, Implied { words: PRICE, dir: DESC })),
@@ -226,7 +230,8 @@ const KEYWORDS: &[(&str, Kw)] = &[
     ("oldest", Kw::SuperAdj(Implied { words: AGE, dir: DESC })),
     ("youngest", Kw::SuperAdj(Implied { words: AGE, dir: ASC })),
     ("tallest", Kw::SuperAdj(Implied { words: HEIGHT, dir: DESC })),
-    ("shortest", Kw::SuperAdj(Implied { words: HEIGHT, dir: ASC })),
+    ("shortest", Kw::SuperAdj(Implied { words: SHORT, dir: ASC })),
+    ("longest", Kw::SuperAdj(Implied { words: LENGTH, dir: DESC })),
     ("heaviest", Kw::SuperAdj(Implied { words: WEIGHT, dir: DESC })),
     ("lightest", Kw::SuperAdj(Implied { words: WEIGHT, dir: ASC })),
     ("cheapest", Kw::SuperAdj(Implied { words: PRICE, dir: ASC })),
@@ -649,6 +654,21 @@ const DEMONYM_ENDINGS: &[(&str, &str)] = &[
     ("ish", "en"),
 ];
 
+/// Units that end column names (`max_temperature_f`, `height_cm`, `price_usd`): the name means
+/// the same without them. Never a word that means something else in a name (`min`, `m`, `in`).
+pub(crate) const UNITS: &[&str] = &[
+    "f", "c", "mph", "kmh", "kph", "km", "mi", "mile", "inch", "cm", "mm", "kg", "lb", "lbs", "usd", "eur", "gbp",
+    "sec", "ms",
+];
+
+/// `words` without a unit at its end, when something is left.
+pub(crate) fn without_unit(words: &[String]) -> Option<Vec<String>> {
+    match words {
+        [head @ .., last] if !head.is_empty() && UNITS.contains(&last.as_str()) => Some(head.to_vec()),
+        _ => None,
+    }
+}
+
 /// Last words of a table's name that only say it is a table.
 const GENERIC_TABLE_WORDS: &[&str] = &["data", "record", "table", "entry", "tbl"];
 
@@ -785,48 +805,52 @@ impl Lexicon {
                 }
             }
             for (c, column) in table.columns.iter().enumerate() {
-                let words = content(name_lemmas(&column.name));
                 let target = Target::Column(t, c);
-                // A column called just "id" is the table's id.
-                if words == ["id"] {
-                    add(words.clone(), target, &mut phrases);
-                }
-                for variant in variants(&words) {
-                    // "Song_release_year" is also "release year" (weaker: it ties with any
-                    // other column called that, and then the engine asks).
-                    if variant.len() >= 3 {
-                        for start in 1..variant.len() - 1 {
-                            add_part(variant[start..].to_vec(), target, &mut phrases);
+                // `max_temperature_f`, `height_cm`: also without the unit ("max temperature").
+                let full = content(name_lemmas(&column.name));
+                let unitless = without_unit(&full);
+                for words in std::iter::once(full).chain(unitless) {
+                    // A column called just "id" is the table's id.
+                    if words == ["id"] {
+                        add(words.clone(), target, &mut phrases);
+                    }
+                    for variant in variants(&words) {
+                        // "Song_release_year" is also "release year" (weaker: it ties with any
+                        // other column called that, and then the engine asks).
+                        if variant.len() >= 3 {
+                            for start in 1..variant.len() - 1 {
+                                add_part(variant[start..].to_vec(), target, &mut phrases);
+                            }
                         }
-                    }
-                    // "current_address_id" is also "current address" (weaker in the same way).
-                    if variant.len() >= 3 && variant.last().is_some_and(|w| w == "id") {
-                        add_part(variant[..variant.len() - 1].to_vec(), target, &mut phrases);
-                    }
-                    // "Total_amount" is also "amount" (weaker in the same way); never "id".
-                    if variant.len() == 2
-                        && variant[1] != "id"
-                        && !keyword_word(&variant[1])
-                        && !table_names.iter().any(|n| n[..] == variant[1..])
-                    {
-                        add_part(variant[1..].to_vec(), target, &mut phrases);
-                    }
-                    // "Song_Name" is also "the name of the song": the words rotated.
-                    if (2..=3).contains(&variant.len()) {
-                        for k in 1..variant.len() {
-                            let mut rotated = variant[k..].to_vec();
-                            rotated.extend_from_slice(&variant[..k]);
-                            add_phrase(
-                                Phrase { words: rotated, target, gap: true, partial: false, bridge: None },
-                                &mut phrases,
-                            );
+                        // "current_address_id" is also "current address" (weaker in the same way).
+                        if variant.len() >= 3 && variant.last().is_some_and(|w| w == "id") {
+                            add_part(variant[..variant.len() - 1].to_vec(), target, &mut phrases);
                         }
+                        // "Total_amount" is also "amount" (weaker in the same way); never "id".
+                        if variant.len() == 2
+                            && variant[1] != "id"
+                            && !keyword_word(&variant[1])
+                            && !table_names.iter().any(|n| n[..] == variant[1..])
+                        {
+                            add_part(variant[1..].to_vec(), target, &mut phrases);
+                        }
+                        // "Song_Name" is also "the name of the song": the words rotated.
+                        if (2..=3).contains(&variant.len()) {
+                            for k in 1..variant.len() {
+                                let mut rotated = variant[k..].to_vec();
+                                rotated.extend_from_slice(&variant[..k]);
+                                add_phrase(
+                                    Phrase { words: rotated, target, gap: true, partial: false, bridge: None },
+                                    &mut phrases,
+                                );
+                            }
+                        }
+                        // "singer_name" in table singer is also just "name".
+                        if variant.len() > table_words.len() && variant.starts_with(&table_words) {
+                            add(variant[table_words.len()..].to_vec(), target, &mut phrases);
+                        }
+                        add(variant, target, &mut phrases);
                     }
-                    // "singer_name" in table singer is also just "name".
-                    if variant.len() > table_words.len() && variant.starts_with(&table_words) {
-                        add(variant[table_words.len()..].to_vec(), target, &mut phrases);
-                    }
-                    add(variant, target, &mut phrases);
                 }
             }
         }

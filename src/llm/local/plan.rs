@@ -501,7 +501,11 @@ impl Walk<'_> {
                         .columns
                         .iter()
                         .enumerate()
-                        .filter(|(_, c)| name_lemmas(&c.name).last().is_some_and(|w| w == word))
+                        .filter(|(_, c)| {
+                            let words = name_lemmas(&c.name);
+                            let words = super::link::without_unit(&words).unwrap_or(words);
+                            words.last().is_some_and(|w| w == word)
+                        })
                         .map(move |(c, _)| (t, c))
                 })
                 .collect();
@@ -734,6 +738,18 @@ impl Walk<'_> {
                     }
                 }
                 Item::Kw(Kw::SuperAdj(implied)) => {
+                    // "the shortest duration", "the shortest trip duration": the column named
+                    // right after it, as "the lowest duration" would be.
+                    let named = match self.numeric_column(i) {
+                        Some(c) => Some((c, 1)),
+                        None if self.is_table(i) => self.numeric_column(i + 1).map(|c| (c, 2)),
+                        None => None,
+                    };
+                    if let Some((c, len)) = named {
+                        self.extremes.push((c, implied.dir, false));
+                        i += len;
+                        continue;
+                    }
                     let (c, dir) = self.implied(*implied)?;
                     self.extremes.push((c, dir, true));
                 }

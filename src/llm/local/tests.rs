@@ -384,3 +384,58 @@ fn a_number_is_never_equal_to_a_column_that_holds_only_text() {
     let why = refused("How many customers have segment 3?");
     assert!(why.contains("segment holds text"), "{why}");
 }
+
+/// Trips with a duration, and weather with units at the end of its column names.
+fn trips() -> Engine {
+    let catalog = Catalog {
+        tables: vec![
+            TableInfo {
+                name: "trip".into(),
+                schema: None,
+                columns: vec![col("id", Kind::Integer, &[]), col("duration", Kind::Integer, &[])],
+                links: vec![],
+                primary_key: vec![0],
+            },
+            TableInfo {
+                name: "weather".into(),
+                schema: None,
+                columns: vec![
+                    col("date", Kind::Text, &["2015-08-29"]),
+                    col("max_temperature_f", Kind::Integer, &[]),
+                    col("min_temperature_f", Kind::Integer, &[]),
+                    col("height_cm", Kind::Integer, &[]),
+                ],
+                links: vec![],
+                primary_key: vec![],
+            },
+        ],
+        synonyms: vec![],
+    };
+    Engine::new(catalog, Policy::new(Dialect::Sqlite))
+}
+
+fn trips_sql(question: &str) -> Option<String> {
+    trips().translate(question, date!(2024 - 03 - 15)).sql
+}
+
+#[test]
+fn units_at_the_end_of_a_name_and_long_and_short_durations() {
+    assert_eq!(
+        trips_sql("What is the highest max temperature?").as_deref(),
+        Some("SELECT max(max_temperature_f) FROM weather LIMIT 21")
+    );
+    // Which temperature is not guessed.
+    assert_eq!(trips_sql("List the dates with a temperature above 80."), None);
+    assert_eq!(
+        trips_sql("What is the id of the longest trip?").as_deref(),
+        Some("SELECT id FROM trip ORDER BY duration DESC LIMIT 1")
+    );
+    assert_eq!(
+        trips_sql("What is the shortest trip duration?").as_deref(),
+        Some("SELECT min(duration) FROM trip LIMIT 21")
+    );
+    assert_eq!(
+        trips_sql("List the ids of trips longer than 1000.").as_deref(),
+        Some("SELECT id FROM trip WHERE duration > 1000 LIMIT 21")
+    );
+}
