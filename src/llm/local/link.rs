@@ -657,8 +657,8 @@ const DEMONYM_ENDINGS: &[(&str, &str)] = &[
 /// Units that end column names (`max_temperature_f`, `height_cm`, `price_usd`): the name means
 /// the same without them. Never a word that means something else in a name (`min`, `m`, `in`).
 pub(crate) const UNITS: &[&str] = &[
-    "f", "c", "mph", "kmh", "kph", "km", "mi", "mile", "inch", "cm", "mm", "kg", "lb", "lbs", "usd", "eur", "gbp",
-    "sec", "ms",
+    "f", "c", "billion", "million", "thousand", "mph", "kmh", "kph", "km", "mi", "mile", "inch", "cm", "mm", "kg",
+    "lb", "lbs", "usd", "eur", "gbp", "sec", "ms",
 ];
 
 /// `words` without a unit at its end, when something is left.

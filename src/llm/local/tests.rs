@@ -439,3 +439,20 @@ fn units_at_the_end_of_a_name_and_long_and_short_durations() {
         Some("SELECT id FROM trip WHERE duration > 1000 LIMIT 21")
     );
 }
+
+#[test]
+fn a_scale_at_the_end_of_a_name_is_a_unit_too() {
+    let catalog = Catalog {
+        tables: vec![TableInfo {
+            name: "department".into(),
+            schema: None,
+            columns: vec![col("Department_ID", Kind::Integer, &[]), col("Budget_in_Billions", Kind::Real, &[])],
+            links: vec![],
+            primary_key: vec![0],
+        }],
+        synonyms: vec![],
+    };
+    let t = Engine::new(catalog, Policy::new(Dialect::Sqlite))
+        .translate("What is the total budget of departments?", date!(2024 - 03 - 15));
+    assert_eq!(t.sql.as_deref(), Some("SELECT sum(Budget_in_Billions) FROM department LIMIT 21"), "{:?}", t.reasons);
+}
