@@ -142,6 +142,8 @@ pub enum Kw {
     Entity,
     /// "both … and …": rows linked to each of two values, not to one that is both.
     Both,
+    /// "the most common", "the least frequent": the value (or row) that occurs most or least.
+    Frequent(Dir),
 }
 
 const DESC: Dir = Dir::Desc;
@@ -178,6 +180,10 @@ const KEYWORDS: &[(&str, Kw)] = &[
     ("largest", Kw::Extreme(DESC)),
     ("biggest", Kw::Extreme(DESC)),
     ("greatest", Kw::Extreme(DESC)),
+    ("most common", Kw::Frequent(DESC)),
+    ("most frequent", Kw::Frequent(DESC)),
+    ("least common", Kw::Frequent(ASC)),
+    ("least frequent", Kw::Frequent(ASC)),
     ("most", Kw::Extreme(DESC)),
     ("lowest", Kw::Extreme(ASC)),
     ("smallest", Kw::Extreme(ASC)),
@@ -826,6 +832,17 @@ impl Lexicon {
                         if variant.len() >= 3 && variant.last().is_some_and(|w| w == "id") {
                             add_part(variant[..variant.len() - 1].to_vec(), target, &mut phrases);
                         }
+                        // "bathroom_count" is also "the number of bathrooms" and "bathrooms" ("more
+                        // than 2 bathrooms").
+                        if variant.len() >= 2 && variant.last().is_some_and(|w| w == "count") {
+                            let counted = variant[..variant.len() - 1].to_vec();
+                            let mut number = vec!["number".to_owned()];
+                            number.extend_from_slice(&counted);
+                            add(number, target, &mut phrases);
+                            if !table_names.contains(&counted) {
+                                add_part(counted, target, &mut phrases);
+                            }
+                        }
                         // "Total_amount" is also "amount" (weaker in the same way); never "id".
                         if variant.len() == 2
                             && variant[1] != "id"
@@ -983,7 +1000,12 @@ impl Lexicon {
 
     fn keyword_at(&self, tokens: &[Token], i: usize) -> (usize, Option<Kw>) {
         let mut best = (0, None);
+        // "the numbers of the apartments" lists their numbers; only "the number of" counts.
+        let plural_number = tokens[i].text() == Some("numbers");
         for (words, kw) in &self.keywords {
+            if *kw == Kw::Count && plural_number {
+                continue;
+            }
             if words.len() > best.0 && matches_at(tokens, i, words) {
                 best = (words.len(), Some(*kw));
             }

@@ -715,6 +715,10 @@ impl Walk<'_> {
                     self.plan.select.push(Sel::Count);
                 }
                 Item::Kw(Kw::Agg(a)) => aggs.push(*a),
+                Item::Kw(Kw::Frequent(dir)) => {
+                    // "Which type code is the most common?": the listed column, grouped, by count.
+                    self.extreme_count = Some(*dir);
+                }
                 Item::Kw(Kw::Extreme(dir)) => {
                     if self.plural_table(i) {
                         // "used by the most orchestras": a count, even where a column shares the name.

@@ -456,3 +456,51 @@ fn a_scale_at_the_end_of_a_name_is_a_unit_too() {
         .translate("What is the total budget of departments?", date!(2024 - 03 - 15));
     assert_eq!(t.sql.as_deref(), Some("SELECT sum(Budget_in_Billions) FROM department LIMIT 21"), "{:?}", t.reasons);
 }
+
+/// Apartments with count columns and a type code.
+fn apartments_sql(question: &str) -> Option<String> {
+    let catalog = Catalog {
+        tables: vec![TableInfo {
+            name: "Apartments".into(),
+            schema: None,
+            columns: vec![
+                col("apt_id", Kind::Integer, &[]),
+                col("apt_type_code", Kind::Text, &["Flat", "Studio", "Duplex"]),
+                col("apt_number", Kind::Text, &["Suite 645", "Apt. 585"]),
+                col("bathroom_count", Kind::Integer, &[]),
+                col("bedroom_count", Kind::Integer, &[]),
+            ],
+            links: vec![],
+            primary_key: vec![0],
+        }],
+        synonyms: vec![],
+    };
+    Engine::new(catalog, Policy::new(Dialect::Sqlite)).translate(question, date!(2024 - 03 - 15)).sql
+}
+
+#[test]
+fn count_columns_the_most_common_value_and_numbers_that_are_not_a_count() {
+    assert_eq!(
+        apartments_sql("How many apartments have more than 2 bathrooms?").as_deref(),
+        Some("SELECT count(*) FROM Apartments WHERE bathroom_count > 2 LIMIT 21")
+    );
+    assert_eq!(
+        apartments_sql("What is the average number of bedrooms of all apartments?").as_deref(),
+        Some("SELECT avg(bedroom_count) FROM Apartments LIMIT 21")
+    );
+    assert_eq!(
+        apartments_sql("Which apartment type code is the most common?").as_deref(),
+        Some("SELECT apt_type_code FROM Apartments GROUP BY apt_type_code ORDER BY count(*) DESC LIMIT 1")
+    );
+    // "the numbers of" lists numbers; "the number of" counts.
+    assert_eq!(
+        apartments_sql("What are the numbers of apartments with 3 bedrooms?").as_deref(),
+        Some("SELECT apt_number FROM Apartments WHERE bedroom_count = 3 LIMIT 21")
+    );
+    assert_eq!(
+        apartments_sql("What is the number of apartments with 3 bedrooms?").as_deref(),
+        Some("SELECT count(*) FROM Apartments WHERE bedroom_count = 3 LIMIT 21")
+    );
+    // "How many bathrooms" of each apartment: the column's values, or a count? Not guessed.
+    assert_eq!(apartments_sql("How many bathrooms does each apartment have?"), None);
+}
