@@ -363,6 +363,8 @@ const STOP: &[&str] = &[
     "from",
     "with",
     "within",
+    "across",
+    "among",
     "into",
     "whose",
     "who",
@@ -803,6 +805,22 @@ impl Lexicon {
                     Phrase { words: variant, target: Target::Table(t), gap: false, partial: false, bridge },
                     &mut phrases,
                 );
+            }
+            // `Customer_Policies` is also "policies" (weaker: a whole name or a column that
+            // ties with it wins, or the engine asks), unless another table is named that. Not a
+            // link table's (`Office_locations`, keyed by two references): its last word names the
+            // link, and often a column elsewhere ("location").
+            let link_table = table.primary_key.len() >= 2
+                && table.primary_key.iter().all(|&k| table.links.iter().any(|l| l.column == k));
+            if let (false, [.., last]) = (link_table, table_words.as_slice()) {
+                let word = vec![last.clone()];
+                if table_words.len() >= 2
+                    && !GENERIC_TABLE_WORDS.contains(&last.as_str())
+                    && last != "id"
+                    && table_names.iter().filter(|n| n.last() == Some(last)).count() == 1
+                {
+                    add_part(word, Target::Table(t), &mut phrases);
+                }
             }
             // `cars_data`, `death_record` are also "cars", "deaths".
             if let [head @ .., last] = table_words.as_slice() {

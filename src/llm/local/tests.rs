@@ -504,3 +504,49 @@ fn count_columns_the_most_common_value_and_numbers_that_are_not_a_count() {
     // "How many bathrooms" of each apartment: the column's values, or a count? Not guessed.
     assert_eq!(apartments_sql("How many bathrooms does each apartment have?"), None);
 }
+
+#[test]
+fn the_last_word_of_a_tables_name_but_not_of_a_link_tables() {
+    let catalog = Catalog {
+        tables: vec![
+            TableInfo {
+                name: "Customers".into(),
+                schema: None,
+                columns: vec![col("Customer_ID", Kind::Integer, &[]), col("City", Kind::Text, &["Paris"])],
+                links: vec![],
+                primary_key: vec![0],
+            },
+            TableInfo {
+                name: "Customer_Policies".into(),
+                schema: None,
+                columns: vec![
+                    col("Policy_ID", Kind::Integer, &[]),
+                    col("Customer_ID", Kind::Integer, &[]),
+                    col("Policy_Type_Code", Kind::Text, &["Car", "Life"]),
+                ],
+                links: vec![Link { column: 1, ref_table: 0, ref_column: 0 }],
+                primary_key: vec![0],
+            },
+            TableInfo {
+                name: "Office_Locations".into(),
+                schema: None,
+                columns: vec![col("Customer_ID", Kind::Integer, &[]), col("Policy_ID", Kind::Integer, &[])],
+                links: vec![
+                    Link { column: 0, ref_table: 0, ref_column: 0 },
+                    Link { column: 1, ref_table: 1, ref_column: 0 },
+                ],
+                primary_key: vec![0, 1],
+            },
+        ],
+        synonyms: vec![],
+    };
+    let engine = Engine::new(catalog, Policy::new(Dialect::Sqlite));
+    let sql = |q: &str| engine.translate(q, date!(2024 - 03 - 15)).sql;
+    assert_eq!(sql("How many policies are there?").as_deref(), Some("SELECT count(*) FROM Customer_Policies LIMIT 21"));
+    assert_eq!(
+        sql("What is the number of policies across all customers?").as_deref(),
+        Some("SELECT count(*) FROM Customer_Policies AS T1 JOIN Customers AS T2 ON T1.Customer_ID = T2.Customer_ID LIMIT 21")
+    );
+    // A link table's last word is not the table.
+    assert_eq!(sql("How many locations are there?"), None);
+}
