@@ -754,6 +754,8 @@ pub struct Lexicon {
     /// Values by their first word.
     value_index: HashMap<String, Vec<usize>>,
     keywords: Vec<(Vec<String>, Kw)>,
+    /// "hired": the date columns a past participle names (`hire_date`).
+    date_verbs: HashMap<String, Vec<Target>>,
 }
 
 fn is_stop(word: &str) -> bool {
@@ -781,6 +783,7 @@ impl Lexicon {
     /// The phrases of every table, column and sampled value of `catalog`.
     pub fn new(catalog: &Catalog) -> Lexicon {
         let mut phrases = Vec::new();
+        let mut date_verbs: HashMap<String, Vec<Target>> = HashMap::new();
         let add_phrase = |phrase: Phrase, phrases: &mut Vec<Phrase>| {
             if !phrase.words.is_empty()
                 && !phrases.iter().any(|p: &Phrase| p.words == phrase.words && p.target == phrase.target)
@@ -861,6 +864,17 @@ impl Lexicon {
                                 add_part(counted, target, &mut phrases);
                             }
                         }
+                        // "hire_date" is also "hired", but only before a date or a year ("employees
+                        // hired before 2002"; see `Lexicon::date_verb`).
+                        if let [verb, date] = variant.as_slice() {
+                            if date == "date" && verb.len() >= 3 && verb.chars().all(|c| c.is_ascii_alphabetic()) {
+                                let past = if verb.ends_with('e') { format!("{verb}d") } else { format!("{verb}ed") };
+                                let targets: &mut Vec<Target> = date_verbs.entry(past).or_default();
+                                if !targets.contains(&target) {
+                                    targets.push(target);
+                                }
+                            }
+                        }
                         // "Total_amount" is also "amount" (weaker in the same way); never "id".
                         if variant.len() == 2
                             && variant[1] != "id"
@@ -935,7 +949,7 @@ impl Lexicon {
         for (k, (words, ..)) in values.iter().enumerate() {
             value_index.entry(words[0].clone()).or_default().push(k);
         }
-        Lexicon { phrases, phrase_index, values, value_index, keywords }
+        Lexicon { phrases, phrase_index, values, value_index, keywords, date_verbs }
     }
 
     /// Links a question.
@@ -988,6 +1002,8 @@ impl Lexicon {
                     && self.schema_at(&tokens, i + 1).1.iter().any(|t| matches!(t, Target::Table(_)));
                 if let Some(cands) = self.demonym(text).filter(|_| before_table) {
                     items.push(Item::Value { cands, words: text.to_owned() });
+                } else if let Some(cands) = self.date_verb(&tokens, i) {
+                    items.push(Item::Schema { cands, words: text.to_owned() });
                 } else if !is_stop(word) && !is_stop(text) {
                     items.push(Item::Unknown(text.to_owned()));
                 }
@@ -1125,6 +1141,23 @@ impl Lexicon {
             found = Some(cands);
         }
         found
+    }
+
+    /// "hired before 2002", "released in 2010": a past participle of a date column's verb, when
+    /// a year or a comparison with one follows (after filler words). Elsewhere ("aired on the
+    /// channel") the verb only relates things and names no column.
+    fn date_verb(&self, tokens: &[Token], i: usize) -> Option<Vec<Target>> {
+        let cands = self.date_verbs.get(tokens[i].text()?)?;
+        let mut j = i + 1;
+        while tokens.get(j).is_some_and(|t| t.text().is_some_and(is_stop)) {
+            j += 1;
+        }
+        if j < tokens.len() {
+            if let (len, Some(Kw::Cmp(_))) = self.keyword_at(tokens, j) {
+                j += len;
+            }
+        }
+        matches!(tokens.get(j), Some(Token::Number(_))).then(|| cands.clone())
     }
 
     /// Columns whose sampled values include `text` (case-insensitively).

@@ -550,3 +550,35 @@ fn the_last_word_of_a_tables_name_but_not_of_a_link_tables() {
     // A link table's last word is not the table.
     assert_eq!(sql("How many locations are there?"), None);
 }
+
+#[test]
+fn a_date_columns_verb_names_it_only_before_a_year() {
+    let catalog = Catalog {
+        tables: vec![TableInfo {
+            name: "employees".into(),
+            schema: None,
+            columns: vec![
+                col("employee_id", Kind::Integer, &[]),
+                col("email", Kind::Text, &["SKING"]),
+                col("hire_date", Kind::Text, &["1987-06-17", "1994-06-07"]),
+            ],
+            links: vec![],
+            primary_key: vec![0],
+        }],
+        synonyms: vec![],
+    };
+    let engine = Engine::new(catalog, Policy::new(Dialect::Sqlite));
+    let sql = |q: &str| engine.translate(q, date!(2024 - 03 - 15)).sql;
+    assert_eq!(
+        sql("What are the emails of employees hired before 2002?").as_deref(),
+        Some("SELECT email FROM employees WHERE hire_date < '2002-01-01' LIMIT 21")
+    );
+    assert_eq!(
+        sql("How many employees were hired in 1994?").as_deref(),
+        Some("SELECT count(*) FROM employees WHERE hire_date >= '1994-01-01' AND hire_date < '1995-01-01' LIMIT 21")
+    );
+    // Elsewhere the verb names nothing; at the very end of a question it is refused, not a crash.
+    assert_eq!(sql("List the emails of employees hired by the company."), None);
+    assert_eq!(sql("employees hired"), None);
+    assert_eq!(sql("employees hired before"), None);
+}
