@@ -582,3 +582,110 @@ fn a_date_columns_verb_names_it_only_before_a_year() {
     assert_eq!(sql("employees hired"), None);
     assert_eq!(sql("employees hired before"), None);
 }
+
+/// Words the engine gives meaning to, and some it does not, for questions made at random.
+const WORDS: &[&str] = &[
+    "how",
+    "many",
+    "number",
+    "numbers",
+    "of",
+    "the",
+    "average",
+    "total",
+    "most",
+    "least",
+    "common",
+    "both",
+    "and",
+    "or",
+    "not",
+    "never",
+    "without",
+    "any",
+    "with",
+    "at",
+    "least",
+    "one",
+    "more",
+    "than",
+    "before",
+    "after",
+    "in",
+    "each",
+    "per",
+    "by",
+    "top",
+    "oldest",
+    "youngest",
+    "shortest",
+    "longest",
+    "customers",
+    "orders",
+    "order",
+    "status",
+    "shipped",
+    "cancelled",
+    "segment",
+    "Retail",
+    "age",
+    "company",
+    "name",
+    "names",
+    "hired",
+    "Asian",
+    "Italian",
+    "which",
+    "what",
+    "distinct",
+    "ordered",
+    "descending",
+    "between",
+    "3",
+    "2014",
+    "-4",
+    "0",
+    "'Acme'",
+    "\"x\"",
+    ",",
+    "?",
+    "last",
+    "month",
+    "this",
+    "year",
+    "today",
+    "days",
+    "named",
+    "all",
+    "information",
+    "trip",
+    "duration",
+    "temperature",
+    "bathrooms",
+    "Apartments",
+    "Flat",
+    "policies",
+    "across",
+    "among",
+];
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+    /// Any sequence of such words gets SQL the guard allowed, or a reason: never a panic.
+    #[test]
+    fn any_question_is_answered_or_refused_never_a_crash(picks in proptest::collection::vec(0..WORDS.len(), 0..14)) {
+        let question: Vec<&str> = picks.iter().map(|&k| WORDS[k]).collect();
+        let question = question.join(" ");
+        for t in [
+            engine().translate(&question, date!(2024 - 03 - 15)),
+            trips().translate(&question, date!(2024 - 03 - 15)),
+        ] {
+            match t.sql {
+                Some(sql) => proptest::prop_assert!(sql.starts_with("SELECT "), "{question}: {sql}"),
+                None => proptest::prop_assert!(!t.reasons.is_empty(), "{question}: no reason"),
+            }
+        }
+        proptest::prop_assert!(apartments_sql(&question).is_none_or(|sql| sql.starts_with("SELECT ")));
+    }
+}
