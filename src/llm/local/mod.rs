@@ -70,6 +70,25 @@ impl Engine {
 
     /// Translates one question; `today` anchors "last month" and the like.
     pub fn translate(&self, question: &str, today: Date) -> Translation {
+        // The engine is plain code over the question's words and must never panic; should a bug
+        // make it, the question is refused instead of taking its caller (a server worker) down.
+        // The engine keeps no state a panic could leave half-changed.
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.translate_checked(question, today))) {
+            Ok(translation) => translation,
+            Err(_) => {
+                tracing::error!("the offline engine failed on a question (a bug); the question was refused");
+                Translation::uncertain(
+                    "the offline engine failed on this question (a bug, logged for the team): rephrase it".into(),
+                )
+            }
+        }
+    }
+
+    fn translate_checked(&self, question: &str, today: Date) -> Translation {
+        #[cfg(test)]
+        if question == tests::PANIC_PROBE {
+            panic!("the test's stand-in for an engine bug");
+        }
         let question = question.trim();
         if question.is_empty() {
             return Translation::uncertain("the question is empty".into());

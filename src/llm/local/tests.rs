@@ -689,3 +689,15 @@ proptest::proptest! {
         proptest::prop_assert!(apartments_sql(&question).is_none_or(|sql| sql.starts_with("SELECT ")));
     }
 }
+
+/// A question that makes the engine panic in tests only, standing in for a bug.
+pub(super) const PANIC_PROBE: &str = "\u{1}engine panic probe";
+
+#[test]
+fn an_engine_bug_refuses_the_question_instead_of_taking_its_caller_down() {
+    let t = engine().translate(PANIC_PROBE, date!(2024 - 03 - 15));
+    assert_eq!((t.sql, t.confidence), (None, Confidence::Uncertain));
+    assert!(t.reasons[0].contains("failed on this question"), "{:?}", t.reasons);
+    // The engine still answers afterwards.
+    assert_eq!(sql("How many customers are there?"), "SELECT count(*) FROM customers LIMIT 21");
+}
