@@ -43,15 +43,11 @@
     const detail = api.sentence(r.error.message);
     const code = r.error.code;
     let e;
-    if (r.status === 401) e = { heading: "Your session has ended", text: detail, link: logInAgain() };
-    else if (code === "csrf_failed") e = { heading: "This page is out of date", text: "Reload the page, then try again." };
-    else if (code === "wrong_password") e = { heading: "The current password is wrong", text: "Type it again. Repeated failures lock the account for a while." };
+    if (code === "wrong_password") e = { heading: "The current password is wrong", text: "Type it again. Repeated failures lock the account for a while." };
     else if (code === "totp_required") e = { heading: "Enter the current code", text: detail };
     else if (code === "wrong_code") e = { heading: "That code did not work", text: detail };
     else if (code === "account_locked" || code === "address_locked") e = { heading: "Too many failed attempts", text: detail };
-    else if (code === "rate_limited") e = { heading: "Too many requests", text: detail };
-    else if (code === "network") e = { heading: "The server could not be reached", text: detail };
-    else e = { heading: doing, text: detail };
+    else e = api.commonError(r, "try again") || { heading: doing, text: detail };
     api.showMessage(message, e.heading, e.text, e.link);
   }
 

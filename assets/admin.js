@@ -11,16 +11,10 @@
   // {heading, text, link} for a failed call; `doing` names what failed ("The user could not be
   // created").
   function explain(result, doing) {
+    const common = api.commonError(result, "try again");
+    if (common) return common;
     const detail = api.sentence(result.error.message);
-    if (result.status === 401) {
-      return { heading: "Your session has ended", text: detail,
-        link: el("p", {}, el("a", { href: "/login?notice=session_ended", text: "Log in again" })) };
-    }
     if (result.status === 403) return { heading: "Not allowed", text: detail };
-    if (result.status === 429) {
-      const wait = result.retryAfter ? " Wait " + result.retryAfter + " seconds and try again." : " Wait a moment and try again.";
-      return { heading: "Too many requests", text: detail + wait };
-    }
     if (result.status === 400 || result.status === 404 || result.status === 409) {
       return { heading: doing, text: detail };
     }

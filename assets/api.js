@@ -98,6 +98,28 @@
 
   // The top bar's "Log out": ends the session on the server, then opens the login page; an
   // error that is not an ended session goes to `onError(result)`.
+  // {heading, text, link} for the failures every page meets alike: an ended session (with a link
+  // to log in), a stale CSRF token, too many requests (with the wait), no connection. `again`
+  // says what to do after ("ask again"). null for anything else, which each page words itself.
+  function commonError(result, again) {
+    const detail = sentence(result.error.message);
+    const code = result.error.code;
+    if (result.status === 401) {
+      return {
+        heading: "Your session has ended",
+        text: detail + " Log in again, then " + again + ".",
+        link: el("p", {}, el("a", { href: "/login?notice=session_ended", text: "Log in again" })),
+      };
+    }
+    if (code === "csrf_failed") return { heading: "This page is out of date", text: "Reload the page, then " + again + "." };
+    if (result.status === 429 || code === "rate_limited") {
+      const wait = result.retryAfter !== null ? "Wait " + result.retryAfter + " seconds" : "Wait a moment";
+      return { heading: "Too many requests", text: detail + " " + wait + ", then " + again + "." };
+    }
+    if (code === "network") return { heading: "The server could not be reached", text: detail };
+    return null;
+  }
+
   // What the pages keep in this tab's sessionStorage (the chat's conversation) is under this
   // prefix; it goes when the tab is closed, at logout, and whenever the login page opens.
   const KEPT = "sqlgate.";
@@ -179,6 +201,7 @@
     showMessage: showMessage,
     wireLogout: wireLogout,
     forgetSession: forgetSession,
+    commonError: commonError,
     kept: KEPT,
     connectorPicker: connectorPicker,
   };

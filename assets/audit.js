@@ -87,11 +87,9 @@
   }
 
   function explain(result) {
+    const common = api.commonError(result, "apply the filters again");
+    if (common) return common;
     const detailText = api.sentence(result.error.message);
-    if (result.status === 401) {
-      return { heading: "Your session has ended", text: detailText,
-        link: el("p", {}, el("a", { href: "/login?notice=session_ended", text: "Log in again" })) };
-    }
     if (result.status === 400) return { heading: "A filter is not valid", text: detailText + " Correct it and apply again." };
     if (result.status === 403) return { heading: "Not allowed", text: detailText };
     return { heading: "The audit trail could not be read", text: detailText + " Try again." };

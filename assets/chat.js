@@ -44,14 +44,10 @@
 
   // {heading, text, link} for an API error, in words that say what happened and what to do.
   function explain(result) {
+    const common = api.commonError(result, "ask again");
+    if (common) return common;
     const detail = api.sentence(result.error.message);
     const code = result.error.code;
-    if (result.status === 401) {
-      return { heading: "Your session has ended", text: detail + " Log in again, then ask once more.", link: sessionEnded() };
-    }
-    if (code === "csrf_failed") {
-      return { heading: "This page is out of date", text: "Reload the page, then ask again." };
-    }
     if (code === "spend_limit_reached") {
       let when = "";
       if (result.retryAfter !== null) {
@@ -59,10 +55,6 @@
         when = " You can ask again from " + at.toLocaleDateString(undefined, { dateStyle: "long" }) + ".";
       }
       return { heading: "Your monthly spend limit is reached", text: detail + when + " An admin can raise the limit." };
-    }
-    if (code === "rate_limited") {
-      const wait = result.retryAfter !== null ? " Wait " + result.retryAfter + " seconds, then ask again." : "";
-      return { heading: "Too many requests", text: detail + wait };
     }
     if (code === "sql_rejected") {
       return { heading: "The SQL was refused by the guard", text: detail + " Rephrase the question and try again." };
@@ -81,9 +73,6 @@
     }
     if (result.status === 502 || result.status === 503) {
       return { heading: "The database is not available", text: detail + " Try again later, or tell an admin." };
-    }
-    if (code === "network") {
-      return { heading: "The server could not be reached", text: detail };
     }
     return { heading: "The question could not be answered", text: detail };
   }

@@ -36,11 +36,9 @@
   }
 
   function explain(result) {
+    const common = api.commonError(result, "show the dashboard again");
+    if (common) return common;
     const text = api.sentence(result.error.message);
-    if (result.status === 401) {
-      return { heading: "Your session has ended", text: text,
-        link: el("p", {}, el("a", { href: "/login?notice=session_ended", text: "Log in again" })) };
-    }
     if (result.status === 400) return { heading: "These dates cannot be shown", text: text + " Change them and show again." };
     if (result.status === 403) return { heading: "Not allowed", text: text };
     return { heading: "The dashboard could not be read", text: text + " Try again." };

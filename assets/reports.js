@@ -51,16 +51,10 @@
 
   // {heading, text, link} for an API error, in words that say what happened and what to do.
   function explain(r, doing) {
+    const common = api.commonError(r, "try again");
+    if (common) return common;
     const detail = api.sentence(r.error.message);
     const code = r.error.code;
-    if (r.status === 401) {
-      return {
-        heading: "Your session has ended",
-        text: detail + " Log in again, then open the report once more.",
-        link: el("p", {}, el("a", { href: "/login?notice=session_ended", text: "Log in again" })),
-      };
-    }
-    if (code === "csrf_failed") return { heading: "This page is out of date", text: "Reload the page, then try again." };
     if (code === "connector_not_granted") {
       return { heading: "You may no longer use this report's connector", text: detail };
     }
@@ -73,15 +67,10 @@
       return { heading: "The guard refused the report's SQL", text: detail + " The owner can save a corrected query as a new report." };
     }
     if (code === "database_error") return { heading: "The database could not run the report", text: detail };
-    if (code === "rate_limited") {
-      const wait = r.retryAfter !== null ? " Wait " + r.retryAfter + " seconds, then try again." : "";
-      return { heading: "Too many requests", text: detail + wait };
-    }
     if (r.status === 504 || code === "timeout") return { heading: "The report took too long", text: detail + " Try again later." };
     if (r.status === 502 || r.status === 503) {
       return { heading: "The database is not available", text: detail + " Try again later, or tell an admin." };
     }
-    if (code === "network") return { heading: "The server could not be reached", text: detail };
     return { heading: "The report could not be " + doing, text: detail };
   }
 

@@ -14,19 +14,14 @@
 
   // {heading, text} for an API error while saving or sharing.
   function explain(r, doing) {
+    const common = api.commonError(r, "save again");
+    if (common) return common;
     const detail = api.sentence(r.error.message);
     const code = r.error.code;
-    if (r.status === 401) return { heading: "Your session has ended", text: detail + " Log in again, then save once more." };
-    if (code === "csrf_failed") return { heading: "This page is out of date", text: "Reload the page, then try again." };
     if (code === "sql_rejected") return { heading: "The guard refused the SQL", text: detail + " Change the query, then save again." };
     if (r.status === 403) return { heading: "Saving reports is not open to you", text: detail };
     if (r.status === 404) return { heading: "That could not be found", text: detail };
-    if (code === "rate_limited") {
-      const wait = r.retryAfter !== null ? " Wait " + r.retryAfter + " seconds, then try again." : "";
-      return { heading: "Too many requests", text: detail + wait };
-    }
     if (r.status === 502 || r.status === 503) return { heading: "sqlgate is not available", text: detail + " Try again later." };
-    if (code === "network") return { heading: "The server could not be reached", text: detail };
     return { heading: "The report could not be " + doing, text: detail };
   }
 

@@ -219,27 +219,16 @@
 
   // {heading, text, link} for an API error, in words that say what happened and what to do.
   function explain(r) {
+    const common = api.commonError(r, "run the query again");
+    if (common) return common;
     const detail = api.sentence(r.error.message);
     const code = r.error.code;
-    if (r.status === 401) {
-      return {
-        heading: "Your session has ended",
-        text: detail + " Log in again, then run the query once more.",
-        link: el("p", {}, el("a", { href: "/login?notice=session_ended", text: "Log in again" })),
-      };
-    }
-    if (code === "csrf_failed") return { heading: "This page is out of date", text: "Reload the page, then run the query again." };
     if (code === "forbidden") return { heading: "SQL live edit is not open to you", text: detail };
-    if (code === "rate_limited") {
-      const wait = r.retryAfter !== null ? " Wait " + r.retryAfter + " seconds, then run it again." : "";
-      return { heading: "Too many requests", text: detail + wait };
-    }
     if (code === "database_error") return { heading: "The database could not run the query", text: detail + " Change the query and run it again." };
     if (code === "not_found") return { heading: "That connector is not available", text: detail };
     if (code === "bad_request") return { heading: "The query could not be sent", text: detail };
     if (r.status === 504 || code === "timeout") return { heading: "The query took too long", text: detail + " Ask for less, or try again later." };
     if (r.status === 502 || r.status === 503) return { heading: "The database is not available", text: detail + " Try again later, or tell an admin." };
-    if (code === "network") return { heading: "The server could not be reached", text: detail };
     return { heading: "The query could not be run", text: detail };
   }
 
