@@ -100,8 +100,9 @@ async fn run(state: &AppState, report: &Report) -> Result<Value, (&'static str, 
         }
         _ => false,
     };
+    let connector_name = record.as_ref().map(|r| r.name.clone());
     let Some(record) = record.filter(|_| allowed) else {
-        entry.connector = report_connector_name(state, report).await;
+        entry.connector = connector_name;
         let error = ApiError::forbidden_because(
             "refresh_not_allowed",
             "the report's owner may no longer refresh it on a schedule (disabled, below Power User, or without the \
@@ -121,9 +122,4 @@ async fn run(state: &AppState, report: &Report) -> Result<Value, (&'static str, 
         "answer": answer.answer,
         "warnings": answer.warnings,
     }))
-}
-
-/// The name of the report's connector, when it still exists.
-async fn report_connector_name(state: &AppState, report: &Report) -> Option<String> {
-    state.store.connector(&report.connector_id).await.ok().flatten().map(|r| r.name)
 }

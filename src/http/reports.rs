@@ -453,11 +453,14 @@ async fn connector_name(ctx: &Ctx, report: &Report) -> Result<String, ApiError> 
 async fn view(ctx: &Ctx, who: &Principal, report: &Report) -> Result<ReportView, ApiError> {
     let owner = ctx.state.store.user(&report.owner_id).await?.map(|u| u.username).unwrap_or_default();
     let is_owner = report.owner_id == who.user_id;
+    // Read once: its name, and whether the reader may see the last refresh's rows.
+    let record = ctx.state.store.connector(&report.connector_id).await?;
+    let last_refresh = last_refresh(ctx, who, report, record.as_ref()).await?;
     Ok(ReportView {
         id: report.id.clone(),
         name: report.name.clone(),
         owner,
-        connector: connector_name(ctx, report).await?,
+        connector: record.map_or_else(|| report.connector_id.clone(), |r| r.name),
         question: report.question.clone(),
         sql: (who.role >= Role::Analyst).then(|| report.sql.clone()),
         created_at: report.created_at,
@@ -466,13 +469,18 @@ async fn view(ctx: &Ctx, who: &Principal, report: &Report) -> Result<ReportView,
         schedule: report
             .refresh_minutes
             .map(|every_minutes| ScheduleView { every_minutes, next_refresh_at: report.next_refresh_at }),
-        last_refresh: last_refresh(ctx, who, report).await?,
+        last_refresh,
     })
 }
 
 /// The report's last refresh as `who` may see it: its rows only while `who` may use its connector
 /// (they were read under the owner's grants).
-async fn last_refresh(ctx: &Ctx, who: &Principal, report: &Report) -> Result<Option<RefreshView>, ApiError> {
+async fn last_refresh(
+    ctx: &Ctx,
+    who: &Principal,
+    report: &Report,
+    record: Option<&ConnectorRecord>,
+) -> Result<Option<RefreshView>, ApiError> {
     let Some(refresh) = &report.last_refresh else { return Ok(None) };
     let mut view = RefreshView {
         at: refresh.at,
@@ -481,9 +489,8 @@ async fn last_refresh(ctx: &Ctx, who: &Principal, report: &Report) -> Result<Opt
         result: None,
     };
     if let Some(answer) = &refresh.answer {
-        let record = ctx.state.store.connector(&report.connector_id).await?;
         match record {
-            Some(record) if may_use(ctx, who, &record).await? => view.result = Some(answer.clone()),
+            Some(record) if may_use(ctx, who, record).await? => view.result = Some(answer.clone()),
             _ => {
                 view.message = Some(
                     "the last refresh's rows are not shown: you may not use this report's connector; ask an admin for \

@@ -266,6 +266,11 @@ pub fn next_refresh(now: i64, minutes: u32) -> i64 {
     now.saturating_add(i64::from(minutes.max(1)) * 60)
 }
 
+/// `refresh` as both stores keep it: JSON text.
+pub(crate) fn refresh_text(refresh: Option<&Refresh>) -> Result<Option<String>, StoreError> {
+    refresh.map(serde_json::to_string).transpose().map_err(|e| StoreError::Corrupt(format!("a report refresh: {e}")))
+}
+
 /// One scheduled refresh of a report.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Refresh {

@@ -727,11 +727,6 @@ impl TryFrom<ReportDoc> for super::Report {
     }
 }
 
-/// A refresh as the report documents keep it.
-fn refresh_text(refresh: Option<&super::Refresh>) -> Result<Option<String>, StoreError> {
-    refresh.map(serde_json::to_string).transpose().map_err(|e| StoreError::Corrupt(format!("a report refresh: {e}")))
-}
-
 /// How many times a claim of a due report is tried when other processes win the race to it.
 const CLAIM_ATTEMPTS: usize = 5;
 
@@ -1309,7 +1304,7 @@ impl Store for MongoStore {
 
     async fn create_report(&self, report: &super::Report) -> Result<(), StoreError> {
         let r = report.clone();
-        let last_refresh = refresh_text(r.last_refresh.as_ref())?;
+        let last_refresh = super::refresh_text(r.last_refresh.as_ref())?;
         self.run(|db| async move {
             let client = db.client().clone();
             transaction(&client, |session| {
@@ -1457,7 +1452,7 @@ impl Store for MongoStore {
 
     async fn record_refresh(&self, id: &str, refresh: &super::Refresh) -> Result<(), StoreError> {
         let id = id.to_owned();
-        let text = refresh_text(Some(refresh))?;
+        let text = super::refresh_text(Some(refresh))?;
         self.run(|db| async move {
             reports(&db)
                 .update_one(doc! { "_id": &id }, doc! { "$set": { "last_refresh": text } })

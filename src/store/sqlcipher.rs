@@ -10,8 +10,8 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use zeroize::Zeroizing;
 
 use super::{
-    next_refresh, ApiKey, AuditFilter, AuditRecord, ConnectorLlm, ConnectorRecord, MemoryEntry, Refresh, Report,
-    Rotation, Session, Store, StoreError, Usage, User,
+    next_refresh, refresh_text, ApiKey, AuditFilter, AuditRecord, ConnectorLlm, ConnectorRecord, MemoryEntry, Refresh,
+    Report, Rotation, Session, Store, StoreError, Usage, User,
 };
 use crate::auth::Role;
 
@@ -270,11 +270,6 @@ fn report_row(r: &Row<'_>) -> rusqlite::Result<Report> {
         next_refresh_at: r.get(9)?,
         last_refresh,
     })
-}
-
-/// `refresh` as stored.
-fn refresh_text(refresh: Option<&Refresh>) -> Result<Option<String>, StoreError> {
-    refresh.map(serde_json::to_string).transpose().map_err(|e| StoreError::Corrupt(format!("a report refresh: {e}")))
 }
 
 /// `report` with whom it is shared, read.
