@@ -54,6 +54,9 @@ pub struct Plan {
     pub limit: Option<u64>,
     /// Only rows that some row (`true`) or no row (`false`) of this table refers to by this link.
     pub referred: Option<(usize, super::catalog::Link, bool)>,
+    /// With `referred` "some": conditions the referring row must pass ("singers with a song that
+    /// sold more than 300000").
+    pub referred_filters: Vec<Filter>,
     /// Only rows linked, through a link table, to rows of another table that pass its filters.
     pub through: Option<Through>,
     /// Only rows that rows of another table refer to for each of several values ("countries where
@@ -106,6 +109,9 @@ struct Walk<'a> {
     last_filter_col: Option<Col>,
     entity: bool,
     both: bool,
+    /// The groups are the rows of a referenced table, found from a count condition or superlative
+    /// ("car makers with more than 3 models"), so each of its columns may be listed.
+    rows_grouped: bool,
 }
 
 /// Builds the plan for linked `items`, or says why it cannot.
@@ -172,6 +178,7 @@ pub fn plan(catalog: &Catalog, items: &[Item], today: Date) -> Result<Plan, Refu
         last_filter_col: None,
         entity: false,
         both: false,
+        rows_grouped: false,
     };
     let mut bridge = None;
     if tables.len() == 2 {
@@ -1107,6 +1114,19 @@ impl Walk<'_> {
                     self.plan.group.push(key);
                     self.plan.select.push(Sel::Col(name));
                 }
+                // "Give the full name and id of the car makers with more than 3 models": several
+                // columns of the referenced table, grouped by its key (each of them depends on it).
+                [_, _, ..]
+                    if self.plan.join.is_some_and(|(_, _, link)| {
+                        cols.iter().all(|c| self.key_owner(*c) == link.ref_table)
+                            && self.catalog.tables[link.ref_table].primary_key == [link.ref_column]
+                    }) =>
+                {
+                    let (_, many, link) = self.plan.join.expect("a join");
+                    self.plan.group.push((many, link.column));
+                    self.rows_grouped = true;
+                    shown_groups.clear();
+                }
                 _ => return Err("most or more than what, per what? Name the column to group by".into()),
             }
         }
@@ -1147,7 +1167,7 @@ impl Walk<'_> {
             for s in cols {
                 if let Sel::Col(c) = s {
                     let named_group = self.plan.group.contains(&c) || select.contains(&s);
-                    if !named_group && !self.group_name_of(c) {
+                    if !named_group && !self.group_name_of(c) && !(self.rows_grouped && self.keyed_by_group(c)) {
                         return Err(format!("{} is listed but not grouped", self.name(c)));
                     }
                 }
@@ -1235,6 +1255,7 @@ impl Walk<'_> {
                 }
             }
         }
+        self.semi_join()?;
         self.check_join()?;
         self.check_numeric_text()?;
         Ok(self.plan)
@@ -1336,6 +1357,83 @@ impl Walk<'_> {
     /// Whether `c` is the name column of a table grouped by its key.
     fn group_name_of(&self, c: Col) -> bool {
         self.plan.group.iter().any(|&g| self.key_owner(g) == c.0 && self.name_column(c.0) == Some(c))
+    }
+
+    /// Whether the groups are the rows of `c`'s table (grouped by its one-column primary key, or
+    /// by the key that refers to it), so that `c` has one value per group.
+    fn keyed_by_group(&self, c: Col) -> bool {
+        let key = &self.catalog.tables[c.0].primary_key;
+        self.plan.group.iter().any(|&g| {
+            let refers = self.plan.join.is_some_and(|(_, many, link)| {
+                g == (many, link.column) && link.ref_table == c.0 && *key == [link.ref_column]
+            });
+            refers || (g.0 == c.0 && *key == [g.1])
+        })
+    }
+
+    /// "How many professionals have performed treatments?", "singers who have a song with sales
+    /// over 300000": rows of the referenced side that some referring row matches, asked about
+    /// only through the referenced side's own columns. A join would repeat each such row once per
+    /// match; the rows are instead kept once each, by a condition that some referring row exists.
+    fn semi_join(&mut self) -> Result<(), Refusal> {
+        let Some((_, many, link)) = self.plan.join else { return Ok(()) };
+        let one = link.ref_table;
+        if self.plan.from != one || many == one || !self.plan.group.is_empty() || self.plan.having.is_some() {
+            return Ok(());
+        }
+        let on_many = |s: &Sel| match s {
+            Sel::Col(c) | Sel::Agg(_, c) | Sel::CountDistinct(c) => c.0 == many,
+            Sel::Count | Sel::Star => false,
+        };
+        if self.plan.select.iter().chain(self.plan.order.iter().map(|(s, _)| s)).any(on_many)
+            || self.plan.each_of.is_some()
+            || self.plan.referred.is_some()
+            || self.plan.through.is_some()
+        {
+            return Ok(());
+        }
+        // "the names of the conductors and the orchestras they conducted" lists the orchestras.
+        let listed_table = self.items.iter().enumerate().any(|(i, item)| {
+            matches!(item, Item::Schema { cands, .. } if table_of(self.items, i, cands) == Some(many))
+                && i > 0
+                && matches!(self.items[i - 1], Item::Kw(Kw::And))
+        });
+        // A list keeps one row per match when the question does not say "distinct" (as the
+        // link-table case, `one_or_each`), so only a distinct list is asked once per row.
+        let listed = self.plan.select.iter().any(|s| matches!(s, Sel::Col(_) | Sel::Star));
+        // "How many professionals …" counts the referenced rows; "for the teacher named X, how
+        // many courses …" does not, so the count must be of the table named right after it.
+        let counted = self.plan.select.contains(&Sel::Count);
+        let counts_one = self.items.iter().enumerate().any(|(i, item)| {
+            matches!(item, Item::Kw(Kw::Count))
+                && self.items[i + 1..]
+                    .iter()
+                    .enumerate()
+                    .find(|(_, next)| !matches!(next, Item::Kw(Kw::Distinct)))
+                    .is_some_and(|(j, next)| {
+                        matches!(next, Item::Schema { cands, .. } if table_of(self.items, i + 1 + j, cands) == Some(one))
+                    })
+        });
+        if listed_table || (listed && !self.plan.distinct) || (counted && !counts_one) {
+            return Ok(());
+        }
+        let (far, own): (Vec<Filter>, Vec<Filter>) = self.plan.filters.drain(..).partition(|f| f.col.0 == many);
+        if self.plan.any && !far.is_empty() && !own.is_empty() {
+            return Err("an 'or' between conditions on two tables is not supported".into());
+        }
+        if !self.plan.any
+            && far.iter().any(|f| f.cmp == Cmp::Eq && far.iter().any(|g| g.col == f.col && g.lit != f.lit))
+        {
+            // "singers with songs in 2010 and 2011": one referring row cannot hold both.
+            self.plan.filters = own;
+            self.plan.filters.extend(far);
+            return Ok(());
+        }
+        self.plan.filters = own;
+        self.plan.join = None;
+        self.plan.referred = Some((many, link, true));
+        self.plan.referred_filters = far;
+        Ok(())
     }
 
     /// A join multiplies the rows of the referenced side; counting or listing those rows

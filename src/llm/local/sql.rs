@@ -135,11 +135,11 @@ pub fn render(catalog: &Catalog, plan: &Plan, dialect: Dialect) -> String {
         let inner = Quoter { catalog, dialect, aliased: false, from: t };
         let fk = inner.col((t, link.column));
         let not = if some { "" } else { "NOT " };
-        conds.push(format!(
-            "{} {not}IN (SELECT {fk} FROM {} WHERE {fk} IS NOT NULL)",
-            q.col((plan.from, link.ref_column)),
-            inner.table(t)
-        ));
+        let mut sub = format!("SELECT {fk} FROM {} WHERE {fk} IS NOT NULL", inner.table(t));
+        if !plan.referred_filters.is_empty() {
+            let _ = write!(sub, " AND ({})", conditions(&inner, &plan.referred_filters, plan.any));
+        }
+        conds.push(format!("{} {not}IN ({sub})", q.col((plan.from, link.ref_column))));
     }
     if let Some(through) = &plan.through {
         // The link table's rows whose far row passes the far conditions.

@@ -128,8 +128,9 @@ fn it_refuses_what_it_does_not_understand() {
     assert!(refused("Which customers are most loyal?").contains("loyal"));
     assert!(refused("How much did we sell?").contains("how much"));
     assert!(refused("What are the statuses of the regions?").contains("status"));
-    // Counting customers through their orders would count a customer once per order.
-    assert!(refused("How many customers have shipped orders?").contains("several"));
+    // Counting customers through their orders counts each customer once, never once per order.
+    let once = sql("How many customers have shipped orders?");
+    assert!(once.starts_with("SELECT count(*) FROM customers WHERE customer_id IN (SELECT"), "{once}");
     refused("");
 }
 
@@ -700,4 +701,35 @@ fn an_engine_bug_refuses_the_question_instead_of_taking_its_caller_down() {
     assert!(t.reasons[0].contains("failed on this question"), "{:?}", t.reasons);
     // The engine still answers afterwards.
     assert_eq!(sql("How many customers are there?"), "SELECT count(*) FROM customers LIMIT 21");
+}
+
+#[test]
+fn referenced_rows_are_counted_once_and_listed_by_their_key_when_grouped() {
+    // Counting or averaging the rows some referring row matches: each once, not once per match.
+    let counted = sql("How many customers have placed orders?");
+    assert!(
+        counted.contains("count(*) FROM customers WHERE customer_id IN (SELECT customer_id FROM orders"),
+        "{counted}"
+    );
+    assert!(!counted.contains("JOIN"), "{counted}");
+    let filtered = sql("What are the distinct company names of customers with orders that were cancelled?");
+    assert!(
+        filtered.contains(
+            "IN (SELECT customer_id FROM orders WHERE customer_id IS NOT NULL AND (\"status\" = 'cancelled'))"
+        ),
+        "{filtered}"
+    );
+    let averaged = sql("What is the average age of customers who placed orders?");
+    assert!(averaged.contains("avg(age) FROM customers WHERE customer_id IN"), "{averaged}");
+    // A list that does not say "distinct" could mean one row per match: refused, as before.
+    refused("List the company names of customers with cancelled orders.");
+    // "how many" of the other table is not a count of the referenced rows.
+    assert!(!engine()
+        .translate("For the customer named Acme, how many orders are there?", date!(2024 - 03 - 15))
+        .sql
+        .is_some_and(|s| s.contains("FROM customers WHERE")));
+    // Several columns of the referenced table with a count condition: grouped by its key.
+    let grouped = sql("Give the company name and age of the customers with more than 2 orders.");
+    assert!(grouped.contains("SELECT T1.company_name, T1.age FROM customers AS T1 JOIN orders AS T2"), "{grouped}");
+    assert!(grouped.contains("GROUP BY T2.customer_id HAVING count(*) > 2"), "{grouped}");
 }
