@@ -1167,7 +1167,9 @@ impl Walk<'_> {
             for s in cols {
                 if let Sel::Col(c) = s {
                     let named_group = self.plan.group.contains(&c) || select.contains(&s);
-                    if !named_group && !self.group_name_of(c) && !(self.rows_grouped && self.keyed_by_group(c)) {
+                    let one_per_group =
+                        named_group || self.group_name_of(c) || (self.rows_grouped && self.keyed_by_group(c));
+                    if !one_per_group {
                         return Err(format!("{} is listed but not grouped", self.name(c)));
                     }
                 }
