@@ -389,7 +389,11 @@ fn table_of(items: &[Item], i: usize, cands: &[Target]) -> Option<usize> {
         let column_place = matches!(
             before,
             Some(Item::Kw(Kw::Agg(_) | Kw::Extreme(_) | Kw::Order | Kw::Group | Kw::By | Kw::Distinct))
-        ) || matches!(items.get(i + 1), Some(Item::Value { .. } | Item::Kw(Kw::Cmp(_))));
+        ) || matches!(items.get(i + 1), Some(Item::Kw(Kw::Cmp(_))))
+            // "airline JetBlue" is a condition on the column; "airlines from the USA" (a value
+            // of another column) counts the table's rows.
+            || matches!(items.get(i + 1), Some(Item::Value { cands: values, .. })
+                if values.iter().any(|(t, c, _)| cands.contains(&Target::Column(*t, *c))));
         let next_is_column = matches!(items.get(i + 1), Some(Item::Schema { cands: next, .. })
             if next.iter().all(|t| matches!(t, Target::Column(..))));
         if column_place && !next_is_column {
@@ -442,6 +446,23 @@ impl Walk<'_> {
                             cols = owned;
                             break;
                         }
+                    }
+                }
+            }
+        }
+        if cols.len() > 1 {
+            // "the name and location of the stadiums": the table after a list of columns.
+            let mut j = i + 1;
+            while matches!(self.items.get(j), Some(Item::Kw(Kw::And)))
+                || matches!(self.items.get(j), Some(Item::Schema { cands: near, .. }) if table_of(self.items, j, near).is_none())
+            {
+                j += 1;
+            }
+            if let Some(Item::Schema { cands: near, .. }) = self.items.get(j) {
+                if let Some(t) = table_of(self.items, j, near) {
+                    let owned: Vec<Col> = cols.iter().copied().filter(|c| c.0 == t).collect();
+                    if owned.len() == 1 {
+                        cols = owned;
                     }
                 }
             }

@@ -733,3 +733,67 @@ fn referenced_rows_are_counted_once_and_listed_by_their_key_when_grouped() {
     assert!(grouped.contains("SELECT T1.company_name, T1.age FROM customers AS T1 JOIN orders AS T2"), "{grouped}");
     assert!(grouped.contains("GROUP BY T2.customer_id HAVING count(*) > 2"), "{grouped}");
 }
+
+/// Airlines with a column named as the table, and the airports they fly from.
+fn airlines_sql(question: &str) -> Option<String> {
+    let catalog = Catalog {
+        tables: vec![
+            TableInfo {
+                name: "airlines".into(),
+                schema: None,
+                columns: vec![
+                    col("uid", Kind::Integer, &[]),
+                    col("Airline", Kind::Text, &["JetBlue Airways", "United Airlines"]),
+                    col("Country", Kind::Text, &["USA", "Canada"]),
+                ],
+                links: vec![],
+                primary_key: vec![0],
+            },
+            TableInfo {
+                name: "stadium".into(),
+                schema: None,
+                columns: vec![
+                    col("Stadium_ID", Kind::Integer, &[]),
+                    col("Name", Kind::Text, &["Hampden Park"]),
+                    col("Location", Kind::Text, &["Glasgow"]),
+                ],
+                links: vec![],
+                primary_key: vec![0],
+            },
+            TableInfo {
+                name: "concert".into(),
+                schema: None,
+                columns: vec![
+                    col("concert_ID", Kind::Integer, &[]),
+                    col("concert_Name", Kind::Text, &["Auditions"]),
+                    col("Stadium_ID", Kind::Integer, &[]),
+                    col("Year", Kind::Integer, &[]),
+                ],
+                links: vec![Link { column: 2, ref_table: 1, ref_column: 0 }],
+                primary_key: vec![0],
+            },
+        ],
+        synonyms: vec![],
+    };
+    Engine::new(catalog, Policy::new(Dialect::Sqlite)).translate(question, date!(2024 - 03 - 15)).sql
+}
+
+#[test]
+fn a_table_before_another_columns_value_and_the_table_after_a_list_of_columns() {
+    // "airlines from the USA": USA is a country, so the airlines are rows, not Airline values.
+    assert_eq!(
+        airlines_sql("How many airlines are from the USA?").as_deref(),
+        Some("SELECT count(*) FROM airlines WHERE Country = 'USA' LIMIT 21")
+    );
+    // Before one of its own values the word is still the column.
+    let own = airlines_sql("How many airlines JetBlue Airways are there?");
+    assert!(own.as_deref().is_none_or(|s| !s.contains("count(*) FROM airlines WHERE Country")), "{own:?}");
+    // "name" is in both tables; the table after the list of columns decides.
+    let listed = airlines_sql("Show the name and location of the stadiums that hosted concerts in 2014.");
+    assert!(listed.as_deref().is_none_or(|s| s.starts_with("SELECT \"Name\", Location FROM stadium")), "{listed:?}");
+    let distinct = airlines_sql("Show the distinct name and location of the stadiums that hosted concerts in 2014.");
+    assert_eq!(
+        distinct.as_deref(),
+        Some("SELECT DISTINCT \"Name\", Location FROM stadium WHERE Stadium_ID IN (SELECT Stadium_ID FROM concert WHERE Stadium_ID IS NOT NULL AND (\"Year\" = 2014)) LIMIT 21")
+    );
+}
