@@ -167,6 +167,29 @@ impl Catalog {
         name_lemmas(&self.tables[table].name)
     }
 
+    /// The keys of `from` that refer to `to`. Of two, the one named as `from` itself is the row's
+    /// object, not its owner: in `Friend(student_id, friend_id)` a row belongs to the high
+    /// schooler `student_id` names, and `friend_id` is the friend; only `student_id` is kept.
+    pub fn links_to(&self, from: usize, to: usize) -> Vec<Link> {
+        let mut links: Vec<Link> = self.tables[from].links.iter().filter(|l| l.ref_table == to).copied().collect();
+        if let [x, y] = links.as_slice() {
+            let own = self.table_words(from);
+            let named = |l: &Link| {
+                let mut words = name_lemmas(&self.tables[from].columns[l.column].name);
+                if words.last().is_some_and(|w| w == "id") {
+                    words.pop();
+                }
+                words == own
+            };
+            match (named(x), named(y)) {
+                (true, false) => links.remove(0),
+                (false, true) => links.remove(1),
+                _ => return links,
+            };
+        }
+        links
+    }
+
     /// The one table that links `a` and `b` (`singer_in_concert` between `singer` and `concert`):
     /// its single key to `a` and its single key to `b`. `None` when no table, or several, do.
     pub fn bridge_between(&self, a: usize, b: usize) -> Option<(usize, Link, Link)> {
@@ -191,10 +214,8 @@ impl Catalog {
     pub fn join_between(&self, a: usize, b: usize) -> Option<(usize, Link)> {
         let mut found = Vec::new();
         for (from, to) in [(a, b), (b, a)] {
-            for link in &self.tables[from].links {
-                if link.ref_table == to && from != to {
-                    found.push((from, *link));
-                }
+            if from != to {
+                found.extend(self.links_to(from, to).into_iter().map(|link| (from, link)));
             }
         }
         if found.len() == 1 {

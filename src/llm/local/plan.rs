@@ -151,6 +151,23 @@ pub fn plan(catalog: &Catalog, items: &[Item], today: Date) -> Result<Plan, Refu
             k += 2;
             continue;
         }
+        // "4 or more friends": the comparison before its number, as "at least 4 friends".
+        if let (Item::Number(_), Some(cmp @ Item::Kw(Kw::Cmp(Cmp::Ge | Cmp::Le)))) = (&items[k], items.get(k + 1)) {
+            if !matches!(items.get(k + 2), Some(Item::Number(_))) {
+                kept.push(cmp.clone());
+                kept.push(items[k].clone());
+                k += 2;
+                continue;
+            }
+        }
+        // "How many countries are there in total?": the count is the total.
+        if k + 1 == items.len()
+            && items[k] == Item::Kw(Kw::Agg(Agg::Sum))
+            && items[..k].iter().any(|i| *i == Item::Kw(Kw::Count))
+        {
+            k += 1;
+            continue;
+        }
         // "the 3 oldest singers", "the 5 highest scores": a count before a superlative is how
         // many rows, as "top 3" says it, never a value.
         if let (Item::Number(n), Some(Item::Kw(Kw::SuperAdj(_) | Kw::Extreme(_)))) = (&items[k], items.get(k + 1)) {
@@ -196,8 +213,7 @@ pub fn plan(catalog: &Catalog, items: &[Item], today: Date) -> Result<Plan, Refu
     }
     if let Some((t, some)) = related {
         let subject = plan.from;
-        let links: Vec<super::catalog::Link> =
-            catalog.tables[t].links.iter().filter(|l| l.ref_table == subject).copied().collect();
+        let links: Vec<super::catalog::Link> = catalog.links_to(t, subject);
         // "singers who never performed in a concert": a row of the link table is a concert.
         let linked = match catalog.bridge_between(subject, t) {
             // Only "with any" (and distinct, below): measured on the holdout set, "without"
@@ -944,6 +960,17 @@ impl Walk<'_> {
                             self.filter(c, cmp, Lit::Text(v), None)?;
                             i = j + 1;
                         }
+                        // "grades with at least 4 high schoolers": a count of the table's rows
+                        // per grade, not a grade of at least 4.
+                        Some(Item::Number(_))
+                            if j > i
+                                && self.is_table(j + 1)
+                                && self.column(j + 2).ok().flatten().is_none()
+                                && !self.is_link(c)
+                                && !cands.iter().any(|t| matches!(t, Target::Table(_))) =>
+                        {
+                            self.plan.select.push(Sel::Col(c));
+                        }
                         Some(Item::Number(_)) | Some(Item::Quoted(_)) => {
                             let lit = lit_of(&items[j]).expect("a literal");
                             if cmp == Cmp::Between {
@@ -1060,7 +1087,22 @@ impl Walk<'_> {
             .filter(|(_, c)| c.kind == Kind::Text && name_lemmas(&c.name).last().is_some_and(|l| l == "name"))
             .map(|(c, _)| c)
             .collect();
-        match ending.as_slice() {
+        if let [c] = ending.as_slice() {
+            return Some((t, *c));
+        }
+        if !ending.is_empty() {
+            return None;
+        }
+        // Else the text column named as the table is ("Airline" in `airlines`, "Orchestra" in
+        // `orchestra`).
+        let named: Vec<usize> = self.catalog.tables[t]
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.kind == Kind::Text && name_lemmas(&c.name) == table_words)
+            .map(|(c, _)| c)
+            .collect();
+        match named.as_slice() {
             [c] => Some((t, *c)),
             _ => None,
         }
@@ -1096,6 +1138,16 @@ impl Walk<'_> {
                     self.name(g)
                 ));
             }
+            // "Show the student id of each high schooler …": the key asked for shows the group.
+            let owner_key = self.plan.join.and_then(|(_, many, link)| {
+                (joined_key && g == (many, link.column)).then_some((link.ref_table, link.ref_column))
+            });
+            if let Some(asked) =
+                self.plan.select.iter().find(|s| **s == Sel::Col(g) || owner_key.is_some_and(|k| **s == Sel::Col(k)))
+            {
+                shown_groups.push(asked.clone());
+                continue;
+            }
             if joined_key || own_key {
                 let owner = self.key_owner(g);
                 let name = self.name_column(owner).ok_or_else(|| {
@@ -1121,7 +1173,20 @@ impl Walk<'_> {
         if (self.extreme_count.is_some() || self.plan.having.is_some()) && self.plan.group.is_empty() {
             let cols: Vec<Col> =
                 self.plan.select.iter().filter_map(|s| if let Sel::Col(c) = s { Some(*c) } else { None }).collect();
+            let rows_of_one = |c: &Col| {
+                self.plan.join.is_some_and(|(_, _, link)| {
+                    c.0 == link.ref_table && self.catalog.tables[link.ref_table].primary_key == [link.ref_column]
+                })
+            };
             match cols.as_slice() {
+                // "Which high schoolers have 3 or more friends? Give their names.": the rows of
+                // the referenced table, by key (two may share a name), shown by their name.
+                [c] if rows_of_one(c) && self.name_column(c.0) == Some(*c) => {
+                    let (_, many, link) = self.plan.join.expect("a join");
+                    self.plan.group.push((many, link.column));
+                    self.rows_grouped = true;
+                    shown_groups.clear();
+                }
                 [c] => {
                     self.plan.group.push(*c);
                     shown_groups.clear();
@@ -1137,12 +1202,7 @@ impl Walk<'_> {
                 }
                 // "Give the full name and id of the car makers with more than 3 models": several
                 // columns of the referenced table, grouped by its key (each of them depends on it).
-                [_, _, ..]
-                    if self.plan.join.is_some_and(|(_, _, link)| {
-                        cols.iter().all(|c| self.key_owner(*c) == link.ref_table)
-                            && self.catalog.tables[link.ref_table].primary_key == [link.ref_column]
-                    }) =>
-                {
+                [_, _, ..] if cols.iter().all(|c| rows_of_one(&(self.key_owner(*c), c.1))) => {
                     let (_, many, link) = self.plan.join.expect("a join");
                     self.plan.group.push((many, link.column));
                     self.rows_grouped = true;

@@ -797,3 +797,77 @@ fn a_table_before_another_columns_value_and_the_table_after_a_list_of_columns() 
         Some("SELECT DISTINCT \"Name\", Location FROM stadium WHERE Stadium_ID IN (SELECT Stadium_ID FROM concert WHERE Stadium_ID IS NOT NULL AND (\"Year\" = 2014)) LIMIT 21")
     );
 }
+
+/// High schoolers and their friends: a table with two keys to one table.
+fn school_sql(question: &str) -> Option<String> {
+    let catalog = Catalog {
+        tables: vec![
+            TableInfo {
+                name: "Highschooler".into(),
+                schema: None,
+                columns: vec![
+                    col("ID", Kind::Integer, &[]),
+                    col("name", Kind::Text, &["Jordan", "Gabriel"]),
+                    col("grade", Kind::Integer, &[]),
+                ],
+                links: vec![],
+                primary_key: vec![0],
+            },
+            TableInfo {
+                name: "Friend".into(),
+                schema: None,
+                columns: vec![col("student_id", Kind::Integer, &[]), col("friend_id", Kind::Integer, &[])],
+                links: vec![
+                    Link { column: 0, ref_table: 0, ref_column: 0 },
+                    Link { column: 1, ref_table: 0, ref_column: 0 },
+                ],
+                primary_key: vec![0, 1],
+            },
+        ],
+        synonyms: vec![],
+    };
+    Engine::new(catalog, Policy::new(Dialect::Sqlite)).translate(question, date!(2024 - 03 - 15)).sql
+}
+
+#[test]
+fn counts_per_row_or_per_value_the_owner_of_a_two_key_row_and_totals() {
+    // "N or more T" and "at least N T" after a column: a count of T per value of the column.
+    for q in ["Which grades have 4 or more high schoolers?", "Which grades have at least 4 high schoolers?"] {
+        assert_eq!(
+            school_sql(q).as_deref(),
+            Some("SELECT grade FROM Highschooler GROUP BY grade HAVING count(*) >= 4 LIMIT 21"),
+            "{q}"
+        );
+    }
+    // A comparison with a number and no table after it stays a condition on the column.
+    assert_eq!(
+        school_sql("Which high schoolers have a grade of at least 10?").as_deref(),
+        Some("SELECT \"name\" FROM Highschooler WHERE grade >= 10 LIMIT 21")
+    );
+    // Friend's row belongs to student_id; friend_id (named as the table) is the friend.
+    assert_eq!(
+        school_sql("Give the ids of the high schoolers who have no friends.").as_deref(),
+        Some("SELECT ID FROM Highschooler WHERE ID NOT IN (SELECT student_id FROM Friend WHERE student_id IS NOT NULL) LIMIT 21")
+    );
+    // Rows of the referenced table are grouped by key (two may share a name), shown by name.
+    assert_eq!(
+        school_sql("Which high schoolers have 3 or more friends? Give their names.").as_deref(),
+        Some("SELECT T1.\"name\" FROM Highschooler AS T1 JOIN Friend AS T2 ON T2.student_id = T1.ID GROUP BY T2.student_id HAVING count(*) >= 3 LIMIT 21")
+    );
+    // The key asked for shows each group; no name is added in front of it.
+    let keyed = school_sql("Show the student id of each high schooler who has friends and how many friends they have.");
+    assert_eq!(
+        keyed.as_deref(),
+        Some("SELECT T2.student_id, count(*) FROM Highschooler AS T1 JOIN Friend AS T2 ON T2.student_id = T1.ID GROUP BY T2.student_id LIMIT 21")
+    );
+    // "in total" after "how many" is the count itself.
+    assert_eq!(
+        school_sql("How many high schoolers are there in total?").as_deref(),
+        Some("SELECT count(*) FROM Highschooler LIMIT 21")
+    );
+    // The column named as its table is that table's name ("Airline" of airlines).
+    assert_eq!(
+        airlines_sql("Which airline is in Canada?").as_deref(),
+        Some("SELECT Airline FROM airlines WHERE Country = 'Canada' LIMIT 21")
+    );
+}
