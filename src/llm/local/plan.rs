@@ -161,9 +161,7 @@ pub fn plan(catalog: &Catalog, items: &[Item], today: Date) -> Result<Plan, Refu
             }
         }
         // "How many countries are there in total?": the count is the total.
-        if k + 1 == items.len()
-            && items[k] == Item::Kw(Kw::Agg(Agg::Sum))
-            && items[..k].iter().any(|i| *i == Item::Kw(Kw::Count))
+        if k + 1 == items.len() && items[k] == Item::Kw(Kw::Agg(Agg::Sum)) && items[..k].contains(&Item::Kw(Kw::Count))
         {
             k += 1;
             continue;
