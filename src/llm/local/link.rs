@@ -614,6 +614,22 @@ const RELATION_VERBS: &[&str] = &[
     "direct",
     "directs",
     "directed",
+    "show",
+    "shows",
+    "showed",
+    "shown",
+    "air",
+    "airs",
+    "aired",
+    "broadcast",
+    "broadcasts",
+    "arrange",
+    "arranged",
+    "give",
+    "gives",
+    "gave",
+    "given",
+    "cast",
 ];
 
 fn is_relation_verb(word: &str) -> bool {
@@ -866,9 +882,21 @@ impl Lexicon {
                         }
                         // "hire_date" is also "hired", but only before a date or a year ("employees
                         // hired before 2002"; see `Lexicon::date_verb`).
-                        if let [verb, date] = variant.as_slice() {
-                            if date == "date" && verb.len() >= 3 && verb.chars().all(|c| c.is_ascii_alphabetic()) {
-                                let past = if verb.ends_with('e') { format!("{verb}d") } else { format!("{verb}ed") };
+                        // "Open_Year", "Birth_Date", "date_of_birth" are also "opened", "born".
+                        let verb_of_date = match variant.as_slice() {
+                            [verb, when] if when == "date" || when == "year" => Some(verb),
+                            [when, verb] if (when == "date" || when == "year") && verb == "birth" => Some(verb),
+                            _ => None,
+                        };
+                        if let Some(verb) = verb_of_date {
+                            if verb.len() >= 3 && verb.chars().all(|c| c.is_ascii_alphabetic()) {
+                                let past = if verb == "birth" {
+                                    "born".to_owned()
+                                } else if verb.ends_with('e') {
+                                    format!("{verb}d")
+                                } else {
+                                    format!("{verb}ed")
+                                };
                                 let targets: &mut Vec<Target> = date_verbs.entry(past).or_default();
                                 if !targets.contains(&target) {
                                     targets.push(target);

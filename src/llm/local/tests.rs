@@ -756,6 +756,8 @@ fn airlines_sql(question: &str) -> Option<String> {
                     col("Stadium_ID", Kind::Integer, &[]),
                     col("Name", Kind::Text, &["Hampden Park"]),
                     col("Location", Kind::Text, &["Glasgow"]),
+                    col("Open_Year", Kind::Integer, &[]),
+                    col("Birth_Date", Kind::Text, &["1903-01-01"]),
                 ],
                 links: vec![],
                 primary_key: vec![0],
@@ -870,4 +872,15 @@ fn counts_per_row_or_per_value_the_owner_of_a_two_key_row_and_totals() {
         airlines_sql("Which airline is in Canada?").as_deref(),
         Some("SELECT Airline FROM airlines WHERE Country = 'Canada' LIMIT 21")
     );
+}
+
+#[test]
+fn the_verb_of_a_year_or_date_column_before_a_year() {
+    assert_eq!(
+        airlines_sql("How many stadiums opened before 2009?").as_deref(),
+        Some("SELECT count(*) FROM stadium WHERE Open_Year < 2009 LIMIT 21")
+    );
+    assert!(airlines_sql("Which stadiums were born after 1900?").is_some_and(|s| s.contains("Birth_Date")));
+    // Without a year after it the verb names no column.
+    assert!(airlines_sql("Which stadiums opened?").is_none());
 }
