@@ -36,6 +36,9 @@ pub enum Cmp {
     Lt,
     Le,
     Between,
+    /// Matches a `LIKE` pattern, case-insensitively (the text is lower-cased on both sides).
+    Like,
+    NotLike,
 }
 
 impl Cmp {
@@ -48,6 +51,8 @@ impl Cmp {
             Cmp::Lt => "<",
             Cmp::Le => "<=",
             Cmp::Between => "BETWEEN",
+            Cmp::Like => "LIKE",
+            Cmp::NotLike => "NOT LIKE",
         }
     }
 
@@ -60,6 +65,8 @@ impl Cmp {
             Cmp::Lt => Cmp::Ge,
             Cmp::Le => Cmp::Gt,
             Cmp::Between => return None,
+            Cmp::Like => Cmp::NotLike,
+            Cmp::NotLike => Cmp::Like,
         })
     }
 }
@@ -144,6 +151,16 @@ pub enum Kw {
     Both,
     /// "the most common", "the least frequent": the value (or row) that occurs most or least.
     Frequent(Dir),
+    /// "containing", "starts with", "ends with": part of a text value.
+    Part(Part),
+}
+
+/// Where a piece of text sits in a value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    Anywhere,
+    Start,
+    End,
 }
 
 const DESC: Dir = Dir::Desc;
@@ -327,6 +344,22 @@ const KEYWORDS: &[(&str, Kw)] = &[
     ("or", Kw::Or),
     ("both", Kw::Both),
     ("named", Kw::Named),
+    ("contain", Kw::Part(Part::Anywhere)),
+    ("contains", Kw::Part(Part::Anywhere)),
+    ("containing", Kw::Part(Part::Anywhere)),
+    ("include", Kw::Part(Part::Anywhere)),
+    ("includes", Kw::Part(Part::Anywhere)),
+    ("start with", Kw::Part(Part::Start)),
+    ("starts with", Kw::Part(Part::Start)),
+    ("starting with", Kw::Part(Part::Start)),
+    ("begin with", Kw::Part(Part::Start)),
+    ("begins with", Kw::Part(Part::Start)),
+    ("beginning with", Kw::Part(Part::Start)),
+    ("end with", Kw::Part(Part::End)),
+    ("ends with", Kw::Part(Part::End)),
+    ("ending with", Kw::Part(Part::End)),
+    ("ending in", Kw::Part(Part::End)),
+    ("ends in", Kw::Part(Part::End)),
     ("called", Kw::Named),
     ("titled", Kw::Named),
     ("all information", Kw::Star),
@@ -577,10 +610,6 @@ const RELATION_VERBS: &[&str] = &[
     "involve",
     "involves",
     "involved",
-    "contain",
-    "contains",
-    "contained",
-    "containing",
     "feature",
     "features",
     "featured",
@@ -692,6 +721,22 @@ pub(crate) fn without_unit(words: &[String]) -> Option<Vec<String>> {
         _ => None,
     }
 }
+
+/// Words between "containing" and the text it is about ("containing the letter w").
+const PART_FILLERS: &[&str] = &[
+    "word",
+    "words",
+    "letter",
+    "letters",
+    "substring",
+    "string",
+    "phrase",
+    "text",
+    "character",
+    "characters",
+    "the",
+    "a",
+];
 
 /// Last words of a table's name that only say it is a table.
 const GENERIC_TABLE_WORDS: &[&str] = &["data", "record", "table", "entry", "tbl"];
@@ -1054,6 +1099,20 @@ impl Lexicon {
                 items.push(Item::Value { cands: value, words });
             } else if let Some(kw) = kw {
                 items.push(Item::Kw(kw));
+                if let Kw::Part(_) = kw {
+                    // "containing the letter w", "starts with M": the text itself, as written.
+                    i += best;
+                    while tokens.get(i).and_then(Token::text).is_some_and(|w| PART_FILLERS.contains(&w)) {
+                        i += 1;
+                    }
+                    if let Some(Token::Word { text, .. }) = tokens.get(i) {
+                        if self.keyword_at(&tokens, i).0 == 0 && self.schema_at(&tokens, i).0 == 0 {
+                            items.push(Item::Quoted(text.clone()));
+                            i += 1;
+                        }
+                    }
+                    continue;
+                }
             }
             i += best;
         }

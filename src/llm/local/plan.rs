@@ -4,7 +4,7 @@
 use time::{Date, Duration, Month};
 
 use super::catalog::{Catalog, Kind};
-use super::link::{Agg, Cmp, Dir, Implied, Item, Kw, Target, Window};
+use super::link::{Agg, Cmp, Dir, Implied, Item, Kw, Part, Target, Window};
 use super::words::{lemma, name_lemmas};
 
 /// A column: (table, column) indexes into the catalog.
@@ -640,6 +640,27 @@ impl Walk<'_> {
         }
     }
 
+    /// `lower(c) LIKE '%text%'` (or `text%`, `%text`): the text lower-cased, so that the match
+    /// ignores case in every dialect.
+    fn like(&mut self, c: Col, cmp: Cmp, part: Part, text: &str) -> Result<(), Refusal> {
+        let kind = self.catalog.tables[c.0].columns[c.1].kind;
+        if kind != Kind::Text && kind != Kind::Other {
+            return Err(format!("{} does not hold text to search in", self.name(c)));
+        }
+        if text.is_empty() || text.contains(['%', '_', '\\']) {
+            return Err("a text to look for with %, _ or a backslash is not supported".into());
+        }
+        let text = text.to_lowercase();
+        let pattern = match part {
+            Part::Anywhere => format!("%{text}%"),
+            Part::Start => format!("{text}%"),
+            Part::End => format!("%{text}"),
+        };
+        self.plan.filters.push(Filter { col: c, cmp, lit: Lit::Text(pattern), high: None });
+        self.last_filter_col = Some(c);
+        Ok(())
+    }
+
     fn range(&mut self, c: Col, cmp: Cmp, from: String, to: String) -> Result<(), Refusal> {
         match cmp {
             Cmp::Eq => {
@@ -904,6 +925,35 @@ impl Walk<'_> {
                     self.top = Some(n.parse().map_err(|_| "top how many?")?);
                     i += 1;
                 }
+                Item::Kw(Kw::Part(part)) => {
+                    // "documents that contain paragraphs": only relates two tables.
+                    if matches!(items.get(i), Some(Item::Schema { .. })) {
+                        continue;
+                    }
+                    let text = match items.get(i) {
+                        Some(Item::Quoted(q)) => q.clone(),
+                        Some(Item::Value { words, .. }) => words.clone(),
+                        Some(Item::Number(n)) => n.clone(),
+                        _ => return Err("containing what? Put the text in quotes".into()),
+                    };
+                    // "whose song name contains 'Hey'", "names containing 'al'": the column just
+                    // named, which is then a condition and not an answer.
+                    let at = if negate { i.wrapping_sub(3) } else { i.wrapping_sub(2) };
+                    let named = match items.get(at) {
+                        Some(Item::Schema { .. }) => self.column(at)?,
+                        _ => None,
+                    };
+                    let Some(c) = named else {
+                        return Err("which column should contain it? Name the column right before 'containing'".into());
+                    };
+                    if self.plan.select.last() == Some(&Sel::Col(c)) {
+                        self.plan.select.pop();
+                    }
+                    let cmp = if negate { Cmp::NotLike } else { Cmp::Like };
+                    negate = false;
+                    self.like(c, cmp, *part, &text)?;
+                    i += 1;
+                }
                 Item::Kw(Kw::Not) => negate = true,
                 Item::Kw(Kw::And) => {}
                 Item::Kw(Kw::Or) => self.plan.any = true,
@@ -940,6 +990,11 @@ impl Walk<'_> {
                         for a in aggs.drain(..) {
                             self.plan.select.push(Sel::Agg(a, c));
                         }
+                        continue;
+                    }
+                    // "whose name does not contain 'a'": the condition follows.
+                    if self.kw(i) == Some(Kw::Not) && matches!(self.kw(i + 1), Some(Kw::Part(_))) {
+                        self.plan.select.push(Sel::Col(c));
                         continue;
                     }
                     let mut cmp = if negate { Cmp::Ne } else { Cmp::Eq };

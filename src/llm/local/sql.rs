@@ -212,7 +212,11 @@ fn conditions(q: &Quoter<'_>, filters: &[super::plan::Filter], any: bool) -> Str
     let parts: Vec<String> = filters
         .iter()
         .map(|f| {
-            let mut s = format!("{} {} {}", q.col(f.col), f.cmp.sql(), q.lit(&f.lit));
+            let mut s = if matches!(f.cmp, Cmp::Like | Cmp::NotLike) {
+                format!("lower({}) {} {}", q.col(f.col), f.cmp.sql(), q.lit(&f.lit))
+            } else {
+                format!("{} {} {}", q.col(f.col), f.cmp.sql(), q.lit(&f.lit))
+            };
             if let (Cmp::Between, Some(high)) = (f.cmp, &f.high) {
                 let _ = write!(s, " AND {}", q.lit(high));
             }

@@ -884,3 +884,29 @@ fn the_verb_of_a_year_or_date_column_before_a_year() {
     // Without a year after it the verb names no column.
     assert!(airlines_sql("Which stadiums opened?").is_none());
 }
+
+#[test]
+fn part_of_a_text_value_is_a_case_insensitive_like() {
+    assert_eq!(
+        sql("List the customers whose company name contains 'Sons'."),
+        "SELECT company_name FROM customers WHERE lower(company_name) LIKE '%sons%' LIMIT 21"
+    );
+    assert_eq!(
+        sql("List the customers whose company name starts with O."),
+        "SELECT company_name FROM customers WHERE lower(company_name) LIKE 'o%' LIMIT 21"
+    );
+    assert_eq!(
+        sql("List the customers whose company name ends with the letters 'me'."),
+        "SELECT company_name FROM customers WHERE lower(company_name) LIKE '%me' LIMIT 21"
+    );
+    assert_eq!(
+        sql("List the customers whose company name does not contain 'a'."),
+        "SELECT company_name FROM customers WHERE lower(company_name) NOT LIKE '%a%' LIMIT 21"
+    );
+    // A quote in the text stays a literal; wildcards a person typed are refused, not obeyed.
+    assert!(sql("Which customers have a company name containing \"O'Hara\"?").contains("LIKE '%o''hara%'"));
+    assert!(refused("Which customers have a company name containing '100%'?").contains('%'));
+    // Only text holds parts of text; and with no column before it, it asks.
+    assert!(refused("Which customers have an age containing '3'?").contains("text"));
+    assert!(refused("Which customers contain 'x'?").contains("column"));
+}
