@@ -766,6 +766,10 @@ const ABBREVIATIONS: &[(&str, &str)] = &[
     ("sal", "salary"),
     ("mgr", "manager"),
     ("loc", "location"),
+    ("lat", "latitude"),
+    ("long", "longitude"),
+    ("lng", "longitude"),
+    ("lon", "longitude"),
     ("cnt", "count"),
     ("avg", "average"),
     ("id", "id"),
@@ -935,16 +939,11 @@ impl Lexicon {
                         };
                         if let Some(verb) = verb_of_date {
                             if verb.len() >= 3 && verb.chars().all(|c| c.is_ascii_alphabetic()) {
-                                let past = if verb == "birth" {
-                                    "born".to_owned()
-                                } else if verb.ends_with('e') {
-                                    format!("{verb}d")
-                                } else {
-                                    format!("{verb}ed")
-                                };
-                                let targets: &mut Vec<Target> = date_verbs.entry(past).or_default();
-                                if !targets.contains(&target) {
-                                    targets.push(target);
+                                for past in past_participles(verb) {
+                                    let targets: &mut Vec<Target> = date_verbs.entry(past).or_default();
+                                    if !targets.contains(&target) {
+                                        targets.push(target);
+                                    }
                                 }
                             }
                         }
@@ -1257,6 +1256,23 @@ impl Lexicon {
             }
         }
         out
+    }
+}
+
+/// How "the date it was …" reads for the first word of a date column: `hire` "hired", `open`
+/// "opened", `birth` "born", `installation` "installed", `creation` "created" (an `-ation` noun
+/// gives both guesses; the wrong one is a word nobody writes).
+fn past_participles(verb: &str) -> Vec<String> {
+    if verb == "birth" {
+        return vec!["born".to_owned()];
+    }
+    if let Some(stem) = verb.strip_suffix("ation").filter(|s| s.len() >= 3) {
+        return vec![format!("{stem}ed"), format!("{stem}ated")];
+    }
+    if verb.ends_with('e') {
+        vec![format!("{verb}d")]
+    } else {
+        vec![format!("{verb}ed")]
     }
 }
 

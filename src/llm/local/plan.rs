@@ -745,6 +745,7 @@ impl Walk<'_> {
     fn run(&mut self) -> Result<(), Refusal> {
         let items = self.items;
         let mut aggs: Vec<Agg> = Vec::new();
+        let mut last_aggs: Vec<Agg> = Vec::new();
         let mut distinct = false;
         let mut negate = false;
         let mut i = 0;
@@ -987,8 +988,29 @@ impl Walk<'_> {
                     }
                     let c = self.column(i - 1)?.expect("a column");
                     if !aggs.is_empty() {
+                        last_aggs.clear();
                         for a in aggs.drain(..) {
                             self.plan.select.push(Sel::Agg(a, c));
+                            last_aggs.push(a);
+                        }
+                        continue;
+                    }
+                    // "the average latitude and longitude": the same aggregate of the next number
+                    // column in the list.
+                    let listed_after_agg = i >= 3
+                        && matches!(items[i - 2], Item::Kw(Kw::And))
+                        && matches!(&items[i - 3], Item::Schema { .. })
+                        && self.plan.select.last().is_some_and(|s| matches!(s, Sel::Agg(..)));
+                    if listed_after_agg
+                        && !last_aggs.is_empty()
+                        && self.catalog.tables[c.0].columns[c.1].kind.numeric()
+                        && !matches!(
+                            items.get(i),
+                            Some(Item::Kw(Kw::Cmp(_) | Kw::Not) | Item::Value { .. } | Item::Number(_))
+                        )
+                    {
+                        for a in &last_aggs {
+                            self.plan.select.push(Sel::Agg(*a, c));
                         }
                         continue;
                     }

@@ -758,6 +758,7 @@ fn airlines_sql(question: &str) -> Option<String> {
                     col("Location", Kind::Text, &["Glasgow"]),
                     col("Open_Year", Kind::Integer, &[]),
                     col("Birth_Date", Kind::Text, &["1903-01-01"]),
+                    col("Installation_Date", Kind::Text, &["2013-08-06"]),
                 ],
                 links: vec![],
                 primary_key: vec![0],
@@ -909,4 +910,23 @@ fn part_of_a_text_value_is_a_case_insensitive_like() {
     // Only text holds parts of text; and with no column before it, it asks.
     assert!(refused("Which customers have an age containing '3'?").contains("text"));
     assert!(refused("Which customers contain 'x'?").contains("column"));
+}
+
+#[test]
+fn an_aggregate_before_a_list_of_number_columns_applies_to_each() {
+    assert_eq!(
+        apartments_sql("What is the average bathroom count and bedroom count of the apartments?").as_deref(),
+        Some("SELECT avg(bathroom_count), avg(bedroom_count) FROM Apartments LIMIT 21")
+    );
+    assert_eq!(
+        apartments_sql("What are the maximum and minimum bedroom count of the apartments?").as_deref(),
+        Some("SELECT max(bedroom_count), min(bedroom_count) FROM Apartments LIMIT 21")
+    );
+    // A text column after it is a listed value, which needs a group: refused as before.
+    assert_eq!(apartments_sql("What is the average bedroom count and apt type code of the apartments?"), None);
+    // The noun of a date column's verb: `Installation_Date` is "installed".
+    assert_eq!(
+        airlines_sql("How many stadiums were installed in 2013?").as_deref(),
+        Some("SELECT count(*) FROM stadium WHERE Installation_Date >= '2013-01-01' AND Installation_Date < '2014-01-01' LIMIT 21")
+    );
 }
