@@ -224,6 +224,13 @@ const KEYWORDS: &[(&str, Kw)] = &[
     ("not less than", Kw::Cmp(Cmp::Ge)),
     ("greater than or equal to", Kw::Cmp(Cmp::Ge)),
     ("or more", Kw::Cmp(Cmp::Ge)),
+    ("or later", Kw::Cmp(Cmp::Ge)),
+    ("or above", Kw::Cmp(Cmp::Ge)),
+    ("or higher", Kw::Cmp(Cmp::Ge)),
+    ("or greater", Kw::Cmp(Cmp::Ge)),
+    ("or earlier", Kw::Cmp(Cmp::Le)),
+    ("or below", Kw::Cmp(Cmp::Le)),
+    ("or lower", Kw::Cmp(Cmp::Le)),
     ("less than", Kw::Cmp(Cmp::Lt)),
     ("fewer than", Kw::Cmp(Cmp::Lt)),
     ("smaller than", Kw::Cmp(Cmp::Lt)),
@@ -954,6 +961,16 @@ impl Lexicon {
                             && !table_names.iter().any(|n| n[..] == variant[1..])
                         {
                             add_part(variant[1..].to_vec(), target, &mut phrases);
+                        }
+                        // "Directed_by", "Produced_by" are also "director", "producer" (weaker
+                        // in the same way; the guesses that are not words match nothing).
+                        if let [verb, by] = variant.as_slice() {
+                            if by == "by" && verb.ends_with("ed") && verb.len() >= 5 {
+                                let (short, long) = (&verb[..verb.len() - 2], &verb[..verb.len() - 1]);
+                                for agent in [format!("{short}or"), format!("{short}er"), format!("{long}r")] {
+                                    add_part(vec![agent], target, &mut phrases);
+                                }
+                            }
                         }
                         // "Song_Name" is also "the name of the song": the words rotated.
                         if (2..=3).contains(&variant.len()) {

@@ -759,6 +759,7 @@ fn airlines_sql(question: &str) -> Option<String> {
                     col("Open_Year", Kind::Integer, &[]),
                     col("Birth_Date", Kind::Text, &["1903-01-01"]),
                     col("Installation_Date", Kind::Text, &["2013-08-06"]),
+                    col("Designed_by", Kind::Text, &["Leitch"]),
                 ],
                 links: vec![],
                 primary_key: vec![0],
@@ -929,4 +930,20 @@ fn an_aggregate_before_a_list_of_number_columns_applies_to_each() {
         airlines_sql("How many stadiums were installed in 2013?").as_deref(),
         Some("SELECT count(*) FROM stadium WHERE Installation_Date >= '2013-01-01' AND Installation_Date < '2014-01-01' LIMIT 21")
     );
+}
+
+#[test]
+fn the_agent_of_a_by_column_and_a_comparison_after_its_number() {
+    // `Designed_by` is also "the designer".
+    assert_eq!(
+        airlines_sql("Show the name and designer of every stadium.").as_deref(),
+        Some("SELECT \"Name\", Designed_by FROM stadium LIMIT 21")
+    );
+    for (q, cmp) in [("opened in 2009 or later", ">="), ("opened in 2009 or earlier", "<=")] {
+        assert_eq!(
+            airlines_sql(&format!("How many stadiums {q}?")).as_deref(),
+            Some(format!("SELECT count(*) FROM stadium WHERE Open_Year {cmp} 2009 LIMIT 21").as_str()),
+            "{q}"
+        );
+    }
 }
