@@ -729,6 +729,9 @@ pub(crate) fn without_unit(words: &[String]) -> Option<Vec<String>> {
     }
 }
 
+/// Words that may stand between the words of one name in a question ("date of birth").
+const INSIDE_NAME: &[&str] = &["of", "for", "in", "on", "at", "to"];
+
 /// Words between "containing" and the text it is about ("containing the letter w").
 const PART_FILLERS: &[&str] = &[
     "word",
@@ -1320,7 +1323,9 @@ fn content_match(tokens: &[Token], i: usize, words: &[String]) -> Option<usize> 
     let mut j = i;
     for (k, w) in words.iter().enumerate() {
         if k > 0 {
-            while j < tokens.len() && is_stop(tokens[j].key()) && tokens[j].key() != w {
+            // Only words that join the parts of one name ("date of birth"); never a verb or a
+            // relative word: "customers have policies" is not `Customer_Policies`.
+            while j < tokens.len() && INSIDE_NAME.contains(&tokens[j].key()) && tokens[j].key() != w {
                 j += 1;
             }
         }

@@ -947,3 +947,44 @@ fn the_agent_of_a_by_column_and_a_comparison_after_its_number() {
         );
     }
 }
+
+#[test]
+fn a_verb_between_two_names_never_joins_them_into_a_third() {
+    let catalog = Catalog {
+        tables: vec![
+            TableInfo {
+                name: "Customers".into(),
+                schema: None,
+                columns: vec![
+                    col("Customer_ID", Kind::Integer, &[]),
+                    col("Customer_Details", Kind::Text, &["Dayana Robel"]),
+                ],
+                links: vec![],
+                primary_key: vec![0],
+            },
+            TableInfo {
+                name: "Customer_Policies".into(),
+                schema: None,
+                columns: vec![
+                    col("Policy_ID", Kind::Integer, &[]),
+                    col("Customer_ID", Kind::Integer, &[]),
+                    col("Policy_Type_Code", Kind::Text, &["Deputy", "Jurisdiction"]),
+                ],
+                links: vec![Link { column: 1, ref_table: 0, ref_column: 0 }],
+                primary_key: vec![0],
+            },
+        ],
+        synonyms: vec![],
+    };
+    let engine = Engine::new(catalog, Policy::new(Dialect::Sqlite));
+    let sql = |q: &str| engine.translate(q, date!(2024 - 03 - 15)).sql;
+    // "customers have policies" counts customers, not rows of `Customer_Policies`.
+    assert_eq!(
+        sql("How many customers have policies?").as_deref(),
+        Some("SELECT count(*) FROM Customers WHERE Customer_ID IN (SELECT Customer_ID FROM Customer_Policies WHERE Customer_ID IS NOT NULL) LIMIT 21")
+    );
+    assert_eq!(
+        sql("How many customer policies are there?").as_deref(),
+        Some("SELECT count(*) FROM Customer_Policies LIMIT 21")
+    );
+}
