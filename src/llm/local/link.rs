@@ -841,6 +841,20 @@ fn is_article(word: &str) -> bool {
     matches!(word, "a" | "an" | "the")
 }
 
+/// A filler word in a question ("show the details of …") that is still part of a column's name
+/// (`product_details`).
+const NAMING_FILLER: &str = "detail";
+
+/// The words of a name without filler words, except `keep`.
+fn content_keeping(words: Vec<String>, keep: &str) -> Vec<String> {
+    let kept: Vec<String> = words.iter().filter(|w| !is_stop(w) || *w == keep).cloned().collect();
+    if kept.is_empty() {
+        words
+    } else {
+        kept
+    }
+}
+
 fn content(words: Vec<String>) -> Vec<String> {
     let kept: Vec<String> = words.iter().filter(|w| !is_stop(w)).cloned().collect();
     if kept.is_empty() {
@@ -909,7 +923,8 @@ impl Lexicon {
             for (c, column) in table.columns.iter().enumerate() {
                 let target = Target::Column(t, c);
                 // `max_temperature_f`, `height_cm`: also without the unit ("max temperature").
-                let full = content(name_lemmas(&column.name));
+                // `order_details` is "order details", never just "order" (which is the table).
+                let full = content_keeping(name_lemmas(&column.name), NAMING_FILLER);
                 let unitless = without_unit(&full);
                 for words in std::iter::once(full).chain(unitless) {
                     // A column called just "id" is the table's id.
@@ -1156,7 +1171,7 @@ impl Lexicon {
     /// The longest schema phrase at `i`: every target it may mean. Stop words inside the question
     /// span are skipped ("date of birth" meets `Date_of_Birth`).
     fn schema_at(&self, tokens: &[Token], i: usize) -> (usize, Vec<Target>) {
-        if is_stop(tokens[i].key()) {
+        if is_stop(tokens[i].key()) && tokens[i].key() != NAMING_FILLER {
             return (0, Vec::new());
         }
         let mut best_len = 0;

@@ -523,6 +523,16 @@ impl Walk<'_> {
                 return Ok(((*t, *c), v.clone()));
             }
         }
+        // "courses in the Physics department": the key of the join and the column it refers to
+        // hold the same value in every joined row; either is the condition.
+        if let ([(t1, c1, v), (t2, c2, _)], Some((_, many, link))) = (inside.as_slice(), self.plan.join) {
+            let key = (many, link.column);
+            let referred = (link.ref_table, link.ref_column);
+            let unique = self.catalog.tables[link.ref_table].primary_key == [link.ref_column];
+            if unique && ([(*t1, *c1), (*t2, *c2)] == [key, referred] || [(*t1, *c1), (*t2, *c2)] == [referred, key]) {
+                return Ok((key, v.clone()));
+            }
+        }
         match inside.as_slice() {
             [(t, c, v)] => Ok(((*t, *c), v.clone())),
             [] => Err(format!("'{words}' is not a value of the tables in question")),

@@ -988,3 +988,44 @@ fn a_verb_between_two_names_never_joins_them_into_a_third() {
         Some("SELECT count(*) FROM Customer_Policies LIMIT 21")
     );
 }
+
+#[test]
+fn details_columns_and_a_value_of_a_key_and_the_column_it_refers_to() {
+    let catalog = Catalog {
+        tables: vec![
+            TableInfo {
+                name: "department".into(),
+                schema: None,
+                columns: vec![col("dept_name", Kind::Text, &["Physics", "History"]), col("budget", Kind::Real, &[])],
+                links: vec![],
+                primary_key: vec![0],
+            },
+            TableInfo {
+                name: "course".into(),
+                schema: None,
+                columns: vec![
+                    col("course_id", Kind::Integer, &[]),
+                    col("title", Kind::Text, &["Mechanics"]),
+                    col("dept_name", Kind::Text, &["Physics", "History"]),
+                    col("course_details", Kind::Text, &["Hard"]),
+                ],
+                links: vec![Link { column: 2, ref_table: 0, ref_column: 0 }],
+                primary_key: vec![0],
+            },
+        ],
+        synonyms: vec![],
+    };
+    let engine = Engine::new(catalog, Policy::new(Dialect::Sqlite));
+    let sql = |q: &str| engine.translate(q, date!(2024 - 03 - 15)).sql;
+    // `course_details` is "course details", not a second "course".
+    assert_eq!(sql("How many courses are there?").as_deref(), Some("SELECT count(*) FROM course LIMIT 21"));
+    assert_eq!(
+        sql("What are the details of the courses?").as_deref(),
+        Some("SELECT course_details FROM course LIMIT 21")
+    );
+    // Physics is in course.dept_name and in the department key it refers to: the same condition.
+    assert_eq!(
+        sql("How many courses are in the Physics department?").as_deref(),
+        Some("SELECT count(*) FROM course AS T1 JOIN department AS T2 ON T1.dept_name = T2.dept_name WHERE T1.dept_name = 'Physics' LIMIT 21")
+    );
+}
