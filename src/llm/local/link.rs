@@ -119,6 +119,8 @@ pub enum Kw {
     Order,
     /// "descending", "from highest to lowest".
     Dir(Dir),
+    /// "in descending order of": ordered by what follows, in this direction.
+    OrderDir(Dir),
     /// "alphabetically": ascending by the listed name.
     Alphabetical,
     /// "for each", "per".
@@ -278,8 +280,12 @@ const KEYWORDS: &[(&str, Kw)] = &[
     ("ranked by", Kw::Order),
     ("in order of", Kw::Order),
     ("order of", Kw::Order),
-    ("in ascending order of", Kw::Order),
-    ("in descending order of", Kw::Order),
+    ("in ascending order of", Kw::OrderDir(ASC)),
+    ("in descending order of", Kw::OrderDir(DESC)),
+    ("in increasing order of", Kw::OrderDir(ASC)),
+    ("in decreasing order of", Kw::OrderDir(DESC)),
+    ("ascending order of", Kw::OrderDir(ASC)),
+    ("descending order of", Kw::OrderDir(DESC)),
     ("in ascending order", Kw::Dir(ASC)),
     ("in descending order", Kw::Dir(DESC)),
     ("in increasing order", Kw::Dir(ASC)),

@@ -160,6 +160,13 @@ pub fn plan(catalog: &Catalog, items: &[Item], today: Date) -> Result<Plan, Refu
                 continue;
             }
         }
+        // "in descending order of height": the direction, then the order.
+        if let Item::Kw(Kw::OrderDir(dir)) = items[k] {
+            kept.push(Item::Kw(Kw::Dir(dir)));
+            kept.push(Item::Kw(Kw::Order));
+            k += 1;
+            continue;
+        }
         // "How many countries are there in total?": the count is the total.
         if k + 1 == items.len() && items[k] == Item::Kw(Kw::Agg(Agg::Sum)) && items[..k].contains(&Item::Kw(Kw::Count))
         {
@@ -986,7 +993,7 @@ impl Walk<'_> {
                 }
                 Item::Kw(Kw::Star) => self.plan.select.push(Sel::Star),
                 Item::Kw(Kw::Window(w)) => self.window(*w)?,
-                Item::Kw(Kw::LastN | Kw::Unclear | Kw::Without | Kw::WithAny) => {
+                Item::Kw(Kw::LastN | Kw::Unclear | Kw::Without | Kw::WithAny | Kw::OrderDir(_)) => {
                     return Err("unsupported phrase".into())
                 }
                 Item::Schema { cands, .. } => {

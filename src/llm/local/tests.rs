@@ -1029,3 +1029,15 @@ fn details_columns_and_a_value_of_a_key_and_the_column_it_refers_to() {
         Some("SELECT count(*) FROM course AS T1 JOIN department AS T2 ON T1.dept_name = T2.dept_name WHERE T1.dept_name = 'Physics' LIMIT 21")
     );
 }
+
+#[test]
+fn in_descending_order_of_a_column_orders_it_descending() {
+    assert_eq!(
+        sql("List the company names of customers in descending order of age."),
+        "SELECT company_name FROM customers ORDER BY age DESC LIMIT 21"
+    );
+    assert_eq!(
+        sql("List the company names of customers in ascending order of age."),
+        "SELECT company_name FROM customers ORDER BY age ASC LIMIT 21"
+    );
+}
