@@ -327,6 +327,24 @@ fn scope(catalog: &Catalog, items: &[Item]) -> Result<Vec<usize>, Refusal> {
                 ts.dedup();
                 needs.push((words.clone(), ts));
             }
+            // "the youngest gymnast": the age may be in a table joined to it (`people`).
+            Item::Kw(Kw::SuperAdj(implied) | Kw::CmpAdj(_, implied)) => {
+                for word in implied.words {
+                    let ts: Vec<usize> = (0..catalog.tables.len())
+                        .filter(|&t| {
+                            catalog.tables[t].columns.iter().any(|c| {
+                                let words = name_lemmas(&c.name);
+                                let words = super::link::without_unit(&words).unwrap_or(words);
+                                words.last().is_some_and(|w| w == word)
+                            })
+                        })
+                        .collect();
+                    if !ts.is_empty() {
+                        needs.push(((*word).to_owned(), ts));
+                        break;
+                    }
+                }
+            }
             _ => {}
         }
     }

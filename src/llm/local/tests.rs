@@ -1041,3 +1041,44 @@ fn in_descending_order_of_a_column_orders_it_descending() {
         "SELECT company_name FROM customers ORDER BY age ASC LIMIT 21"
     );
 }
+
+#[test]
+fn an_implied_quantity_may_be_in_the_table_joined_to_the_subject() {
+    let catalog = Catalog {
+        tables: vec![
+            TableInfo {
+                name: "people".into(),
+                schema: None,
+                columns: vec![
+                    col("People_ID", Kind::Integer, &[]),
+                    col("Name", Kind::Text, &["Aleksey"]),
+                    col("Height", Kind::Real, &[]),
+                ],
+                links: vec![],
+                primary_key: vec![0],
+            },
+            TableInfo {
+                name: "poker_player".into(),
+                schema: None,
+                columns: vec![
+                    col("Poker_Player_ID", Kind::Integer, &[]),
+                    col("People_ID", Kind::Integer, &[]),
+                    col("Earnings", Kind::Real, &[]),
+                ],
+                links: vec![Link { column: 1, ref_table: 0, ref_column: 0 }],
+                primary_key: vec![0],
+            },
+        ],
+        synonyms: vec![],
+    };
+    let engine = Engine::new(catalog, Policy::new(Dialect::Sqlite));
+    let sql = |q: &str| engine.translate(q, date!(2024 - 03 - 15)).sql;
+    assert_eq!(
+        sql("What are the earnings of the tallest poker player?").as_deref(),
+        Some("SELECT T1.Earnings FROM poker_player AS T1 JOIN people AS T2 ON T1.People_ID = T2.People_ID ORDER BY T2.Height DESC LIMIT 1")
+    );
+    assert_eq!(
+        sql("What is the average earnings of poker players taller than 200?").as_deref(),
+        Some("SELECT avg(T1.Earnings) FROM poker_player AS T1 JOIN people AS T2 ON T1.People_ID = T2.People_ID WHERE T2.Height > 200 LIMIT 21")
+    );
+}
