@@ -303,6 +303,7 @@ fn through(
 fn scope(catalog: &Catalog, items: &[Item]) -> Result<Vec<usize>, Refusal> {
     let mut mentioned: Vec<usize> = Vec::new();
     let mut needs: Vec<(String, Vec<usize>)> = Vec::new();
+    let mut implied_words: Vec<&[&str]> = Vec::new();
     for (i, item) in items.iter().enumerate() {
         match item {
             Item::Schema { cands, words } => {
@@ -327,25 +328,28 @@ fn scope(catalog: &Catalog, items: &[Item]) -> Result<Vec<usize>, Refusal> {
                 ts.dedup();
                 needs.push((words.clone(), ts));
             }
-            // "the youngest gymnast": the age may be in a table joined to it (`people`).
-            Item::Kw(Kw::SuperAdj(implied) | Kw::CmpAdj(_, implied)) => {
-                for word in implied.words {
-                    let ts: Vec<usize> = (0..catalog.tables.len())
-                        .filter(|&t| {
-                            catalog.tables[t].columns.iter().any(|c| {
-                                let words = name_lemmas(&c.name);
-                                let words = super::link::without_unit(&words).unwrap_or(words);
-                                words.last().is_some_and(|w| w == word)
-                            })
-                        })
-                        .collect();
-                    if !ts.is_empty() {
-                        needs.push(((*word).to_owned(), ts));
-                        break;
-                    }
-                }
-            }
+            Item::Kw(Kw::SuperAdj(implied) | Kw::CmpAdj(_, implied)) => implied_words.push(implied.words),
             _ => {}
+        }
+    }
+    // "the youngest gymnast": when no table named holds the age, one joined to it may (`people`).
+    for words in implied_words {
+        let holding = |word: &str| -> Vec<usize> {
+            (0..catalog.tables.len())
+                .filter(|&t| {
+                    catalog.tables[t].columns.iter().any(|c| {
+                        let name = name_lemmas(&c.name);
+                        let name = super::link::without_unit(&name).unwrap_or(name);
+                        name.last().is_some_and(|w| w == word)
+                    })
+                })
+                .collect()
+        };
+        if words.iter().any(|w| holding(w).iter().any(|t| mentioned.contains(t))) {
+            continue;
+        }
+        if let Some((word, ts)) = words.iter().map(|w| (*w, holding(w))).find(|(_, ts)| !ts.is_empty()) {
+            needs.push((word.to_owned(), ts));
         }
     }
     let fits = |t: usize, need: &Vec<usize>| need.contains(&t);
