@@ -675,7 +675,15 @@ const RELATION_VERBS: &[&str] = &[
 ];
 
 fn is_relation_verb(word: &str) -> bool {
-    RELATION_VERBS.contains(&word)
+    if RELATION_VERBS.contains(&word) {
+        return true;
+    }
+    // "working", "managing", "shipping": the -ing form of a listed verb.
+    let Some(stem) = word.strip_suffix("ing").filter(|s| s.len() >= 2) else { return false };
+    let undoubled = stem.len() >= 3 && stem.as_bytes()[stem.len() - 1] == stem.as_bytes()[stem.len() - 2];
+    RELATION_VERBS.contains(&stem)
+        || RELATION_VERBS.contains(&format!("{stem}e").as_str())
+        || (undoubled && RELATION_VERBS.contains(&&stem[..stem.len() - 1]))
 }
 
 /// A mention of the schema: a table or a column.

@@ -630,6 +630,23 @@ impl Walk<'_> {
                 return Err(format!("{} holds text, not numbers: which column is {n} about?", self.name(col)));
             }
         }
+        // Years stored as text ('2009'): when every sampled value and the number are digits of
+        // one width, their order as text is their order as numbers; compared as text, which every
+        // dialect can do.
+        if let (Lit::Num(n), None) = (&lit, &high) {
+            let values = &self.catalog.tables[col.0].columns[col.1].values;
+            let digits = |v: &str| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit());
+            if !kind.numeric()
+                && matches!(cmp, Cmp::Gt | Cmp::Ge | Cmp::Lt | Cmp::Le)
+                && digits(n)
+                && !values.is_empty()
+                && values.iter().all(|v| digits(v.trim()) && v.trim().len() == n.len())
+            {
+                self.plan.filters.push(Filter { col, cmp, lit: Lit::Text(n.clone()), high: None });
+                self.last_filter_col = Some(col);
+                return Ok(());
+            }
+        }
         // Text compared with a number is compared as text (or refused) by the database.
         if matches!(lit, Lit::Num(_)) && !kind.numeric() && !matches!(cmp, Cmp::Eq | Cmp::Ne) {
             return Err(format!(

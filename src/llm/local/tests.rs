@@ -1082,3 +1082,34 @@ fn an_implied_quantity_may_be_in_the_table_joined_to_the_subject() {
         Some("SELECT avg(T1.Earnings) FROM poker_player AS T1 JOIN people AS T2 ON T1.People_ID = T2.People_ID WHERE T2.Height > 200 LIMIT 21")
     );
 }
+
+#[test]
+fn years_stored_as_text_compare_as_text_and_ing_forms_of_relation_verbs() {
+    let catalog = Catalog {
+        tables: vec![TableInfo {
+            name: "museum".into(),
+            schema: None,
+            columns: vec![
+                col("Museum_ID", Kind::Integer, &[]),
+                col("Name", Kind::Text, &["Plaza Museum"]),
+                col("Num_of_Staff", Kind::Integer, &[]),
+                col("Open_Year", Kind::Text, &["2000", "2008", "2012"]),
+                col("Rank", Kind::Text, &["3", "12", "7"]),
+            ],
+            links: vec![],
+            primary_key: vec![0],
+        }],
+        synonyms: vec![],
+    };
+    let engine = Engine::new(catalog, Policy::new(Dialect::Sqlite));
+    let sql = |q: &str| engine.translate(q, date!(2024 - 03 - 15)).sql;
+    // Four digits each: the text order is the number order.
+    assert_eq!(
+        sql("What is the average number of staff working at museums that opened before 2009?").as_deref(),
+        Some("SELECT avg(Num_of_Staff) FROM museum WHERE Open_Year < '2009' LIMIT 21")
+    );
+    // Digits of different widths ('12' < '3' as text) are still refused, and so is a number of
+    // another width than the values.
+    assert_eq!(sql("Which museums have a rank above 5?"), None);
+    assert_eq!(sql("How many museums opened before 200?"), None);
+}
