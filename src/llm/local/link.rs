@@ -103,6 +103,8 @@ pub enum Window {
 pub enum Kw {
     /// "how many", "number of".
     Count,
+    /// "total number of": a count, or the sum of a column that holds a count.
+    TotalCount,
     /// "average", "total", "maximum".
     Agg(Agg),
     /// "highest", "most", "lowest", "fewest".
@@ -180,7 +182,7 @@ const POPULATION: &[&str] = &["population"];
 const KEYWORDS: &[(&str, Kw)] = &[
     ("how many", Kw::Count),
     ("number of", Kw::Count),
-    ("total number of", Kw::Count),
+    ("total number of", Kw::TotalCount),
     ("count of", Kw::Count),
     ("count", Kw::Count),
     ("how much", Kw::Unclear),

@@ -160,6 +160,20 @@ pub fn plan(catalog: &Catalog, items: &[Item], today: Date) -> Result<Plan, Refu
                 continue;
             }
         }
+        // "the total number of tickets" where `Num_of_Ticket` holds a count: its sum; "how many
+        // staff does the Plaza Museum have" where `Num_of_Staff` does: the column itself.
+        if let Item::Kw(kw @ (Kw::Count | Kw::TotalCount)) = items[k] {
+            let counted =
+                matches!(&items.get(k + 1), Some(Item::Schema { cands, .. }) if holds_a_count(catalog, cands));
+            match (kw, counted) {
+                (Kw::TotalCount, true) => kept.push(Item::Kw(Kw::Agg(Agg::Sum))),
+                (Kw::TotalCount, false) => kept.push(Item::Kw(Kw::Count)),
+                (_, true) => {}
+                (_, false) => kept.push(items[k].clone()),
+            }
+            k += 1;
+            continue;
+        }
         // "in descending order of height": the direction, then the order.
         if let Item::Kw(Kw::OrderDir(dir)) = items[k] {
             kept.push(Item::Kw(Kw::Dir(dir)));
@@ -1032,7 +1046,7 @@ impl Walk<'_> {
                 }
                 Item::Kw(Kw::Star) => self.plan.select.push(Sel::Star),
                 Item::Kw(Kw::Window(w)) => self.window(*w)?,
-                Item::Kw(Kw::LastN | Kw::Unclear | Kw::Without | Kw::WithAny | Kw::OrderDir(_)) => {
+                Item::Kw(Kw::LastN | Kw::Unclear | Kw::Without | Kw::WithAny | Kw::OrderDir(_) | Kw::TotalCount) => {
                     return Err("unsupported phrase".into())
                 }
                 Item::Schema { cands, .. } => {
@@ -1672,6 +1686,22 @@ impl Walk<'_> {
         }
         Ok(())
     }
+}
+
+/// Whether every column a mention may mean holds a count of something (`Num_of_Staff`,
+/// `bathroom_count`, `number_of_platforms`).
+fn holds_a_count(catalog: &Catalog, cands: &[Target]) -> bool {
+    !cands.is_empty()
+        && cands.iter().all(|t| match t {
+            Target::Column(t, c) => {
+                let column = &catalog.tables[*t].columns[*c];
+                let words = name_lemmas(&column.name);
+                column.kind.numeric()
+                    && words.len() >= 2
+                    && ["num", "number", "count", "nbr"].iter().any(|w| words[0] == *w || words[words.len() - 1] == *w)
+            }
+            Target::Table(_) => false,
+        })
 }
 
 fn key_owner_of(join: Option<(usize, usize, super::catalog::Link)>, (t, c): Col) -> usize {

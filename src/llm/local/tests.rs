@@ -1113,3 +1113,22 @@ fn years_stored_as_text_compare_as_text_and_ing_forms_of_relation_verbs() {
     assert_eq!(sql("Which museums have a rank above 5?"), None);
     assert_eq!(sql("How many museums opened before 200?"), None);
 }
+
+#[test]
+fn a_column_that_holds_a_count_is_read_not_counted() {
+    // `bathroom_count` holds a count: "the total number of bathrooms" is its sum.
+    assert_eq!(
+        apartments_sql("What is the total number of bathrooms of all apartments?").as_deref(),
+        Some("SELECT sum(bathroom_count) FROM Apartments LIMIT 21")
+    );
+    // "the total number of apartments" counts rows.
+    assert_eq!(
+        apartments_sql("What is the total number of apartments?").as_deref(),
+        Some("SELECT count(*) FROM Apartments LIMIT 21")
+    );
+    // "how many bathrooms does … have" reads the column of the rows asked about.
+    assert_eq!(
+        apartments_sql("How many bathrooms does the apartment with apt number Suite 645 have?").as_deref(),
+        Some("SELECT bathroom_count FROM Apartments WHERE apt_number = 'Suite 645' LIMIT 21")
+    );
+}
