@@ -135,7 +135,21 @@ pub fn plan(catalog: &Catalog, items: &[Item], today: Date) -> Result<Plan, Refu
     let mut kept: Vec<Item> = Vec::with_capacity(items.len());
     let mut k = 0;
     while k < items.len() {
-        if let Item::Kw(kw @ (Kw::Without | Kw::WithAny)) = items[k] {
+        // "contestants who did not receive any votes": 'not' right before another table.
+        let not_table = items[k] == Item::Kw(Kw::Not)
+            && matches!(items.get(k + 1), Some(Item::Schema { cands, .. }) if table_of(items, k + 1, cands).is_some())
+            && items[..k]
+                .iter()
+                .enumerate()
+                .any(|(j, item)| matches!(item, Item::Schema { cands, .. } if table_of(items, j, cands).is_some()));
+        let kw = if not_table {
+            Kw::Without
+        } else if let Item::Kw(kw) = items[k] {
+            kw
+        } else {
+            Kw::And
+        };
+        if let kw @ (Kw::Without | Kw::WithAny) = kw {
             let t = match items.get(k + 1) {
                 Some(Item::Schema { cands, .. }) => table_of(items, k + 1, cands),
                 _ => None,

@@ -1132,3 +1132,16 @@ fn a_column_that_holds_a_count_is_read_not_counted() {
         Some("SELECT bathroom_count FROM Apartments WHERE apt_number = 'Suite 645' LIMIT 21")
     );
 }
+
+#[test]
+fn not_right_before_another_table_is_without() {
+    assert_eq!(
+        sql("How many customers did not place any orders?"),
+        "SELECT count(*) FROM customers WHERE customer_id NOT IN (SELECT customer_id FROM orders WHERE customer_id IS NOT NULL) LIMIT 21"
+    );
+    // Before a value it stays a negated condition.
+    assert_eq!(
+        sql("How many customers are not Retail?"),
+        "SELECT count(*) FROM customers WHERE segment <> 'Retail' LIMIT 21"
+    );
+}
