@@ -131,6 +131,6 @@ fn check_on_this_stack(sql: &str, policy: &Policy) -> Result<Allowed, Rejection>
     };
     let tables = inspect::query(query, policy)?;
     let limit = limit::cap(query, policy.max_rows);
-    let sql = parse::render_verified(&statement, dialect, policy.max_sql_bytes)?;
+    let sql = parse::render_verified(&statement, dialect, policy.max_sql_bytes, sql.len())?;
     Ok(Allowed { sql, limit, tables })
 }
