@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 use sqlparser::ast::Statement;
 use sqlparser::parser::{Parser, ParserError, ParserOptions};
-use sqlparser::tokenizer::{TokenWithSpan, Tokenizer};
+use sqlparser::tokenizer::{Span, TokenWithSpan, Tokenizer, TokenizerError};
 
 use crate::code::{Code, Rejection};
 use crate::dialect::Dialect;
@@ -22,15 +22,21 @@ fn options() -> ParserOptions {
 
 /// Splits the text into tokens as the dialect's server would.
 pub(crate) fn tokenize(dialect: Dialect, sql: &str) -> Result<Vec<TokenWithSpan>, Rejection> {
+    tokens(dialect, sql, |token| token).map_err(|e| {
+        Rejection::new(Code::SyntaxError, format!("the query could not be read: {e}; check its quotes and comments"))
+    })
+}
+
+/// The tokens of `sql`, each passed through `map`.
+fn tokens(
+    dialect: Dialect,
+    sql: &str,
+    map: impl FnMut(TokenWithSpan) -> TokenWithSpan,
+) -> Result<Vec<TokenWithSpan>, TokenizerError> {
     let mut tokens = Vec::with_capacity(token_capacity(sql));
-    Tokenizer::new(dialect.parser(), sql).with_unescape(false).tokenize_with_location_into_buf(&mut tokens).map_err(
-        |e| {
-            Rejection::new(
-                Code::SyntaxError,
-                format!("the query could not be read: {e}; check its quotes and comments"),
-            )
-        },
-    )?;
+    Tokenizer::new(dialect.parser(), sql)
+        .with_unescape(false)
+        .tokenize_with_location_into_buf_with_mapper(&mut tokens, map)?;
     Ok(tokens)
 }
 
@@ -43,20 +49,26 @@ fn token_capacity(sql: &str) -> usize {
 
 /// Parses tokens into statements, with the recursion limit.
 pub(crate) fn statements(dialect: Dialect, tokens: Vec<TokenWithSpan>) -> Result<Vec<Statement>, Rejection> {
+    parse(dialect, tokens).map_err(|e| rejection(dialect, e))
+}
+
+fn parse(dialect: Dialect, tokens: Vec<TokenWithSpan>) -> Result<Vec<Statement>, ParserError> {
     Parser::new(dialect.parser())
         .with_options(options())
         .with_recursion_limit(MAX_NESTING)
         .with_tokens_with_locations(tokens)
         .parse_statements()
-        .map_err(|e| match e {
-            ParserError::RecursionLimitExceeded => Rejection::new(
-                Code::TooComplex,
-                format!("the query nests deeper than {MAX_NESTING} levels; simplify it"),
-            ),
-            ParserError::TokenizerError(m) | ParserError::ParserError(m) => {
-                Rejection::new(Code::SyntaxError, format!("the query is not valid {dialect} SQL: {m}"))
-            }
-        })
+}
+
+fn rejection(dialect: Dialect, error: ParserError) -> Rejection {
+    match error {
+        ParserError::RecursionLimitExceeded => {
+            Rejection::new(Code::TooComplex, format!("the query nests deeper than {MAX_NESTING} levels; simplify it"))
+        }
+        ParserError::TokenizerError(m) | ParserError::ParserError(m) => {
+            Rejection::new(Code::SyntaxError, format!("the query is not valid {dialect} SQL: {m}"))
+        }
+    }
 }
 
 /// Renders the checked (and capped) statement, then proves that the text parses back to exactly
@@ -86,10 +98,28 @@ pub(crate) fn render_verified(
     };
     // The rendering must pass the same text checks as the input (it holds no comments at all).
     crate::scan::raw_text(&sql, dialect, max_bytes).map_err(|_| unverified())?;
-    let tokens = tokenize(dialect, &sql).map_err(|_| unverified())?;
-    let reparsed = statements(dialect, tokens).map_err(|_| unverified())?;
+    // Without positions: the parser only copies them into the tree, where nothing reads them and
+    // `==` ignores them, and into error messages, which are dropped here. Without them, each
+    // alternative the parser tries and abandons (it tries several per expression) formats a
+    // shorter message.
+    let tokens =
+        tokens(dialect, &sql, |token| TokenWithSpan { span: Span::empty(), ..token }).map_err(|_| unverified())?;
+    let reparsed = parse(dialect, tokens).map_err(|_| unverified())?;
     match reparsed.as_slice() {
         [again] if again == statement => Ok(sql),
         _ => Err(unverified()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_are_not_part_of_the_tree() {
+        let sql = "SELECT a, count(*) FROM t WHERE b = 'x' GROUP BY a";
+        let located = statements(Dialect::Postgres, tokenize(Dialect::Postgres, sql).expect("tokens")).expect("parsed");
+        let unlocated = tokens(Dialect::Postgres, sql, |token| TokenWithSpan { span: Span::empty(), ..token });
+        assert_eq!(parse(Dialect::Postgres, unlocated.expect("tokens")).expect("parsed"), located);
     }
 }
