@@ -47,9 +47,31 @@ fn token_capacity(sql: &str) -> usize {
     (sql.len() / 2 + 8).min(crate::scan::MAX_TOKENS)
 }
 
-/// Parses tokens into statements, with the recursion limit.
-pub(crate) fn statements(dialect: Dialect, tokens: Vec<TokenWithSpan>) -> Result<Vec<Statement>, Rejection> {
-    parse(dialect, tokens).map_err(|e| rejection(dialect, e))
+/// Parses the tokens of `sql` into statements, with the recursion limit.
+///
+/// The tree is built without token positions: the parser only copies them into the tree, where
+/// nothing reads them and `==` ignores them, and into error messages. Without them, each
+/// alternative the parser tries and abandons (it tries several per expression) formats a shorter
+/// message. A refusal reads the text again with positions, so that its message says where the
+/// error is.
+pub(crate) fn statements(
+    dialect: Dialect,
+    sql: &str,
+    mut tokens: Vec<TokenWithSpan>,
+) -> Result<Vec<Statement>, Rejection> {
+    for token in &mut tokens {
+        token.span = Span::empty();
+    }
+    match parse(dialect, tokens) {
+        Ok(statements) => Ok(statements),
+        Err(ParserError::RecursionLimitExceeded) => Err(rejection(dialect, ParserError::RecursionLimitExceeded)),
+        Err(unlocated) => match tokenize(dialect, sql).map(|tokens| parse(dialect, tokens)) {
+            Ok(Err(located)) => Err(rejection(dialect, located)),
+            // Read the same way twice, the text cannot parse now; refuse with the first error.
+            Ok(Ok(_)) => Err(rejection(dialect, unlocated)),
+            Err(rejection) => Err(rejection),
+        },
+    }
 }
 
 fn parse(dialect: Dialect, tokens: Vec<TokenWithSpan>) -> Result<Vec<Statement>, ParserError> {
@@ -98,10 +120,7 @@ pub(crate) fn render_verified(
     };
     // The rendering must pass the same text checks as the input (it holds no comments at all).
     crate::scan::raw_text(&sql, dialect, max_bytes).map_err(|_| unverified())?;
-    // Without positions: the parser only copies them into the tree, where nothing reads them and
-    // `==` ignores them, and into error messages, which are dropped here. Without them, each
-    // alternative the parser tries and abandons (it tries several per expression) formats a
-    // shorter message.
+    // Without positions, as in `statements`; here a failure's message is dropped anyway.
     let tokens =
         tokens(dialect, &sql, |token| TokenWithSpan { span: Span::empty(), ..token }).map_err(|_| unverified())?;
     let reparsed = parse(dialect, tokens).map_err(|_| unverified())?;
@@ -115,11 +134,23 @@ pub(crate) fn render_verified(
 mod tests {
     use super::*;
 
+    /// The tree is built without positions, but a refusal still says where the error is.
+    #[test]
+    fn a_syntax_error_says_where_it_is() {
+        let sql = "SELECT a\nFROM t WHERE )";
+        let tokens = tokenize(Dialect::Postgres, sql).expect("tokens");
+        let rejection = statements(Dialect::Postgres, sql, tokens).expect_err("refused");
+        assert_eq!(rejection.code, Code::SyntaxError);
+        assert!(rejection.message.ends_with("found: ) at Line: 2, Column: 14"), "{}", rejection.message);
+    }
+
     #[test]
     fn positions_are_not_part_of_the_tree() {
         let sql = "SELECT a, count(*) FROM t WHERE b = 'x' GROUP BY a";
-        let located = statements(Dialect::Postgres, tokenize(Dialect::Postgres, sql).expect("tokens")).expect("parsed");
+        let located = parse(Dialect::Postgres, tokenize(Dialect::Postgres, sql).expect("tokens")).expect("parsed");
         let unlocated = tokens(Dialect::Postgres, sql, |token| TokenWithSpan { span: Span::empty(), ..token });
         assert_eq!(parse(Dialect::Postgres, unlocated.expect("tokens")).expect("parsed"), located);
+        let checked = statements(Dialect::Postgres, sql, tokenize(Dialect::Postgres, sql).expect("tokens"));
+        assert_eq!(checked.expect("parsed"), located);
     }
 }
