@@ -109,7 +109,7 @@ fn check_on_this_stack(sql: &str, policy: &Policy) -> Result<Allowed, Rejection>
     scan::raw_text(sql, dialect, policy.max_sql_bytes)?;
     let tokens = parse::tokenize(dialect, sql)?;
     scan::tokens(sql, &tokens)?;
-    let mut statements = parse::statements(dialect, tokens)?;
+    let mut statements = parse::statements(dialect, sql, tokens)?;
     let mut statement = match statements.len() {
         1 => statements.pop().expect("one statement"),
         0 => {
@@ -131,6 +131,6 @@ fn check_on_this_stack(sql: &str, policy: &Policy) -> Result<Allowed, Rejection>
     };
     let tables = inspect::query(query, policy)?;
     let limit = limit::cap(query, policy.max_rows);
-    let sql = parse::render_verified(&statement, dialect, policy.max_sql_bytes)?;
+    let sql = parse::render_verified(&statement, dialect, policy.max_sql_bytes, sql.len())?;
     Ok(Allowed { sql, limit, tables })
 }

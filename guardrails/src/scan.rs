@@ -192,11 +192,16 @@ fn executable_comment() -> Rejection {
 }
 
 fn contains_pair(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
+    // A fast search (memchr) for the first byte rules most texts out before the slow scan.
+    needle.first().is_some_and(|first| haystack.contains(first)) && haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 /// `U&'` or `U&"` (any case) where the `U` starts a word: PostgreSQL reads it as a unicode escape.
 fn has_unicode_escape(bytes: &[u8]) -> bool {
+    // Most texts hold no `&` at all; finding that out is one fast search (memchr).
+    if !bytes.contains(&b'&') {
+        return false;
+    }
     bytes.windows(3).enumerate().any(|(i, w)| {
         matches!(w[0], b'u' | b'U')
             && w[1] == b'&'
