@@ -4,6 +4,10 @@
 //! Also measures `check` called from a 2 MiB thread (a tokio worker's default), where the guard
 //! moves to a grown stack for every call, to show what a caller with a small stack pays.
 
+/// The allocator the `sqlgate` binary uses, so the numbers are the server's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion};
 use sqlgate_guardrails::{check, Dialect, Policy};
 
