@@ -252,6 +252,7 @@ const KEYWORDS: &[(&str, Kw)] = &[
     ("between", Kw::Cmp(Cmp::Between)),
     ("equal to", Kw::Cmp(Cmp::Eq)),
     ("equals", Kw::Cmp(Cmp::Eq)),
+    ("year old", Kw::CmpAdj(Cmp::Eq, Implied { words: AGE, dir: DESC })),
     ("older than", Kw::CmpAdj(Cmp::Gt, Implied { words: AGE, dir: DESC })),
     ("younger than", Kw::CmpAdj(Cmp::Lt, Implied { words: AGE, dir: DESC })),
     ("taller than", Kw::CmpAdj(Cmp::Gt, Implied { words: HEIGHT, dir: DESC })),
@@ -814,6 +815,13 @@ const SYNONYMS: &[(&str, &str)] = &[
     ("e-mail", "email"),
     ("telephone", "phone"),
     ("phone number", "phone"),
+    ("cell phone number", "cell number"),
+    ("cell phone", "cell number"),
+    ("mobile number", "cell number"),
+    ("mobile phone number", "cell number"),
+    ("cell phone number", "cell mobile number"),
+    ("cell phone", "cell mobile number"),
+    ("mobile number", "cell mobile number"),
     ("surname", "last name"),
     ("family name", "last name"),
     ("given name", "first name"),
@@ -1113,6 +1121,13 @@ impl Lexicon {
                 i += 1;
                 continue;
             }
+            // "older than 1 year": the unit of an age after its number.
+            if tokens[i].text().is_some_and(|w| w == "year" || w == "years")
+                && matches!(items.as_slice(), [.., Item::Kw(Kw::CmpAdj(_, implied)), Item::Number(_)] if implied.words == AGE)
+            {
+                i += 1;
+                continue;
+            }
             let (kw_len, kw) = self.keyword_at(&tokens, i);
             let (schema_len, schema) = self.schema_at(&tokens, i);
             let (value_len, value) = self.value_at(&tokens, i);
@@ -1384,6 +1399,21 @@ fn compound_match(tokens: &[Token], i: usize, words: &[String]) -> Option<usize>
 /// A name's phrase and the phrases its abbreviations and synonyms give.
 fn variants(words: &[String]) -> Vec<Vec<String>> {
     let mut out = vec![words.to_vec()];
+    // `LName` splits into "l", "name": the letter joins the next word before abbreviations are
+    // read ("lname" is "last name").
+    let mut merged: Vec<String> = Vec::with_capacity(words.len());
+    let mut k = 0;
+    while k < words.len() {
+        if words[k].len() == 1 && words[k].chars().all(|c| c.is_ascii_alphabetic()) && k + 1 < words.len() {
+            merged.push(format!("{}{}", words[k], words[k + 1]));
+            k += 2;
+        } else {
+            merged.push(words[k].clone());
+            k += 1;
+        }
+    }
+    let words: &[String] =
+        if merged.iter().any(|w| ABBREVIATIONS.iter().any(|(a, _)| a == w)) { &merged } else { words };
     let expanded: Vec<String> = words
         .iter()
         .flat_map(|w| match ABBREVIATIONS.iter().find(|(a, _)| a == w) {

@@ -188,6 +188,13 @@ pub fn plan(catalog: &Catalog, items: &[Item], today: Date) -> Result<Plan, Refu
             k += 1;
             continue;
         }
+        // "a cat that is 3 years old": the age, as "aged 3" would say it.
+        if let (Item::Number(_), Some(adj @ Item::Kw(Kw::CmpAdj(Cmp::Eq, _)))) = (&items[k], items.get(k + 1)) {
+            kept.push(adj.clone());
+            kept.push(items[k].clone());
+            k += 2;
+            continue;
+        }
         // "in descending order of height": the direction, then the order.
         if let Item::Kw(Kw::OrderDir(dir)) = items[k] {
             kept.push(Item::Kw(Kw::Dir(dir)));

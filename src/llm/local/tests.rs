@@ -1145,3 +1145,34 @@ fn not_right_before_another_table_is_without() {
         "SELECT count(*) FROM customers WHERE segment <> 'Retail' LIMIT 21"
     );
 }
+
+#[test]
+fn letter_abbreviations_cell_phones_and_ages_in_years() {
+    let catalog = Catalog {
+        tables: vec![TableInfo {
+            name: "Student".into(),
+            schema: None,
+            columns: vec![
+                col("StuID", Kind::Integer, &[]),
+                col("LName", Kind::Text, &["Smith", "Kim"]),
+                col("Fname", Kind::Text, &["Linda", "Tracy"]),
+                col("Age", Kind::Integer, &[]),
+                col("cell_mobile_number", Kind::Text, &["09700166582"]),
+            ],
+            links: vec![],
+            primary_key: vec![0],
+        }],
+        synonyms: vec![],
+    };
+    let engine = Engine::new(catalog, Policy::new(Dialect::Sqlite));
+    let sql = |q: &str| engine.translate(q, date!(2024 - 03 - 15)).sql;
+    // `LName` is "l" + "name": "lname", the last name.
+    assert_eq!(
+        sql("What is the last name of the students who are 20 years old?").as_deref(),
+        Some("SELECT LName FROM Student WHERE Age = 20 LIMIT 21")
+    );
+    assert_eq!(
+        sql("List the cell phone numbers of students older than 20 years.").as_deref(),
+        Some("SELECT cell_mobile_number FROM Student WHERE Age > 20 LIMIT 21")
+    );
+}
