@@ -469,6 +469,7 @@ const STOP: &[&str] = &[
     "respectively",
     "information",
     "info",
+    "about",
     "detail",
     "i",
     "we",
@@ -675,6 +676,9 @@ const RELATION_VERBS: &[&str] = &[
     "gave",
     "given",
     "cast",
+    "share",
+    "shares",
+    "shared",
 ];
 
 fn is_relation_verb(word: &str) -> bool {
@@ -746,6 +750,10 @@ pub(crate) fn without_unit(words: &[String]) -> Option<Vec<String>> {
     }
 }
 
+/// Nouns after a column's name that only say what kind of number it holds ("the total score" of
+/// `Total`), when they name nothing in the schema themselves.
+const MEASURE_NOUNS: &[&str] = &["score", "point", "value", "figure", "number", "amount"];
+
 /// Words that may stand between the words of one name in a question ("date of birth").
 const INSIDE_NAME: &[&str] = &["of", "for", "in", "on", "at", "to"];
 
@@ -805,6 +813,7 @@ const ABBREVIATIONS: &[(&str, &str)] = &[
 /// Words people use for a column word.
 const SYNONYMS: &[(&str, &str)] = &[
     ("birthday", "date birth"),
+    ("birthday", "birth date"),
     ("born", "birth"),
     ("nationality", "country"),
     ("wage", "salary"),
@@ -1142,6 +1151,11 @@ impl Lexicon {
                     items.push(Item::Value { cands, words: text.to_owned() });
                 } else if let Some(cands) = self.date_verb(&tokens, i) {
                     items.push(Item::Schema { cands, words: text.to_owned() });
+                } else if MEASURE_NOUNS.contains(&word)
+                    && matches!(items.last(), Some(Item::Schema { cands, .. }) if cands.iter().all(|t| matches!(t, Target::Column(..))))
+                {
+                    // "the total score" of `Total`, "the snatch scores": a noun that only says
+                    // what kind of number the column just named holds.
                 } else if !is_stop(word) && !is_stop(text) {
                     items.push(Item::Unknown(text.to_owned()));
                 }
@@ -1158,7 +1172,13 @@ impl Lexicon {
                 i += best;
                 continue;
             }
-            if schema_len == best && schema_len > kw_len {
+            // "the total score" where a column is called `Total`: the column, not a sum.
+            let measured_column = schema_len == best
+                && schema_len == kw_len
+                && matches!(kw, Some(Kw::Agg(_)))
+                && tokens.get(i + best).is_some_and(|t| MEASURE_NOUNS.contains(&t.key()))
+                && self.schema_at(&tokens, i + best).0 == 0;
+            if schema_len == best && (schema_len > kw_len || measured_column) {
                 items.push(Item::Schema { cands: schema, words });
             } else if value_len == best && value_len > kw_len {
                 items.push(Item::Value { cands: value, words });

@@ -195,6 +195,11 @@ pub fn plan(catalog: &Catalog, items: &[Item], today: Date) -> Result<Plan, Refu
             k += 2;
             continue;
         }
+        // "all information about each body builder": every row, not groups.
+        if items[k] == Item::Kw(Kw::Group) && k > 0 && items[k - 1] == Item::Kw(Kw::Star) {
+            k += 1;
+            continue;
+        }
         // "in descending order of height": the direction, then the order.
         if let Item::Kw(Kw::OrderDir(dir)) = items[k] {
             kept.push(Item::Kw(Kw::Dir(dir)));

@@ -1176,3 +1176,45 @@ fn letter_abbreviations_cell_phones_and_ages_in_years() {
         Some("SELECT cell_mobile_number FROM Student WHERE Age > 20 LIMIT 21")
     );
 }
+
+#[test]
+fn measure_nouns_after_a_column_and_every_row_about_each() {
+    let catalog = Catalog {
+        tables: vec![TableInfo {
+            name: "body_builder".into(),
+            schema: None,
+            columns: vec![
+                col("Body_Builder_ID", Kind::Integer, &[]),
+                col("Snatch", Kind::Real, &[]),
+                col("Total", Kind::Real, &[]),
+                col("Birth_Place", Kind::Text, &["Ohio", "Texas"]),
+            ],
+            links: vec![],
+            primary_key: vec![0],
+        }],
+        synonyms: vec![],
+    };
+    let engine = Engine::new(catalog, Policy::new(Dialect::Sqlite));
+    let sql = |q: &str| engine.translate(q, date!(2024 - 03 - 15)).sql;
+    // "score" only says what kind of number `Snatch` and `Total` hold.
+    assert_eq!(
+        sql("List the snatch scores of body builders in ascending order of total score.").as_deref(),
+        Some("SELECT Snatch FROM body_builder ORDER BY Total ASC LIMIT 21")
+    );
+    // "total" before anything else is still a sum.
+    assert_eq!(
+        sql("What is the total snatch of all body builders?").as_deref(),
+        Some("SELECT sum(Snatch) FROM body_builder LIMIT 21")
+    );
+    // A measure noun after no column is still a word it does not know.
+    assert_eq!(sql("What is the score of each body builder?"), None);
+    assert_eq!(
+        sql("Show all information about each body builder.").as_deref(),
+        Some("SELECT * FROM body_builder LIMIT 21")
+    );
+    // "shared by" only relates: birth places of at least two body builders.
+    assert_eq!(
+        sql("Which birth places are shared by at least two body builders?").as_deref(),
+        Some("SELECT Birth_Place FROM body_builder GROUP BY Birth_Place HAVING count(*) >= 2 LIMIT 21")
+    );
+}
