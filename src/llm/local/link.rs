@@ -1212,6 +1212,10 @@ impl Lexicon {
             if *kw == Kw::Count && plural_number {
                 continue;
             }
+            // "… or higher than 100" is "or" and "higher than", not "or higher".
+            if words.len() == 2 && words[0] == "or" && tokens.get(i + 2).and_then(Token::text) == Some("than") {
+                continue;
+            }
             if words.len() > best.0 && matches_at(tokens, i, words) {
                 best = (words.len(), Some(*kw));
             }

@@ -891,12 +891,11 @@ impl Walk<'_> {
                         // "the highest template version number": the table qualifies the column.
                         self.extremes.push((c, *dir, false));
                         i += 2;
-                    } else if self.is_table(i) || self.kw(i) == Some(Kw::Count) {
+                    } else if self.kw(i) == Some(Kw::Count) {
+                        // "the highest number of concerts". A table named in the singular ("the
+                        // highest roller coaster") is not a count: its height, or what? Refused.
                         self.extreme_count = Some(*dir);
-                        if self.kw(i) == Some(Kw::Count) {
-                            i += 1;
-                        }
-                        i += 1;
+                        i += 2;
                     } else {
                         return Err("'most' or 'least' of what? Name the column".into());
                     }
@@ -943,6 +942,20 @@ impl Walk<'_> {
                         self.filter(c, cmp, Lit::Num(n.clone()), None)?;
                         i += 2;
                         continue;
+                    }
+                    // "an age above 60 or lower than 20": the same column again after "or".
+                    if let (Some(Item::Number(n)), Some(c), true) = (
+                        items.get(i),
+                        self.last_filter_col,
+                        i >= 2 && matches!(items[i - 2], Item::Kw(Kw::Or | Kw::And)) && !self.is_table(i + 1),
+                    ) {
+                        if self.catalog.tables[c.0].columns[c.1].kind.numeric() {
+                            let cmp = if negate { cmp.negated().ok_or("cannot negate that")? } else { *cmp };
+                            negate = false;
+                            self.filter(c, cmp, Lit::Num(n.clone()), None)?;
+                            i += 1;
+                            continue;
+                        }
                     }
                     // "with more than 2 singers": a count condition on groups.
                     if let (Some(Item::Number(n)), true) = (items.get(i), self.is_table(i + 1)) {

@@ -1218,3 +1218,16 @@ fn measure_nouns_after_a_column_and_every_row_about_each() {
         Some("SELECT Birth_Place FROM body_builder GROUP BY Birth_Place HAVING count(*) >= 2 LIMIT 21")
     );
 }
+
+#[test]
+fn a_superlative_before_a_singular_table_is_not_a_count_and_or_before_than_is_or() {
+    // "the highest roller coaster" is its height, not the most of them: refused, never counted.
+    assert!(engine().translate("Which region has the highest customer?", date!(2024 - 03 - 15)).sql.is_none());
+    assert!(sql("Which region has the most customers?").contains("ORDER BY count(*) DESC LIMIT 1"));
+    assert!(sql("Which region has the highest number of customers?").contains("ORDER BY count(*) DESC LIMIT 1"));
+    // "… or lower than 20": "or", then a comparison, not "or lower" after a number.
+    assert_eq!(
+        sql("How many customers have an age above 60 or lower than 20?"),
+        "SELECT count(*) FROM customers WHERE age > 60 OR age < 20 LIMIT 21"
+    );
+}
