@@ -3,7 +3,7 @@
 
 use time::{Date, Duration, Month};
 
-use super::catalog::{Catalog, Kind};
+use super::catalog::{Catalog, ColumnInfo, Kind};
 use super::link::{Agg, Cmp, Dir, Implied, Item, Kw, Part, Target, Window};
 use super::words::{lemma, name_lemmas};
 
@@ -1243,53 +1243,37 @@ impl Walk<'_> {
     /// The column that names a table's rows: `name`, `<table>_name`, `title`.
     fn name_column(&self, t: usize) -> Option<Col> {
         let table_words = self.catalog.table_words(t);
-        let found: Vec<usize> = self.catalog.tables[t]
-            .columns
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| {
-                let w = name_lemmas(&c.name);
-                w == ["name"]
-                    || w == ["title"]
-                    || (w.len() == table_words.len() + 1
-                        && w.starts_with(&table_words)
-                        && w.last().is_some_and(|l| l == "name" || l == "title"))
-            })
-            .map(|(c, _)| c)
-            .collect();
-        if let [c] = found.as_slice() {
-            return Some((t, *c));
+        let is_name_of_table = |w: &[String]| {
+            w == ["name"]
+                || w == ["title"]
+                || (w.len() == table_words.len() + 1
+                    && w.starts_with(&table_words)
+                    && w.last().is_some_and(|l| l == "name" || l == "title"))
+        };
+        // In this order, the first rule some column meets decides: "name" or "title" (alone or
+        // after the table's name); else the one text column ending in "name" ("company_name");
+        // else the text column named as the table is ("Airline" in `airlines`). Two columns
+        // meeting the deciding rule: no name column.
+        let rules: [&dyn Fn(&ColumnInfo, &[String]) -> bool; 3] = [
+            &|_, w| is_name_of_table(w),
+            &|c, w| c.kind == Kind::Text && w.last().is_some_and(|l| l == "name"),
+            &|c, w| c.kind == Kind::Text && w == table_words.as_slice(),
+        ];
+        for rule in rules {
+            let found: Vec<usize> = self.catalog.tables[t]
+                .columns
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| rule(c, &name_lemmas(&c.name)))
+                .map(|(c, _)| c)
+                .collect();
+            match found.as_slice() {
+                [] => continue,
+                [c] => return Some((t, *c)),
+                _ => return None,
+            }
         }
-        if !found.is_empty() {
-            return None;
-        }
-        // Else the one column whose name ends in "name" ("company_name").
-        let ending: Vec<usize> = self.catalog.tables[t]
-            .columns
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.kind == Kind::Text && name_lemmas(&c.name).last().is_some_and(|l| l == "name"))
-            .map(|(c, _)| c)
-            .collect();
-        if let [c] = ending.as_slice() {
-            return Some((t, *c));
-        }
-        if !ending.is_empty() {
-            return None;
-        }
-        // Else the text column named as the table is ("Airline" in `airlines`, "Orchestra" in
-        // `orchestra`).
-        let named: Vec<usize> = self.catalog.tables[t]
-            .columns
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.kind == Kind::Text && name_lemmas(&c.name) == table_words)
-            .map(|(c, _)| c)
-            .collect();
-        match named.as_slice() {
-            [c] => Some((t, *c)),
-            _ => None,
-        }
+        None
     }
 
     /// Grouping "for each stadium" when stadium is the joined table: its key.

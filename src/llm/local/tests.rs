@@ -10,21 +10,30 @@ fn col(name: &str, kind: Kind, values: &[&str]) -> ColumnInfo {
     ColumnInfo { name: name.into(), kind, values: values.iter().map(|v| v.to_string()).collect() }
 }
 
+/// Questions to SQL over a hand-made catalog of `tables`, on 2024-03-15.
+fn translator(tables: Vec<TableInfo>) -> impl Fn(&str) -> Option<String> {
+    let engine = Engine::new(Catalog { tables, synonyms: vec![] }, Policy::new(Dialect::Sqlite));
+    move |q| engine.translate(q, date!(2024 - 03 - 15)).sql
+}
+
+/// A table of a hand-made catalog.
+fn table(name: &str, columns: Vec<ColumnInfo>, links: Vec<Link>, primary_key: Vec<usize>) -> TableInfo {
+    TableInfo { name: name.into(), schema: None, columns, links, primary_key }
+}
+
 /// A shop: customers in regions, orders with two dates, order items.
 fn shop() -> Catalog {
     Catalog {
         tables: vec![
-            TableInfo {
-                name: "regions".into(),
-                schema: None,
-                columns: vec![col("region_id", Kind::Integer, &[]), col("name", Kind::Text, &["North", "South"])],
-                links: vec![],
-                primary_key: vec![0],
-            },
-            TableInfo {
-                name: "customers".into(),
-                schema: None,
-                columns: vec![
+            table(
+                "regions",
+                vec![col("region_id", Kind::Integer, &[]), col("name", Kind::Text, &["North", "South"])],
+                vec![],
+                vec![0],
+            ),
+            table(
+                "customers",
+                vec![
                     col("customer_id", Kind::Integer, &[]),
                     col("company_name", Kind::Text, &["Acme", "O'Hara & Sons"]),
                     col("segment", Kind::Text, &["Retail", "Enterprise"]),
@@ -32,13 +41,12 @@ fn shop() -> Catalog {
                     col("age", Kind::Integer, &[]),
                     col("created_at", Kind::Text, &["2023-01-02 10:00:00", "2024-02-11 09:30:00"]),
                 ],
-                links: vec![Link { column: 3, ref_table: 0, ref_column: 0 }],
-                primary_key: vec![0],
-            },
-            TableInfo {
-                name: "orders".into(),
-                schema: None,
-                columns: vec![
+                vec![Link { column: 3, ref_table: 0, ref_column: 0 }],
+                vec![0],
+            ),
+            table(
+                "orders",
+                vec![
                     col("order_id", Kind::Integer, &[]),
                     col("customer_id", Kind::Integer, &[]),
                     col("order_date", Kind::Text, &["2023-01-05", "2024-02-01"]),
@@ -46,9 +54,9 @@ fn shop() -> Catalog {
                     col("status", Kind::Text, &["shipped", "cancelled"]),
                     col("total_amount", Kind::Real, &[]),
                 ],
-                links: vec![Link { column: 1, ref_table: 1, ref_column: 0 }],
-                primary_key: vec![0],
-            },
+                vec![Link { column: 1, ref_table: 1, ref_column: 0 }],
+                vec![0],
+            ),
         ],
         synonyms: vec![],
     }
@@ -164,29 +172,27 @@ fn superlatives_groups_and_anti_joins() {
 fn garage() -> Engine {
     let catalog = Catalog {
         tables: vec![
-            TableInfo {
-                name: "Highschooler".into(),
-                schema: None,
-                columns: vec![
+            table(
+                "Highschooler",
+                vec![
                     col("ID", Kind::Integer, &[]),
                     col("name", Kind::Text, &["Jordan"]),
                     col("grade", Kind::Integer, &[]),
                 ],
-                links: vec![],
-                primary_key: vec![0],
-            },
-            TableInfo {
-                name: "cars_data".into(),
-                schema: None,
-                columns: vec![
+                vec![],
+                vec![0],
+            ),
+            table(
+                "cars_data",
+                vec![
                     col("Id", Kind::Integer, &[]),
                     col("Cylinders", Kind::Integer, &[]),
                     col("Horsepower", Kind::Text, &["130", "null", "95"]),
                     col("Weight", Kind::Integer, &[]),
                 ],
-                links: vec![],
-                primary_key: vec![0],
-            },
+                vec![],
+                vec![0],
+            ),
         ],
         synonyms: vec![],
     };
@@ -267,35 +273,29 @@ fn numbers_stored_as_text_are_never_compared_sorted_or_added_up() {
 fn concerts() -> Engine {
     let catalog = Catalog {
         tables: vec![
-            TableInfo {
-                name: "singer".into(),
-                schema: None,
-                columns: vec![
+            table(
+                "singer",
+                vec![
                     col("Singer_ID", Kind::Integer, &[]),
                     col("Name", Kind::Text, &["Joe Sharp"]),
                     col("LocalName", Kind::Text, &["Joseph"]),
                     col("Song_release_year", Kind::Text, &["2014", "2016"]),
                 ],
-                links: vec![],
-                primary_key: vec![0],
-            },
-            TableInfo {
-                name: "concert".into(),
-                schema: None,
-                columns: vec![col("concert_ID", Kind::Integer, &[]), col("Year", Kind::Text, &["2014", "2015"])],
-                links: vec![],
-                primary_key: vec![0],
-            },
-            TableInfo {
-                name: "singer_in_concert".into(),
-                schema: None,
-                columns: vec![col("concert_ID", Kind::Integer, &[]), col("Singer_ID", Kind::Integer, &[])],
-                links: vec![
-                    Link { column: 0, ref_table: 1, ref_column: 0 },
-                    Link { column: 1, ref_table: 0, ref_column: 0 },
-                ],
-                primary_key: vec![0, 1],
-            },
+                vec![],
+                vec![0],
+            ),
+            table(
+                "concert",
+                vec![col("concert_ID", Kind::Integer, &[]), col("Year", Kind::Text, &["2014", "2015"])],
+                vec![],
+                vec![0],
+            ),
+            table(
+                "singer_in_concert",
+                vec![col("concert_ID", Kind::Integer, &[]), col("Singer_ID", Kind::Integer, &[])],
+                vec![Link { column: 0, ref_table: 1, ref_column: 0 }, Link { column: 1, ref_table: 0, ref_column: 0 }],
+                vec![0, 1],
+            ),
         ],
         synonyms: vec![],
     };
@@ -390,25 +390,18 @@ fn a_number_is_never_equal_to_a_column_that_holds_only_text() {
 fn trips() -> Engine {
     let catalog = Catalog {
         tables: vec![
-            TableInfo {
-                name: "trip".into(),
-                schema: None,
-                columns: vec![col("id", Kind::Integer, &[]), col("duration", Kind::Integer, &[])],
-                links: vec![],
-                primary_key: vec![0],
-            },
-            TableInfo {
-                name: "weather".into(),
-                schema: None,
-                columns: vec![
+            table("trip", vec![col("id", Kind::Integer, &[]), col("duration", Kind::Integer, &[])], vec![], vec![0]),
+            table(
+                "weather",
+                vec![
                     col("date", Kind::Text, &["2015-08-29"]),
                     col("max_temperature_f", Kind::Integer, &[]),
                     col("min_temperature_f", Kind::Integer, &[]),
                     col("height_cm", Kind::Integer, &[]),
                 ],
-                links: vec![],
-                primary_key: vec![],
-            },
+                vec![],
+                vec![],
+            ),
         ],
         synonyms: vec![],
     };
@@ -444,13 +437,12 @@ fn units_at_the_end_of_a_name_and_long_and_short_durations() {
 #[test]
 fn a_scale_at_the_end_of_a_name_is_a_unit_too() {
     let catalog = Catalog {
-        tables: vec![TableInfo {
-            name: "department".into(),
-            schema: None,
-            columns: vec![col("Department_ID", Kind::Integer, &[]), col("Budget_in_Billions", Kind::Real, &[])],
-            links: vec![],
-            primary_key: vec![0],
-        }],
+        tables: vec![table(
+            "department",
+            vec![col("Department_ID", Kind::Integer, &[]), col("Budget_in_Billions", Kind::Real, &[])],
+            vec![],
+            vec![0],
+        )],
         synonyms: vec![],
     };
     let t = Engine::new(catalog, Policy::new(Dialect::Sqlite))
@@ -461,19 +453,18 @@ fn a_scale_at_the_end_of_a_name_is_a_unit_too() {
 /// Apartments with count columns and a type code.
 fn apartments_sql(question: &str) -> Option<String> {
     let catalog = Catalog {
-        tables: vec![TableInfo {
-            name: "Apartments".into(),
-            schema: None,
-            columns: vec![
+        tables: vec![table(
+            "Apartments",
+            vec![
                 col("apt_id", Kind::Integer, &[]),
                 col("apt_type_code", Kind::Text, &["Flat", "Studio", "Duplex"]),
                 col("apt_number", Kind::Text, &["Suite 645", "Apt. 585"]),
                 col("bathroom_count", Kind::Integer, &[]),
                 col("bedroom_count", Kind::Integer, &[]),
             ],
-            links: vec![],
-            primary_key: vec![0],
-        }],
+            vec![],
+            vec![0],
+        )],
         synonyms: vec![],
     };
     Engine::new(catalog, Policy::new(Dialect::Sqlite)).translate(question, date!(2024 - 03 - 15)).sql
@@ -508,41 +499,30 @@ fn count_columns_the_most_common_value_and_numbers_that_are_not_a_count() {
 
 #[test]
 fn the_last_word_of_a_tables_name_but_not_of_a_link_tables() {
-    let catalog = Catalog {
-        tables: vec![
-            TableInfo {
-                name: "Customers".into(),
-                schema: None,
-                columns: vec![col("Customer_ID", Kind::Integer, &[]), col("City", Kind::Text, &["Paris"])],
-                links: vec![],
-                primary_key: vec![0],
-            },
-            TableInfo {
-                name: "Customer_Policies".into(),
-                schema: None,
-                columns: vec![
-                    col("Policy_ID", Kind::Integer, &[]),
-                    col("Customer_ID", Kind::Integer, &[]),
-                    col("Policy_Type_Code", Kind::Text, &["Car", "Life"]),
-                ],
-                links: vec![Link { column: 1, ref_table: 0, ref_column: 0 }],
-                primary_key: vec![0],
-            },
-            TableInfo {
-                name: "Office_Locations".into(),
-                schema: None,
-                columns: vec![col("Customer_ID", Kind::Integer, &[]), col("Policy_ID", Kind::Integer, &[])],
-                links: vec![
-                    Link { column: 0, ref_table: 0, ref_column: 0 },
-                    Link { column: 1, ref_table: 1, ref_column: 0 },
-                ],
-                primary_key: vec![0, 1],
-            },
-        ],
-        synonyms: vec![],
-    };
-    let engine = Engine::new(catalog, Policy::new(Dialect::Sqlite));
-    let sql = |q: &str| engine.translate(q, date!(2024 - 03 - 15)).sql;
+    let sql = translator(vec![
+        table(
+            "Customers",
+            vec![col("Customer_ID", Kind::Integer, &[]), col("City", Kind::Text, &["Paris"])],
+            vec![],
+            vec![0],
+        ),
+        table(
+            "Customer_Policies",
+            vec![
+                col("Policy_ID", Kind::Integer, &[]),
+                col("Customer_ID", Kind::Integer, &[]),
+                col("Policy_Type_Code", Kind::Text, &["Car", "Life"]),
+            ],
+            vec![Link { column: 1, ref_table: 0, ref_column: 0 }],
+            vec![0],
+        ),
+        table(
+            "Office_Locations",
+            vec![col("Customer_ID", Kind::Integer, &[]), col("Policy_ID", Kind::Integer, &[])],
+            vec![Link { column: 0, ref_table: 0, ref_column: 0 }, Link { column: 1, ref_table: 1, ref_column: 0 }],
+            vec![0, 1],
+        ),
+    ]);
     assert_eq!(sql("How many policies are there?").as_deref(), Some("SELECT count(*) FROM Customer_Policies LIMIT 21"));
     assert_eq!(
         sql("What is the number of policies across all customers?").as_deref(),
@@ -554,22 +534,16 @@ fn the_last_word_of_a_tables_name_but_not_of_a_link_tables() {
 
 #[test]
 fn a_date_columns_verb_names_it_only_before_a_year() {
-    let catalog = Catalog {
-        tables: vec![TableInfo {
-            name: "employees".into(),
-            schema: None,
-            columns: vec![
-                col("employee_id", Kind::Integer, &[]),
-                col("email", Kind::Text, &["SKING"]),
-                col("hire_date", Kind::Text, &["1987-06-17", "1994-06-07"]),
-            ],
-            links: vec![],
-            primary_key: vec![0],
-        }],
-        synonyms: vec![],
-    };
-    let engine = Engine::new(catalog, Policy::new(Dialect::Sqlite));
-    let sql = |q: &str| engine.translate(q, date!(2024 - 03 - 15)).sql;
+    let sql = translator(vec![table(
+        "employees",
+        vec![
+            col("employee_id", Kind::Integer, &[]),
+            col("email", Kind::Text, &["SKING"]),
+            col("hire_date", Kind::Text, &["1987-06-17", "1994-06-07"]),
+        ],
+        vec![],
+        vec![0],
+    )]);
     assert_eq!(
         sql("What are the emails of employees hired before 2002?").as_deref(),
         Some("SELECT email FROM employees WHERE hire_date < '2002-01-01' LIMIT 21")
@@ -738,21 +712,19 @@ fn referenced_rows_are_counted_once_and_listed_by_their_key_when_grouped() {
 fn airlines_sql(question: &str) -> Option<String> {
     let catalog = Catalog {
         tables: vec![
-            TableInfo {
-                name: "airlines".into(),
-                schema: None,
-                columns: vec![
+            table(
+                "airlines",
+                vec![
                     col("uid", Kind::Integer, &[]),
                     col("Airline", Kind::Text, &["JetBlue Airways", "United Airlines"]),
                     col("Country", Kind::Text, &["USA", "Canada"]),
                 ],
-                links: vec![],
-                primary_key: vec![0],
-            },
-            TableInfo {
-                name: "stadium".into(),
-                schema: None,
-                columns: vec![
+                vec![],
+                vec![0],
+            ),
+            table(
+                "stadium",
+                vec![
                     col("Stadium_ID", Kind::Integer, &[]),
                     col("Name", Kind::Text, &["Hampden Park"]),
                     col("Location", Kind::Text, &["Glasgow"]),
@@ -761,21 +733,20 @@ fn airlines_sql(question: &str) -> Option<String> {
                     col("Installation_Date", Kind::Text, &["2013-08-06"]),
                     col("Designed_by", Kind::Text, &["Leitch"]),
                 ],
-                links: vec![],
-                primary_key: vec![0],
-            },
-            TableInfo {
-                name: "concert".into(),
-                schema: None,
-                columns: vec![
+                vec![],
+                vec![0],
+            ),
+            table(
+                "concert",
+                vec![
                     col("concert_ID", Kind::Integer, &[]),
                     col("concert_Name", Kind::Text, &["Auditions"]),
                     col("Stadium_ID", Kind::Integer, &[]),
                     col("Year", Kind::Integer, &[]),
                 ],
-                links: vec![Link { column: 2, ref_table: 1, ref_column: 0 }],
-                primary_key: vec![0],
-            },
+                vec![Link { column: 2, ref_table: 1, ref_column: 0 }],
+                vec![0],
+            ),
         ],
         synonyms: vec![],
     };
@@ -806,27 +777,22 @@ fn a_table_before_another_columns_value_and_the_table_after_a_list_of_columns() 
 fn school_sql(question: &str) -> Option<String> {
     let catalog = Catalog {
         tables: vec![
-            TableInfo {
-                name: "Highschooler".into(),
-                schema: None,
-                columns: vec![
+            table(
+                "Highschooler",
+                vec![
                     col("ID", Kind::Integer, &[]),
                     col("name", Kind::Text, &["Jordan", "Gabriel"]),
                     col("grade", Kind::Integer, &[]),
                 ],
-                links: vec![],
-                primary_key: vec![0],
-            },
-            TableInfo {
-                name: "Friend".into(),
-                schema: None,
-                columns: vec![col("student_id", Kind::Integer, &[]), col("friend_id", Kind::Integer, &[])],
-                links: vec![
-                    Link { column: 0, ref_table: 0, ref_column: 0 },
-                    Link { column: 1, ref_table: 0, ref_column: 0 },
-                ],
-                primary_key: vec![0, 1],
-            },
+                vec![],
+                vec![0],
+            ),
+            table(
+                "Friend",
+                vec![col("student_id", Kind::Integer, &[]), col("friend_id", Kind::Integer, &[])],
+                vec![Link { column: 0, ref_table: 0, ref_column: 0 }, Link { column: 1, ref_table: 0, ref_column: 0 }],
+                vec![0, 1],
+            ),
         ],
         synonyms: vec![],
     };
@@ -950,34 +916,24 @@ fn the_agent_of_a_by_column_and_a_comparison_after_its_number() {
 
 #[test]
 fn a_verb_between_two_names_never_joins_them_into_a_third() {
-    let catalog = Catalog {
-        tables: vec![
-            TableInfo {
-                name: "Customers".into(),
-                schema: None,
-                columns: vec![
-                    col("Customer_ID", Kind::Integer, &[]),
-                    col("Customer_Details", Kind::Text, &["Dayana Robel"]),
-                ],
-                links: vec![],
-                primary_key: vec![0],
-            },
-            TableInfo {
-                name: "Customer_Policies".into(),
-                schema: None,
-                columns: vec![
-                    col("Policy_ID", Kind::Integer, &[]),
-                    col("Customer_ID", Kind::Integer, &[]),
-                    col("Policy_Type_Code", Kind::Text, &["Deputy", "Jurisdiction"]),
-                ],
-                links: vec![Link { column: 1, ref_table: 0, ref_column: 0 }],
-                primary_key: vec![0],
-            },
-        ],
-        synonyms: vec![],
-    };
-    let engine = Engine::new(catalog, Policy::new(Dialect::Sqlite));
-    let sql = |q: &str| engine.translate(q, date!(2024 - 03 - 15)).sql;
+    let sql = translator(vec![
+        table(
+            "Customers",
+            vec![col("Customer_ID", Kind::Integer, &[]), col("Customer_Details", Kind::Text, &["Dayana Robel"])],
+            vec![],
+            vec![0],
+        ),
+        table(
+            "Customer_Policies",
+            vec![
+                col("Policy_ID", Kind::Integer, &[]),
+                col("Customer_ID", Kind::Integer, &[]),
+                col("Policy_Type_Code", Kind::Text, &["Deputy", "Jurisdiction"]),
+            ],
+            vec![Link { column: 1, ref_table: 0, ref_column: 0 }],
+            vec![0],
+        ),
+    ]);
     // "customers have policies" counts customers, not rows of `Customer_Policies`.
     assert_eq!(
         sql("How many customers have policies?").as_deref(),
@@ -991,32 +947,25 @@ fn a_verb_between_two_names_never_joins_them_into_a_third() {
 
 #[test]
 fn details_columns_and_a_value_of_a_key_and_the_column_it_refers_to() {
-    let catalog = Catalog {
-        tables: vec![
-            TableInfo {
-                name: "department".into(),
-                schema: None,
-                columns: vec![col("dept_name", Kind::Text, &["Physics", "History"]), col("budget", Kind::Real, &[])],
-                links: vec![],
-                primary_key: vec![0],
-            },
-            TableInfo {
-                name: "course".into(),
-                schema: None,
-                columns: vec![
-                    col("course_id", Kind::Integer, &[]),
-                    col("title", Kind::Text, &["Mechanics"]),
-                    col("dept_name", Kind::Text, &["Physics", "History"]),
-                    col("course_details", Kind::Text, &["Hard"]),
-                ],
-                links: vec![Link { column: 2, ref_table: 0, ref_column: 0 }],
-                primary_key: vec![0],
-            },
-        ],
-        synonyms: vec![],
-    };
-    let engine = Engine::new(catalog, Policy::new(Dialect::Sqlite));
-    let sql = |q: &str| engine.translate(q, date!(2024 - 03 - 15)).sql;
+    let sql = translator(vec![
+        table(
+            "department",
+            vec![col("dept_name", Kind::Text, &["Physics", "History"]), col("budget", Kind::Real, &[])],
+            vec![],
+            vec![0],
+        ),
+        table(
+            "course",
+            vec![
+                col("course_id", Kind::Integer, &[]),
+                col("title", Kind::Text, &["Mechanics"]),
+                col("dept_name", Kind::Text, &["Physics", "History"]),
+                col("course_details", Kind::Text, &["Hard"]),
+            ],
+            vec![Link { column: 2, ref_table: 0, ref_column: 0 }],
+            vec![0],
+        ),
+    ]);
     // `course_details` is "course details", not a second "course".
     assert_eq!(sql("How many courses are there?").as_deref(), Some("SELECT count(*) FROM course LIMIT 21"));
     assert_eq!(
@@ -1044,35 +993,28 @@ fn in_descending_order_of_a_column_orders_it_descending() {
 
 #[test]
 fn an_implied_quantity_may_be_in_the_table_joined_to_the_subject() {
-    let catalog = Catalog {
-        tables: vec![
-            TableInfo {
-                name: "people".into(),
-                schema: None,
-                columns: vec![
-                    col("People_ID", Kind::Integer, &[]),
-                    col("Name", Kind::Text, &["Aleksey"]),
-                    col("Height", Kind::Real, &[]),
-                ],
-                links: vec![],
-                primary_key: vec![0],
-            },
-            TableInfo {
-                name: "poker_player".into(),
-                schema: None,
-                columns: vec![
-                    col("Poker_Player_ID", Kind::Integer, &[]),
-                    col("People_ID", Kind::Integer, &[]),
-                    col("Earnings", Kind::Real, &[]),
-                ],
-                links: vec![Link { column: 1, ref_table: 0, ref_column: 0 }],
-                primary_key: vec![0],
-            },
-        ],
-        synonyms: vec![],
-    };
-    let engine = Engine::new(catalog, Policy::new(Dialect::Sqlite));
-    let sql = |q: &str| engine.translate(q, date!(2024 - 03 - 15)).sql;
+    let sql = translator(vec![
+        table(
+            "people",
+            vec![
+                col("People_ID", Kind::Integer, &[]),
+                col("Name", Kind::Text, &["Aleksey"]),
+                col("Height", Kind::Real, &[]),
+            ],
+            vec![],
+            vec![0],
+        ),
+        table(
+            "poker_player",
+            vec![
+                col("Poker_Player_ID", Kind::Integer, &[]),
+                col("People_ID", Kind::Integer, &[]),
+                col("Earnings", Kind::Real, &[]),
+            ],
+            vec![Link { column: 1, ref_table: 0, ref_column: 0 }],
+            vec![0],
+        ),
+    ]);
     assert_eq!(
         sql("What are the earnings of the tallest poker player?").as_deref(),
         Some("SELECT T1.Earnings FROM poker_player AS T1 JOIN people AS T2 ON T1.People_ID = T2.People_ID ORDER BY T2.Height DESC LIMIT 1")
@@ -1085,24 +1027,18 @@ fn an_implied_quantity_may_be_in_the_table_joined_to_the_subject() {
 
 #[test]
 fn years_stored_as_text_compare_as_text_and_ing_forms_of_relation_verbs() {
-    let catalog = Catalog {
-        tables: vec![TableInfo {
-            name: "museum".into(),
-            schema: None,
-            columns: vec![
-                col("Museum_ID", Kind::Integer, &[]),
-                col("Name", Kind::Text, &["Plaza Museum"]),
-                col("Num_of_Staff", Kind::Integer, &[]),
-                col("Open_Year", Kind::Text, &["2000", "2008", "2012"]),
-                col("Rank", Kind::Text, &["3", "12", "7"]),
-            ],
-            links: vec![],
-            primary_key: vec![0],
-        }],
-        synonyms: vec![],
-    };
-    let engine = Engine::new(catalog, Policy::new(Dialect::Sqlite));
-    let sql = |q: &str| engine.translate(q, date!(2024 - 03 - 15)).sql;
+    let sql = translator(vec![table(
+        "museum",
+        vec![
+            col("Museum_ID", Kind::Integer, &[]),
+            col("Name", Kind::Text, &["Plaza Museum"]),
+            col("Num_of_Staff", Kind::Integer, &[]),
+            col("Open_Year", Kind::Text, &["2000", "2008", "2012"]),
+            col("Rank", Kind::Text, &["3", "12", "7"]),
+        ],
+        vec![],
+        vec![0],
+    )]);
     // Four digits each: the text order is the number order.
     assert_eq!(
         sql("What is the average number of staff working at museums that opened before 2009?").as_deref(),
@@ -1148,24 +1084,18 @@ fn not_right_before_another_table_is_without() {
 
 #[test]
 fn letter_abbreviations_cell_phones_and_ages_in_years() {
-    let catalog = Catalog {
-        tables: vec![TableInfo {
-            name: "Student".into(),
-            schema: None,
-            columns: vec![
-                col("StuID", Kind::Integer, &[]),
-                col("LName", Kind::Text, &["Smith", "Kim"]),
-                col("Fname", Kind::Text, &["Linda", "Tracy"]),
-                col("Age", Kind::Integer, &[]),
-                col("cell_mobile_number", Kind::Text, &["09700166582"]),
-            ],
-            links: vec![],
-            primary_key: vec![0],
-        }],
-        synonyms: vec![],
-    };
-    let engine = Engine::new(catalog, Policy::new(Dialect::Sqlite));
-    let sql = |q: &str| engine.translate(q, date!(2024 - 03 - 15)).sql;
+    let sql = translator(vec![table(
+        "Student",
+        vec![
+            col("StuID", Kind::Integer, &[]),
+            col("LName", Kind::Text, &["Smith", "Kim"]),
+            col("Fname", Kind::Text, &["Linda", "Tracy"]),
+            col("Age", Kind::Integer, &[]),
+            col("cell_mobile_number", Kind::Text, &["09700166582"]),
+        ],
+        vec![],
+        vec![0],
+    )]);
     // `LName` is "l" + "name": "lname", the last name.
     assert_eq!(
         sql("What is the last name of the students who are 20 years old?").as_deref(),
@@ -1179,23 +1109,17 @@ fn letter_abbreviations_cell_phones_and_ages_in_years() {
 
 #[test]
 fn measure_nouns_after_a_column_and_every_row_about_each() {
-    let catalog = Catalog {
-        tables: vec![TableInfo {
-            name: "body_builder".into(),
-            schema: None,
-            columns: vec![
-                col("Body_Builder_ID", Kind::Integer, &[]),
-                col("Snatch", Kind::Real, &[]),
-                col("Total", Kind::Real, &[]),
-                col("Birth_Place", Kind::Text, &["Ohio", "Texas"]),
-            ],
-            links: vec![],
-            primary_key: vec![0],
-        }],
-        synonyms: vec![],
-    };
-    let engine = Engine::new(catalog, Policy::new(Dialect::Sqlite));
-    let sql = |q: &str| engine.translate(q, date!(2024 - 03 - 15)).sql;
+    let sql = translator(vec![table(
+        "body_builder",
+        vec![
+            col("Body_Builder_ID", Kind::Integer, &[]),
+            col("Snatch", Kind::Real, &[]),
+            col("Total", Kind::Real, &[]),
+            col("Birth_Place", Kind::Text, &["Ohio", "Texas"]),
+        ],
+        vec![],
+        vec![0],
+    )]);
     // "score" only says what kind of number `Snatch` and `Total` hold.
     assert_eq!(
         sql("List the snatch scores of body builders in ascending order of total score.").as_deref(),
