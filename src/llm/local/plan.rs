@@ -1254,7 +1254,7 @@ impl Walk<'_> {
         // after the table's name); else the one text column ending in "name" ("company_name");
         // else the text column named as the table is ("Airline" in `airlines`). Two columns
         // meeting the deciding rule: no name column.
-        let rules: [&dyn Fn(&ColumnInfo, &[String]) -> bool; 3] = [
+        let rules: [&NameRule; 3] = [
             &|_, w| is_name_of_table(w),
             &|c, w| c.kind == Kind::Text && w.last().is_some_and(|l| l == "name"),
             &|c, w| c.kind == Kind::Text && w == table_words.as_slice(),
@@ -1726,6 +1726,9 @@ fn holds_a_count(catalog: &Catalog, cands: &[Target]) -> bool {
             Target::Table(_) => false,
         })
 }
+
+/// A test of a column (and its name's words) for being the name of its table's rows.
+type NameRule<'a> = dyn Fn(&ColumnInfo, &[String]) -> bool + 'a;
 
 fn key_owner_of(join: Option<(usize, usize, super::catalog::Link)>, (t, c): Col) -> usize {
     if let Some((_, many, link)) = join {
