@@ -133,6 +133,8 @@ pub fn plan(catalog: &Catalog, items: &[Item], today: Date) -> Result<Plan, Refu
     // of that table refers to.
     let mut related = None;
     let mut kept: Vec<Item> = Vec::with_capacity(items.len());
+    // "in total" at the end was already read as the sum of a count column.
+    let mut total_said = false;
     let mut k = 0;
     while k < items.len() {
         // "contestants who did not receive any votes": 'not' right before another table.
@@ -182,6 +184,11 @@ pub fn plan(catalog: &Catalog, items: &[Item], today: Date) -> Result<Plan, Refu
             match (kw, counted) {
                 (Kw::TotalCount, true) => kept.push(Item::Kw(Kw::Agg(Agg::Sum))),
                 (Kw::TotalCount, false) => kept.push(Item::Kw(Kw::Count)),
+                // "How many bathrooms are there in total?": the sum, said at the end.
+                (_, true) if k + 2 < items.len() && items.last() == Some(&Item::Kw(Kw::Agg(Agg::Sum))) => {
+                    kept.push(Item::Kw(Kw::Agg(Agg::Sum)));
+                    total_said = true;
+                }
                 (_, true) => {}
                 (_, false) => kept.push(items[k].clone()),
             }
@@ -208,7 +215,9 @@ pub fn plan(catalog: &Catalog, items: &[Item], today: Date) -> Result<Plan, Refu
             continue;
         }
         // "How many countries are there in total?": the count is the total.
-        if k + 1 == items.len() && items[k] == Item::Kw(Kw::Agg(Agg::Sum)) && items[..k].contains(&Item::Kw(Kw::Count))
+        if k + 1 == items.len()
+            && items[k] == Item::Kw(Kw::Agg(Agg::Sum))
+            && (kept.contains(&Item::Kw(Kw::Count)) || total_said)
         {
             k += 1;
             continue;

@@ -1062,6 +1062,10 @@ fn a_column_that_holds_a_count_is_read_not_counted() {
         apartments_sql("What is the total number of apartments?").as_deref(),
         Some("SELECT count(*) FROM Apartments LIMIT 21")
     );
+    assert_eq!(
+        apartments_sql("How many bathrooms are there in total?").as_deref(),
+        Some("SELECT sum(bathroom_count) FROM Apartments LIMIT 21")
+    );
     // "how many bathrooms does … have" reads the column of the rows asked about.
     assert_eq!(
         apartments_sql("How many bathrooms does the apartment with apt number Suite 645 have?").as_deref(),
