@@ -684,12 +684,11 @@ impl Walk<'_> {
         // dialect can do.
         if let (Lit::Num(n), None) = (&lit, &high) {
             let values = &self.catalog.tables[col.0].columns[col.1].values;
-            let digits = |v: &str| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit());
             if !kind.numeric()
                 && matches!(cmp, Cmp::Gt | Cmp::Ge | Cmp::Lt | Cmp::Le)
-                && digits(n)
-                && !values.is_empty()
-                && values.iter().all(|v| digits(v.trim()) && v.trim().len() == n.len())
+                && same_width_digits(values)
+                && n.bytes().all(|b| b.is_ascii_digit())
+                && values.first().is_some_and(|v| v.trim().len() == n.len())
             {
                 self.plan.filters.push(Filter { col, cmp, lit: Lit::Text(n.clone()), high: None });
                 self.last_filter_col = Some(col);
@@ -1535,6 +1534,11 @@ impl Walk<'_> {
                     v.parse::<f64>().is_ok() || v.is_empty() || v.eq_ignore_ascii_case("null")
                 });
             let arithmetic = matches!(s, Sel::Agg(Agg::Sum | Agg::Avg, _));
+            // Ages as '38', '45': digits of one width order as text as they do as numbers, so
+            // an order, a minimum or a maximum is still right; a sum or average is not asked of text.
+            if numbers_as_text && !arithmetic && same_width_digits(&column.values) {
+                continue;
+            }
             if numbers_as_text {
                 return Err(format!(
                     "{} holds numbers as text: its order and sums are not numeric, so I will not guess",
@@ -1733,6 +1737,18 @@ fn holds_a_count(catalog: &Catalog, cands: &[Target]) -> bool {
                     && ["num", "number", "count", "nbr"].iter().any(|w| words[0] == *w || words[words.len() - 1] == *w)
             }
             Target::Table(_) => false,
+        })
+}
+
+/// Whether every sampled value is digits of one width, and the sample holds every value it saw
+/// (fewer than the sampling's cap), so that their order as text is their order as numbers.
+fn same_width_digits(values: &[String]) -> bool {
+    let width = values.first().map(|v| v.trim().len()).unwrap_or(0);
+    width > 0
+        && (values.len() as u64) < super::SAMPLE_VALUES
+        && values.iter().all(|v| {
+            let v = v.trim();
+            v.len() == width && v.bytes().all(|b| b.is_ascii_digit())
         })
 }
 

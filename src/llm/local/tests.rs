@@ -1044,8 +1044,15 @@ fn years_stored_as_text_compare_as_text_and_ing_forms_of_relation_verbs() {
         sql("What is the average number of staff working at museums that opened before 2009?").as_deref(),
         Some("SELECT avg(Num_of_Staff) FROM museum WHERE Open_Year < '2009' LIMIT 21")
     );
+    // Ordered or at an extreme, they are right too; summed or averaged, text is refused.
+    assert_eq!(
+        sql("List the names of museums in ascending order of open year.").as_deref(),
+        Some("SELECT \"Name\" FROM museum ORDER BY Open_Year ASC LIMIT 21")
+    );
+    assert_eq!(sql("What is the average open year of museums?"), None);
     // Digits of different widths ('12' < '3' as text) are still refused, and so is a number of
     // another width than the values.
+    assert_eq!(sql("List the names of museums in descending order of rank."), None);
     assert_eq!(sql("Which museums have a rank above 5?"), None);
     assert_eq!(sql("How many museums opened before 200?"), None);
 }
