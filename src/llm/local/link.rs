@@ -1130,6 +1130,13 @@ impl Lexicon {
                 i += 1;
                 continue;
             }
+            // "more than one mountain": "one" after a comparison is the number (elsewhere, "the
+            // one with …", it is a filler word).
+            if tokens[i].text() == Some("one") && matches!(items.last(), Some(Item::Kw(Kw::Cmp(_)))) {
+                items.push(Item::Number("1".to_owned()));
+                i += 1;
+                continue;
+            }
             // "older than 1 year": the unit of an age after its number.
             if tokens[i].text().is_some_and(|w| w == "year" || w == "years")
                 && matches!(items.as_slice(), [.., Item::Kw(Kw::CmpAdj(_, implied)), Item::Number(_)] if implied.words == AGE)
@@ -1171,6 +1178,20 @@ impl Lexicon {
             if schema_len == best && schema_len > kw_len && back_reference {
                 i += best;
                 continue;
+            }
+            // "the highest mountain", "the lowest building": right before a table's name, its
+            // height, as "the tallest" says it ("the highest capacity" names its column).
+            if let (Some(Kw::Extreme(dir)), true) = (kw, kw_len == best) {
+                let (next_len, next) = self.schema_at(&tokens, i + kw_len);
+                let word = tokens[i].text().unwrap_or_default();
+                if (word == "highest" || word == "lowest")
+                    && next_len > 0
+                    && next.iter().all(|t| matches!(t, Target::Table(_)))
+                {
+                    items.push(Item::Kw(Kw::SuperAdj(Implied { words: HEIGHT, dir })));
+                    i += kw_len;
+                    continue;
+                }
             }
             // "the total score" where a column is called `Total`: the column, not a sum.
             let measured_column = schema_len == best

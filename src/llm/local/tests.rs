@@ -1166,3 +1166,44 @@ fn a_superlative_before_a_singular_table_is_not_a_count_and_or_before_than_is_or
         "SELECT count(*) FROM customers WHERE age > 60 OR age < 20 LIMIT 21"
     );
 }
+
+#[test]
+fn the_highest_of_a_table_is_its_height_and_one_after_a_comparison_is_a_number() {
+    let sql = translator(vec![
+        table(
+            "mountain",
+            vec![
+                col("Mountain_ID", Kind::Integer, &[]),
+                col("Name", Kind::Text, &["Kibo"]),
+                col("Height", Kind::Real, &[]),
+                col("Country", Kind::Text, &["Tanzania", "Uganda"]),
+            ],
+            vec![],
+            vec![0],
+        ),
+        table(
+            "stadium",
+            vec![
+                col("Stadium_ID", Kind::Integer, &[]),
+                col("Name", Kind::Text, &["Hampden"]),
+                col("Capacity", Kind::Integer, &[]),
+            ],
+            vec![],
+            vec![0],
+        ),
+    ]);
+    assert_eq!(
+        sql("What is the name of the highest mountain?").as_deref(),
+        Some("SELECT \"Name\" FROM mountain ORDER BY Height DESC LIMIT 1")
+    );
+    // Before a column it is that column; a table with no height is not guessed.
+    assert_eq!(
+        sql("What is the name of the stadium with the highest capacity?").as_deref(),
+        Some("SELECT \"Name\" FROM stadium ORDER BY Capacity DESC LIMIT 1")
+    );
+    assert_eq!(sql("What is the name of the highest stadium?"), None);
+    assert_eq!(
+        sql("Which countries have more than one mountain?").as_deref(),
+        Some("SELECT Country FROM mountain GROUP BY Country HAVING count(*) > 1 LIMIT 21")
+    );
+}
