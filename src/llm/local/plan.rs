@@ -385,13 +385,7 @@ fn scope(catalog: &Catalog, items: &[Item]) -> Result<Vec<usize>, Refusal> {
     for words in implied_words {
         let holding = |word: &str| -> Vec<usize> {
             (0..catalog.tables.len())
-                .filter(|&t| {
-                    catalog.tables[t].columns.iter().any(|c| {
-                        let name = name_lemmas(&c.name);
-                        let name = super::link::without_unit(&name).unwrap_or(name);
-                        name.last().is_some_and(|w| w == word)
-                    })
-                })
+                .filter(|&t| catalog.tables[t].columns.iter().any(|c| holds_quantity(c, word)))
                 .collect()
         };
         if words.iter().any(|w| holding(w).iter().any(|t| mentioned.contains(t))) {
@@ -631,11 +625,7 @@ impl Walk<'_> {
                         .columns
                         .iter()
                         .enumerate()
-                        .filter(|(_, c)| {
-                            let words = name_lemmas(&c.name);
-                            let words = super::link::without_unit(&words).unwrap_or(words);
-                            words.last().is_some_and(|w| w == word)
-                        })
+                        .filter(|(_, c)| holds_quantity(c, word))
                         .map(move |(c, _)| (t, c))
                 })
                 .collect();
@@ -1349,15 +1339,16 @@ impl Walk<'_> {
         if (self.extreme_count.is_some() || self.plan.having.is_some()) && self.plan.group.is_empty() {
             let cols: Vec<Col> =
                 self.plan.select.iter().filter_map(|s| if let Sel::Col(c) = s { Some(*c) } else { None }).collect();
-            let rows_of_one = |c: &Col| {
+            // Whether `t` is the joined table that is referred to by its one-column key.
+            let referred_by_key = |t: usize| {
                 self.plan.join.is_some_and(|(_, _, link)| {
-                    c.0 == link.ref_table && self.catalog.tables[link.ref_table].primary_key == [link.ref_column]
+                    t == link.ref_table && self.catalog.tables[t].primary_key == [link.ref_column]
                 })
             };
             match cols.as_slice() {
                 // "Which high schoolers have 3 or more friends? Give their names.": the rows of
                 // the referenced table, by key (two may share a name), shown by their name.
-                [c] if rows_of_one(c) && self.name_column(c.0) == Some(*c) => {
+                [c] if referred_by_key(c.0) && self.name_column(c.0) == Some(*c) => {
                     let (_, many, link) = self.plan.join.expect("a join");
                     self.plan.group.push((many, link.column));
                     self.rows_grouped = true;
@@ -1378,7 +1369,7 @@ impl Walk<'_> {
                 }
                 // "Give the full name and id of the car makers with more than 3 models": several
                 // columns of the referenced table, grouped by its key (each of them depends on it).
-                [_, _, ..] if cols.iter().all(|c| rows_of_one(&(self.key_owner(*c), c.1))) => {
+                [_, _, ..] if cols.iter().all(|c| referred_by_key(self.key_owner(*c))) => {
                     let (_, many, link) = self.plan.join.expect("a join");
                     self.plan.group.push((many, link.column));
                     self.rows_grouped = true;
@@ -1738,6 +1729,14 @@ fn holds_a_count(catalog: &Catalog, cands: &[Target]) -> bool {
             }
             Target::Table(_) => false,
         })
+}
+
+/// Whether `column` holds the quantity `word` an adjective implies: its name ends in the word,
+/// with or without a unit after it (`Height`, `height_cm` for "the tallest").
+fn holds_quantity(column: &ColumnInfo, word: &str) -> bool {
+    let name = name_lemmas(&column.name);
+    let name = super::link::without_unit(&name).unwrap_or(name);
+    name.last().is_some_and(|w| w == word)
 }
 
 /// Whether every sampled value is digits of one width, and the sample holds every value it saw
