@@ -89,6 +89,21 @@ impl Dialect {
         }
     }
 
+    /// Whether the server reads `0x1F` as a hex string, as it reads `X'1F'` (MySQL and MariaDB).
+    /// PostgreSQL 16 and SQLite read it as a number, older PostgreSQL as `0` followed by an alias.
+    pub(crate) fn reads_0x_as_hex_string(self) -> bool {
+        matches!(self, Dialect::Mysql)
+    }
+
+    /// Keywords for a value that the dialect's server computes, which PostgreSQL also accepts as
+    /// a function in FROM (`FROM current_date`); the session ones are in `session_keywords`.
+    pub(crate) fn value_keywords(self) -> &'static [&'static str] {
+        match self {
+            Dialect::Postgres => &["current_date", "current_time", "current_timestamp", "localtime", "localtimestamp"],
+            Dialect::Mysql | Dialect::Sqlite => &[],
+        }
+    }
+
     /// Whether a type name in a cast can resolve to a user-defined type or domain. PostgreSQL
     /// looks names up in pg_catalog first and then along the search path, so only names that
     /// exist in pg_catalog are safe there: `'7'::tinyint` finds a domain `tinyint` if someone

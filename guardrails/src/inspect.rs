@@ -558,6 +558,20 @@ impl<'a> Walk<'a> {
                 ))
             }
         };
+        // PostgreSQL reads an unquoted `FROM current_user` (and the other SQL value keywords) as
+        // a call of that function, not as a table: session state would leak as a row.
+        if schema.is_none() && table.quote_style.is_none() {
+            self.identifier(table)?;
+            if dialect.value_keywords().iter().any(|k| k.eq_ignore_ascii_case(&table.value)) {
+                return Err(Rejection::new(
+                    Code::UnsupportedSyntax,
+                    format!(
+                        "`{}` in FROM is a function call to the server, not a table; quote it if it is a table's name",
+                        table.value
+                    ),
+                ));
+            }
+        }
         let table_name = dialect.normalize_name(&table.value, table.quote_style.is_some());
         // Only a one-part name can refer to a CTE.
         if schema.is_none()

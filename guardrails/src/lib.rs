@@ -108,7 +108,7 @@ fn check_on_this_stack(sql: &str, policy: &Policy) -> Result<Allowed, Rejection>
     let dialect = policy.dialect;
     scan::raw_text(sql, dialect, policy.max_sql_bytes)?;
     let tokens = parse::tokenize(dialect, sql)?;
-    scan::tokens(sql, &tokens)?;
+    scan::tokens(sql, dialect, &tokens)?;
     let mut statements = parse::statements(dialect, sql, tokens)?;
     let mut statement = match statements.len() {
         1 => statements.pop().expect("one statement"),

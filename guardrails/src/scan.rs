@@ -42,11 +42,40 @@ pub(crate) fn raw_text(sql: &str, dialect: Dialect, max_bytes: usize) -> Result<
     Ok(())
 }
 
-/// Checks on the tokens: the token cap, comments, unicode literals and invisible characters.
-pub(crate) fn tokens(sql: &str, tokens: &[TokenWithSpan]) -> Result<(), Rejection> {
+/// Checks on the tokens: the token cap, comments, unicode literals, literals that servers and
+/// the guard read differently, and invisible characters.
+pub(crate) fn tokens(sql: &str, dialect: Dialect, tokens: &[TokenWithSpan]) -> Result<(), Rejection> {
     let mut count = 0usize;
+    // The token right before this one, whitespace included, and whether the last token that was
+    // not whitespace was a string literal.
+    let mut before: Option<&Token> = None;
+    let mut after_string = false;
     for t in tokens {
-        match &t.token {
+        let token = &t.token;
+        if !matches!(token, Token::Whitespace(_)) {
+            let string = is_string_literal(token);
+            if string && after_string {
+                return Err(Rejection::new(
+                    Code::UnsupportedSyntax,
+                    "two string literals stand side by side ('a' 'b'): MySQL joins them into one, SQLite reads the second as an alias, and the guard cannot promise to send what the server would read; write one literal, or join them with concat() or ||",
+                ));
+            }
+            after_string = string;
+        }
+        if matches!(token, Token::Word(_)) && matches!(before, Some(Token::Number(..) | Token::HexStringLiteral(_))) {
+            return Err(Rejection::new(
+                Code::UnsupportedSyntax,
+                "a number runs straight into a name (as in `1x` or `0x1Fg`): servers read that as a name, an alias or an error, differently from each other; put a space between them, or quote the name",
+            ));
+        }
+        if matches!(token, Token::HexStringLiteral(_)) && !dialect.reads_0x_as_hex_string() && written_as_0x(sql, t) {
+            return Err(Rejection::new(
+                Code::UnsupportedSyntax,
+                format!("`0x…` is not a byte string in {dialect} (it is a number, or a 0 followed by a name), but it would be sent as X'…'; write the number in decimal, or X'…' for bytes"),
+            ));
+        }
+        before = Some(token);
+        match token {
             Token::Whitespace(Whitespace::MultiLineComment(body)) if is_executable_comment(body) => {
                 return Err(executable_comment());
             }
@@ -140,6 +169,26 @@ impl LineStarts {
             None => None,
         }
     }
+}
+
+/// A literal that a server may join with a string literal next to it.
+fn is_string_literal(token: &Token) -> bool {
+    string_body(token).is_some()
+        || matches!(
+            token,
+            Token::HexStringLiteral(_)
+                | Token::UnicodeStringLiteral(_)
+                | Token::QuoteDelimitedStringLiteral(_)
+                | Token::NationalQuoteDelimitedStringLiteral(_)
+        )
+}
+
+/// Whether a hex literal token is written `0x…` rather than `X'…'` (the tokenizer gives both
+/// the same token). Looked up only for the rare hex literal.
+fn written_as_0x(sql: &str, token: &TokenWithSpan) -> bool {
+    let start = LineStarts::new(sql).offset(sql, token.span.start);
+    // Without a position, assume the form that is refused.
+    start.is_none_or(|at| sql.as_bytes().get(at) == Some(&b'0'))
 }
 
 /// The body of a string-literal token, whose raw text may hold any character.

@@ -949,6 +949,43 @@ fn exactly_one_statement_is_allowed() {
     }
 }
 
+#[test]
+fn string_literals_side_by_side_are_refused() {
+    // MySQL joins adjacent literals; sqlparser joins them too but keeps each one's raw text, so
+    // the joined literal was sent in the first one's quotes: `"a" 'b""c'` became `"ab""c"`.
+    for p in all_dialects() {
+        assert_all_rejected(
+            &p,
+            &[
+                "SELECT 'a' 'b' FROM t",
+                "SELECT * FROM t WHERE a = 'x'\n'y'",
+                "SELECT * FROM t WHERE a = 'x' /* c */ 'y'",
+                "SELECT N'a' 'b'",
+                "SELECT X'41' 'b'",
+            ],
+            "unsupported_syntax",
+        );
+        // One literal, or a literal as an alias after a name, is fine.
+        allowed(&p, "SELECT a AS b FROM t WHERE c = 'x' AND d = 'y'");
+    }
+}
+
+#[test]
+fn a_number_that_runs_into_a_name_is_refused() {
+    // `1x` is `1 AS x` to PostgreSQL 15 and SQLite, an error to PostgreSQL 16.
+    for p in [pg(), lite()] {
+        assert_all_rejected(&p, &["SELECT 1x FROM t", "SELECT a FROM t WHERE b > 1and c = 2"], "unsupported_syntax");
+    }
+    // MySQL names may start with digits, and sqlparser reads `1x` as the name MySQL reads; but
+    // `0x10xe` is a name to MySQL and a hex string and an alias to sqlparser.
+    assert_allowed(&my(), "SELECT 1x FROM t", "SELECT 1x FROM t LIMIT 21");
+    for p in all_dialects() {
+        assert_rejected(&p, "SELECT 0x10xe FROM t", "unsupported_syntax");
+        // With a space it is a number and an alias everywhere.
+        allowed(&p, "SELECT 1 x FROM t WHERE b > 1 AND c = 2.5e3");
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Depth and size: always a verdict, never a crash, also on a small caller stack
 // ---------------------------------------------------------------------------------------------

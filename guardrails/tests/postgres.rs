@@ -413,6 +413,36 @@ fn bare_session_keywords_are_refused_but_quoted_columns_are_data() {
 }
 
 #[test]
+fn session_and_value_keywords_in_from_are_functions_not_tables() {
+    // PostgreSQL reads `FROM current_user AS u(name)` as a call: it returns the role's name.
+    let p = pg();
+    assert_all_rejected(
+        &p,
+        &[
+            "SELECT u.name FROM current_user AS u(name)",
+            "SELECT * FROM session_user",
+            "SELECT * FROM t WHERE a IN (SELECT * FROM current_role)",
+            "SELECT s.x FROM t JOIN current_schema AS s(x) ON true",
+            "SELECT * FROM current_catalog WITH ORDINALITY",
+            "SELECT * FROM user",
+        ],
+        "session_variable",
+    );
+    assert_all_rejected(&p, &["SELECT * FROM current_date", "SELECT * FROM localtimestamp"], "unsupported_syntax");
+    // Quoted, they are tables like any other.
+    let a = assert_allowed(&p, "SELECT * FROM \"user\"", "SELECT * FROM \"user\" LIMIT 21");
+    assert_eq!(a.tables, ["user"]);
+}
+
+#[test]
+fn a_0x_number_is_refused_but_an_x_string_is_allowed() {
+    // PostgreSQL 16 reads `0x1F` as 31, PostgreSQL 15 as `0 AS x1f`; it would be sent as X'1F'.
+    assert_rejected(&pg(), "SELECT 0x1F", "unsupported_syntax");
+    assert_rejected(&pg(), "SELECT a FROM t WHERE b = 0XFF", "unsupported_syntax");
+    assert_allowed(&pg(), "SELECT X'1F'", "SELECT X'1F' LIMIT 21");
+}
+
+#[test]
 fn attribute_notation_cannot_call_a_function_that_is_not_allowed() {
     assert_rejected(&pg(), "SELECT t.pg_column_size FROM t", "function_not_allowed");
 }

@@ -254,6 +254,13 @@ fn unknown_double_quoted_names_are_left_to_sqlite() {
     assert_allowed(&lite(), "SELECT \"nonexistent\" FROM t", "SELECT \"nonexistent\" FROM t LIMIT 21");
 }
 
+#[test]
+fn a_0x_number_is_refused_but_an_x_blob_is_allowed() {
+    // SQLite reads `0x1F` as the integer 31; sent as X'1F' it would be a blob.
+    assert_rejected(&lite(), "SELECT a FROM t WHERE b = 0x1F", "unsupported_syntax");
+    assert_allowed(&lite(), "SELECT a FROM t WHERE b = X'1F'", "SELECT a FROM t WHERE b = X'1F' LIMIT 21");
+}
+
 // ---------------------------------------------------------------------------------------------
 // False refusals
 // ---------------------------------------------------------------------------------------------
