@@ -1192,6 +1192,18 @@ impl Lexicon {
                     i += kw_len;
                     continue;
                 }
+                // "the 2 largest cities": by population, area, or what? Not a count, as "the
+                // most cities" is; left unknown unless a column follows the table ("the largest
+                // city population").
+                if matches!(word, "largest" | "biggest" | "smallest" | "greatest")
+                    && next_len > 0
+                    && next.iter().all(|t| matches!(t, Target::Table(_)))
+                    && self.schema_at(&tokens, i + kw_len + next_len).0 == 0
+                {
+                    items.push(Item::Unknown(word.to_owned()));
+                    i += kw_len;
+                    continue;
+                }
             }
             // "the total score" where a column is called `Total`: the column, not a sum.
             let measured_column = schema_len == best
@@ -1227,6 +1239,9 @@ impl Lexicon {
 
     fn keyword_at(&self, tokens: &[Token], i: usize) -> (usize, Option<Kw>) {
         let mut best = (0, None);
+        if i >= tokens.len() {
+            return best;
+        }
         // "the numbers of the apartments" lists their numbers; only "the number of" counts.
         let plural_number = tokens[i].text() == Some("numbers");
         for (words, kw) in &self.keywords {
@@ -1247,7 +1262,8 @@ impl Lexicon {
     /// The longest schema phrase at `i`: every target it may mean. Stop words inside the question
     /// span are skipped ("date of birth" meets `Date_of_Birth`).
     fn schema_at(&self, tokens: &[Token], i: usize) -> (usize, Vec<Target>) {
-        if is_stop(tokens[i].key()) && tokens[i].key() != NAMING_FILLER {
+        // Past the last word (asked about the word after one at the end): nothing.
+        if tokens.get(i).is_none_or(|t| is_stop(t.key()) && t.key() != NAMING_FILLER) {
             return (0, Vec::new());
         }
         let mut best_len = 0;
@@ -1294,6 +1310,9 @@ impl Lexicon {
     fn value_at(&self, tokens: &[Token], i: usize) -> (usize, Vec<(usize, usize, String)>) {
         let mut best_len = 0;
         let mut cands: Vec<(usize, usize, String)> = Vec::new();
+        if i >= tokens.len() {
+            return (best_len, cands);
+        }
         let starting = self.value_index.get(&token_text(&tokens[i])).map(Vec::as_slice).unwrap_or(&[]);
         for (words, t, c, value) in starting.iter().map(|&k| &self.values[k]) {
             let len = words.len();

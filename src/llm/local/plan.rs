@@ -222,10 +222,18 @@ pub fn plan(catalog: &Catalog, items: &[Item], today: Date) -> Result<Plan, Refu
             k += 1;
             continue;
         }
-        // "the 3 oldest singers", "the 5 highest scores": a count before a superlative is how
+        // "the 3 oldest singers", "the 5 highest scores", "the 5 countries with the largest
+        // area": a count before a superlative, or before the table and then a superlative, is how
         // many rows, as "top 3" says it, never a value.
-        if let (Item::Number(n), Some(Item::Kw(Kw::SuperAdj(_) | Kw::Extreme(_)))) = (&items[k], items.get(k + 1)) {
-            if n.parse::<u64>().is_ok_and(|n| (1..=1000).contains(&n)) {
+        let superlative = |at: usize| matches!(items.get(at), Some(Item::Kw(Kw::SuperAdj(_) | Kw::Extreme(_))));
+        let table_then_superlative = || {
+            matches!(items.get(k + 1), Some(Item::Schema { cands, .. }) if table_of(items, k + 1, cands).is_some())
+                && superlative(k + 2)
+        };
+        if let Item::Number(n) = &items[k] {
+            if n.parse::<u64>().is_ok_and(|n| (1..=1000).contains(&n))
+                && (superlative(k + 1) || table_then_superlative())
+            {
                 kept.push(Item::Kw(Kw::Top));
             }
         }
@@ -1152,6 +1160,14 @@ impl Walk<'_> {
                                 && !cands.iter().any(|t| matches!(t, Target::Table(_))) =>
                         {
                             self.plan.select.push(Sel::Col(c));
+                        }
+                        // "the surface areas of 5 countries": a count of rows to show, not a
+                        // value of the column before it.
+                        Some(Item::Number(n)) if j == i && self.is_table(j + 1) => {
+                            return Err(format!(
+                                "is {n} how many rows to show, or a value of {}? Ask for 'the top {n} by' a column, or put a comparison before {n}",
+                                self.name(c)
+                            ));
                         }
                         Some(Item::Number(_)) | Some(Item::Quoted(_)) => {
                             let lit = lit_of(&items[j]).expect("a literal");
