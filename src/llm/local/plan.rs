@@ -34,6 +34,8 @@ pub struct Filter {
     pub cmp: Cmp,
     pub lit: Lit,
     pub high: Option<Lit>,
+    /// Said after "or": joined to the condition before it by OR (with `Plan::any`).
+    pub after_or: bool,
 }
 
 /// The query the question asks for.
@@ -107,6 +109,8 @@ struct Walk<'a> {
     group_by_word: bool,
     top: Option<u64>,
     last_filter_col: Option<Col>,
+    /// "or" was said since the last condition.
+    pending_or: bool,
     entity: bool,
     both: bool,
     /// The groups are the rows of a referenced table, found from a count condition or superlative
@@ -137,6 +141,17 @@ pub fn plan(catalog: &Catalog, items: &[Item], today: Date) -> Result<Plan, Refu
     let mut total_said = false;
     let mut k = 0;
     while k < items.len() {
+        // "Which roller coaster has the minimum length?", "the climber with the maximum points":
+        // the row with the least or most, as "lowest" or "highest" says it, not the value alone.
+        if let Item::Kw(Kw::Agg(agg @ (Agg::Max | Agg::Min))) = items[k] {
+            let after_table =
+                k > 0 && matches!(&items[k - 1], Item::Schema { cands, .. } if table_of(items, k - 1, cands).is_some());
+            if items.first() == Some(&Item::Kw(Kw::Entity)) || after_table {
+                kept.push(Item::Kw(Kw::Extreme(if agg == Agg::Max { Dir::Desc } else { Dir::Asc })));
+                k += 1;
+                continue;
+            }
+        }
         // "contestants who did not receive any votes": 'not' right before another table.
         let not_table = items[k] == Item::Kw(Kw::Not)
             && matches!(items.get(k + 1), Some(Item::Schema { cands, .. }) if table_of(items, k + 1, cands).is_some())
@@ -255,6 +270,7 @@ pub fn plan(catalog: &Catalog, items: &[Item], today: Date) -> Result<Plan, Refu
         group_by_word: false,
         top: None,
         last_filter_col: None,
+        pending_or: false,
         entity: false,
         both: false,
         rows_grouped: false,
@@ -688,7 +704,8 @@ impl Walk<'_> {
                 && n.bytes().all(|b| b.is_ascii_digit())
                 && values.first().is_some_and(|v| v.trim().len() == n.len())
             {
-                self.plan.filters.push(Filter { col, cmp, lit: Lit::Text(n.clone()), high: None });
+                let after_or = std::mem::take(&mut self.pending_or);
+                self.plan.filters.push(Filter { col, cmp, lit: Lit::Text(n.clone()), high: None, after_or });
                 self.last_filter_col = Some(col);
                 return Ok(());
             }
@@ -700,7 +717,8 @@ impl Walk<'_> {
                 self.name(col)
             ));
         }
-        self.plan.filters.push(Filter { col, cmp, lit, high });
+        let after_or = std::mem::take(&mut self.pending_or);
+        self.plan.filters.push(Filter { col, cmp, lit, high, after_or });
         self.last_filter_col = Some(col);
         Ok(())
     }
@@ -758,7 +776,8 @@ impl Walk<'_> {
             Part::Start => format!("{text}%"),
             Part::End => format!("%{text}"),
         };
-        self.plan.filters.push(Filter { col: c, cmp, lit: Lit::Text(pattern), high: None });
+        let after_or = std::mem::take(&mut self.pending_or);
+        self.plan.filters.push(Filter { col: c, cmp, lit: Lit::Text(pattern), high: None, after_or });
         self.last_filter_col = Some(c);
         Ok(())
     }
@@ -775,11 +794,59 @@ impl Walk<'_> {
         }
     }
 
+    /// "from Hartford or Bethel and older than 40": an "or" joins the conditions on either side
+    /// of it, and the groups it makes are joined by AND. "not from Hartford or Bethel" is from
+    /// neither. A group that mixes columns next to other conditions is refused: "in Japan or
+    /// with more than 1000000 people and founded before 1900" has no one reading.
+    fn or_groups(&mut self) -> Result<(), Refusal> {
+        let filters = &mut self.plan.filters;
+        let starts: Vec<usize> = (0..filters.len()).filter(|&k| k == 0 || !filters[k].after_or).collect();
+        for (g, &start) in starts.iter().enumerate() {
+            let end = starts.get(g + 1).copied().unwrap_or(filters.len());
+            let group = &mut filters[start..end];
+            if group.len() < 2 {
+                continue;
+            }
+            let one_column = group.iter().all(|f| f.col == group[0].col);
+            if one_column && group[0].cmp == Cmp::Ne && group[1..].iter().all(|f| f.cmp == Cmp::Eq) {
+                for f in &mut group[1..] {
+                    f.cmp = Cmp::Ne;
+                    f.after_or = false;
+                }
+            } else if !one_column && starts.len() > 1 {
+                return Err("an 'or' between conditions on different columns, next to other conditions, can be read two ways: ask with one kind of condition at a time".into());
+            }
+        }
+        Ok(())
+    }
+
+    /// A column whose numeric conditions, all holding in one row, leave no number ("height
+    /// more than 5600 and less than 5200").
+    fn empty_range(&self) -> Option<Col> {
+        let num = |f: &Filter| match (&f.lit, &f.high) {
+            (Lit::Num(n), None) => n.parse::<f64>().ok(),
+            _ => None,
+        };
+        self.plan.filters.iter().find_map(|f| {
+            let low = num(f).filter(|_| matches!(f.cmp, Cmp::Gt | Cmp::Ge))?;
+            let empty = self.plan.filters.iter().any(|g| {
+                g.col == f.col
+                    && num(g).is_some_and(|high| match (f.cmp, g.cmp) {
+                        (Cmp::Ge, Cmp::Le) => high < low,
+                        (_, Cmp::Lt | Cmp::Le) => high <= low,
+                        _ => false,
+                    })
+            });
+            empty.then_some(f.col)
+        })
+    }
+
     fn push_raw(&mut self, col: Col, cmp: Cmp, text: String) -> Result<(), Refusal> {
         if self.plan.any {
             return Err("a date range inside an 'or' is not supported".into());
         }
-        self.plan.filters.push(Filter { col, cmp, lit: Lit::Text(text), high: None });
+        let after_or = std::mem::take(&mut self.pending_or);
+        self.plan.filters.push(Filter { col, cmp, lit: Lit::Text(text), high: None, after_or });
         self.last_filter_col = Some(col);
         Ok(())
     }
@@ -891,7 +958,10 @@ impl Walk<'_> {
                         self.extreme_count = Some(*dir);
                         i += 1;
                     } else if let Some(c) = self.column(i)? {
-                        self.extremes.push((c, *dir, false));
+                        // "the climber with the fewest points": that climber, not the fewest
+                        // points alone ("the fewest points of climbers").
+                        let row = i >= 2 && self.is_table(i - 2);
+                        self.extremes.push((c, *dir, row));
                         i += 1;
                     } else if let (true, Some(c)) = (self.is_table(i), self.column(i + 1)?) {
                         // "the highest template version number": the table qualifies the column.
@@ -1072,7 +1142,10 @@ impl Walk<'_> {
                 }
                 Item::Kw(Kw::Not) => negate = true,
                 Item::Kw(Kw::And) => {}
-                Item::Kw(Kw::Or) => self.plan.any = true,
+                Item::Kw(Kw::Or) => {
+                    self.plan.any = true;
+                    self.pending_or = true;
+                }
                 Item::Kw(Kw::Named) => {
                     let name = self.name_column(self.plan.from);
                     match items.get(i) {
@@ -1496,6 +1569,9 @@ impl Walk<'_> {
         if self.plan.any && self.plan.filters.len() < 2 {
             self.plan.any = false;
         }
+        if self.plan.any {
+            self.or_groups()?;
+        }
         if self.group_by_word && self.plan.select.iter().all(|s| matches!(s, Sel::Col(_))) {
             return Err("'by' here could mean grouped or ordered: say 'for each' or 'ordered by'".into());
         }
@@ -1519,6 +1595,12 @@ impl Walk<'_> {
                         self.name(f.col)
                     ));
                 }
+            }
+            if let Some(c) = self.empty_range() {
+                return Err(format!(
+                    "no row has {} both above and below those numbers: for rows matching either, say 'or'; for groups having both, that is not supported yet",
+                    self.name(c)
+                ));
             }
         }
         self.semi_join()?;

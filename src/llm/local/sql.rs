@@ -206,9 +206,9 @@ pub fn render(catalog: &Catalog, plan: &Plan, dialect: Dialect) -> String {
     sql
 }
 
-/// `filters` joined by AND, or by OR when `any`.
+/// `filters` joined by AND; with `any`, those said after "or" are joined to the one before by OR,
+/// each such group in parentheses when there are several.
 fn conditions(q: &Quoter<'_>, filters: &[super::plan::Filter], any: bool) -> String {
-    let joiner = if any { " OR " } else { " AND " };
     let parts: Vec<String> = filters
         .iter()
         .map(|f| {
@@ -223,7 +223,24 @@ fn conditions(q: &Quoter<'_>, filters: &[super::plan::Filter], any: bool) -> Str
             s
         })
         .collect();
-    parts.join(joiner)
+    if !any {
+        return parts.join(" AND ");
+    }
+    let mut groups: Vec<Vec<String>> = Vec::new();
+    for (f, part) in filters.iter().zip(parts) {
+        match groups.last_mut() {
+            Some(group) if f.after_or => group.push(part),
+            _ => groups.push(vec![part]),
+        }
+    }
+    if groups.len() == 1 {
+        return groups.swap_remove(0).join(" OR ");
+    }
+    let groups: Vec<String> = groups
+        .into_iter()
+        .map(|mut g| if g.len() > 1 { format!("({})", g.join(" OR ")) } else { g.swap_remove(0) })
+        .collect();
+    groups.join(" AND ")
 }
 
 pub(super) struct Quoter<'a> {

@@ -1239,3 +1239,65 @@ fn a_count_before_a_table_and_a_superlative_is_how_many_rows() {
     assert_eq!(t.sql, None, "{:?}", t.reasons);
     assert!(t.reasons[0].contains("how many rows"), "{:?}", t.reasons);
 }
+
+/// An "or" joins the conditions on either side of it; other conditions are joined to that group
+/// by AND. "not A or B" is neither.
+#[test]
+fn or_binds_its_own_conditions_and_not_reaches_across_it() {
+    assert_eq!(
+        sql("Show the company names of customers in the Retail or Enterprise segment older than 40."),
+        "SELECT company_name FROM customers WHERE (segment = 'Retail' OR segment = 'Enterprise') AND age > 40 LIMIT 21"
+    );
+    assert_eq!(
+        sql("Show the company names of customers older than 40 in the Retail or Enterprise segment."),
+        "SELECT company_name FROM customers WHERE age > 40 AND (segment = 'Retail' OR segment = 'Enterprise') LIMIT 21"
+    );
+    assert_eq!(
+        sql("How many orders are not shipped or cancelled?"),
+        "SELECT count(*) FROM orders WHERE \"status\" <> 'shipped' AND \"status\" <> 'cancelled' LIMIT 21"
+    );
+    // One chain of "or" across columns is every alternative.
+    assert_eq!(
+        sql("How many customers are in the Retail segment or older than 40?"),
+        "SELECT count(*) FROM customers WHERE segment = 'Retail' OR age > 40 LIMIT 21"
+    );
+    // Such a chain next to another condition has two readings.
+    let t = engine().translate_checked(
+        "How many customers are in the Retail segment or older than 40 and younger than 60?",
+        date!(2024 - 03 - 15),
+    );
+    assert_eq!(t.sql, None, "{:?}", t.reasons);
+}
+
+/// "the minimum age" of a row named before it is that row; of rows in general, the value.
+#[test]
+fn a_minimum_or_maximum_after_a_table_is_the_row_with_it() {
+    assert_eq!(
+        sql("Which customer has the maximum age?"),
+        "SELECT company_name FROM customers ORDER BY age DESC LIMIT 1"
+    );
+    assert_eq!(
+        sql("Show the customer with the fewest age."),
+        "SELECT company_name FROM customers ORDER BY age ASC LIMIT 1"
+    );
+    assert_eq!(sql("What is the maximum age of customers?"), "SELECT max(age) FROM customers LIMIT 21");
+}
+
+/// Two conditions on one number that no row can meet at once are refused, not run as an
+/// always-empty query.
+#[test]
+fn conditions_no_row_can_meet_together_are_refused() {
+    for q in [
+        "customers older than 60 and younger than 20",
+        "customers with age more than 50 and age less than 50",
+        "customers with age at least 51 and at most 50",
+    ] {
+        let t = engine().translate_checked(q, date!(2024 - 03 - 15));
+        assert_eq!(t.sql, None, "{q}");
+        assert!(t.reasons[0].contains("both above and below"), "{q}: {:?}", t.reasons);
+    }
+    assert_eq!(
+        sql("How many customers are older than 20 and younger than 60?"),
+        "SELECT count(*) FROM customers WHERE age > 20 AND age < 60 LIMIT 21"
+    );
+}
