@@ -152,6 +152,17 @@ pub fn plan(catalog: &Catalog, items: &[Item], today: Date) -> Result<Plan, Refu
                 continue;
             }
         }
+        // "the total money requested by entrepreneurs", "people killed by perpetrators": "by"
+        // after a column named by a verb's past participle names who did it, not a grouping
+        // ("the total sales by store" still groups).
+        if items[k] == Item::Kw(Kw::By)
+            && matches!(kept.last(), Some(Item::Schema { words, .. })
+                if words.rsplit(' ').next().is_some_and(|w| w.len() > 4 && w.ends_with("ed")))
+            && matches!(items.get(k + 1), Some(Item::Schema { cands, .. }) if table_of(items, k + 1, cands).is_some())
+        {
+            k += 1;
+            continue;
+        }
         // "contestants who did not receive any votes": 'not' right before another table.
         let not_table = items[k] == Item::Kw(Kw::Not)
             && matches!(items.get(k + 1), Some(Item::Schema { cands, .. }) if table_of(items, k + 1, cands).is_some())
@@ -372,6 +383,16 @@ fn through(
     Ok(())
 }
 
+/// A column that holds only yes/no values ('T'/'F', 'Yes'/'No', 1/0 …), as far as its sample shows.
+fn is_flag(column: &ColumnInfo) -> bool {
+    const YES_NO: &[&str] = &["t", "f", "y", "n", "yes", "no", "true", "false", "0", "1"];
+    column.kind == Kind::Boolean
+        || !column.values.is_empty()
+            && column.values.len() <= 2
+            && column.values.iter().all(|v| YES_NO.iter().any(|y| v.trim().eq_ignore_ascii_case(y)))
+            && !column.kind.numeric()
+}
+
 /// The tables the question is about: one, or two joined by a foreign key.
 fn scope(catalog: &Catalog, items: &[Item]) -> Result<Vec<usize>, Refusal> {
     let mut mentioned: Vec<usize> = Vec::new();
@@ -547,8 +568,9 @@ impl Walk<'_> {
             })
             .collect();
         if cols.len() > 1 {
-            // "name of the singer", "singer name": a neighbouring table mention decides.
-            for j in [i + 1, i.wrapping_sub(1)] {
+            // "name of the singer", "singer name": a neighbouring table mention decides; with a
+            // table on both sides, the one before ("the track name of the race": the track's).
+            for j in [i.wrapping_sub(1), i + 1] {
                 if let Some(Item::Schema { cands: near, .. }) = self.items.get(j) {
                     if let Some(t) = table_of(self.items, j, near) {
                         let owned: Vec<Col> = cols.iter().copied().filter(|c| c.0 == t).collect();
@@ -604,6 +626,19 @@ impl Walk<'_> {
         let Some(Item::Schema { cands, words }) = self.items.get(i) else { return false };
         let last = words.rsplit(' ').next().unwrap_or(words).to_lowercase();
         cands.iter().any(|c| matches!(c, Target::Table(t) if self.tables.contains(t))) && lemma(&last) != last
+    }
+
+    /// Whether the question names table `t` itself.
+    fn names_table(&self, t: usize) -> bool {
+        (0..self.items.len()).any(|j| self.table_at(j) == Some(t))
+    }
+
+    /// The table named at `i`, if a table is.
+    fn table_at(&self, i: usize) -> Option<usize> {
+        match self.items.get(i) {
+            Some(Item::Schema { cands, .. }) => table_of(self.items, i, cands),
+            _ => None,
+        }
     }
 
     fn is_table(&self, i: usize) -> bool {
@@ -688,6 +723,16 @@ impl Walk<'_> {
         // about something else.
         if let Lit::Num(n) = &lit {
             let values = &self.catalog.tables[col.0].columns[col.1].values;
+            // "opened in 2007" where a value reads 'August 31, 2007': equal to 2007 misses it.
+            if kind == Kind::Text {
+                let spelled_out = |v: &&String| v.trim().parse::<f64>().is_err() && v.contains(n.as_str());
+                if let Some(v) = values.iter().find(spelled_out) {
+                    return Err(format!(
+                        "{} holds text such as '{v}', which holds {n} without being equal to it; ask with the whole value in quotes",
+                        self.name(col)
+                    ));
+                }
+            }
             let numeric = |v: &String| v.trim().parse::<f64>().is_ok();
             if kind == Kind::Text && !values.is_empty() && !values.iter().any(numeric) {
                 return Err(format!("{} holds text, not numbers: which column is {n} about?", self.name(col)));
@@ -1227,7 +1272,7 @@ impl Walk<'_> {
                         // per grade, not a grade of at least 4.
                         Some(Item::Number(_))
                             if j > i
-                                && self.is_table(j + 1)
+                                && self.table_at(j + 1) == Some(c.0)
                                 && self.column(j + 2).ok().flatten().is_none()
                                 && !self.is_link(c)
                                 && !cands.iter().any(|t| matches!(t, Target::Table(_))) =>
@@ -1437,7 +1482,10 @@ impl Walk<'_> {
             match cols.as_slice() {
                 // "Which high schoolers have 3 or more friends? Give their names.": the rows of
                 // the referenced table, by key (two may share a name), shown by their name.
-                [c] if referred_by_key(c.0) && self.name_column(c.0) == Some(*c) => {
+                // "the ranges of mountains with more than 2 climbers": the mountains are the
+                // groups, shown by their range (two mountains may share one); "which range has
+                // the most climbers", naming no mountains, groups by range.
+                [c] if referred_by_key(c.0) && (self.name_column(c.0) == Some(*c) || self.names_table(c.0)) => {
                     let (_, many, link) = self.plan.join.expect("a join");
                     self.plan.group.push((many, link.column));
                     self.rows_grouped = true;
@@ -1606,6 +1654,32 @@ impl Walk<'_> {
         self.semi_join()?;
         self.check_join()?;
         self.check_numeric_text()?;
+        // "Which drivers do not work full time?" names `If_full_time` as a condition the engine
+        // cannot spell (which value is "yes"?): showing the column instead would answer
+        // something else.
+        if let Some(flag) = self.plan.select.iter().find_map(|s| match s {
+            Sel::Col(c) if is_flag(&self.catalog.tables[c.0].columns[c.1]) => Some(*c),
+            _ => None,
+        }) {
+            let values = &self.catalog.tables[flag.0].columns[flag.1].values;
+            let example = match values.as_slice() {
+                [yes, no, ..] => format!(" ('{yes}' or '{no}')"),
+                _ => String::new(),
+            };
+            return Err(format!(
+                "{} is a yes/no column: ask for the rows where it holds one value{example}, and name what to show about them",
+                self.name(flag)
+            ));
+        }
+        // "platforms in descending order of the count": ordered by a count or a total, with
+        // nothing grouped, while listing columns is no query a database runs.
+        let ordered_by_aggregate = self.plan.order.iter().any(|(s, _)| !matches!(s, Sel::Col(_) | Sel::Star));
+        if ordered_by_aggregate
+            && self.plan.group.is_empty()
+            && self.plan.select.iter().any(|s| matches!(s, Sel::Col(_) | Sel::Star))
+        {
+            return Err("ordered by a count or total, but not grouped: say 'for each' what to count".into());
+        }
         Ok(self.plan)
     }
 

@@ -1301,3 +1301,74 @@ fn conditions_no_row_can_meet_together_are_refused() {
         "SELECT count(*) FROM customers WHERE age > 20 AND age < 60 LIMIT 21"
     );
 }
+
+/// Mountains and the climbers on them, for the precision rules found by probing unseen schemas.
+fn climbing() -> Engine {
+    let tables = vec![
+        table(
+            "mountain",
+            vec![
+                col("Mountain_ID", Kind::Integer, &[]),
+                col("Name", Kind::Text, &["Kibo", "Batian"]),
+                col("Height", Kind::Real, &[]),
+                col("Range", Kind::Text, &["Kilimanjaro", "Mount Kenya"]),
+                col("Opened", Kind::Text, &["August 31, 2007", "2011"]),
+                col("Killed", Kind::Integer, &[]),
+            ],
+            vec![],
+            vec![0],
+        ),
+        table(
+            "climber",
+            vec![
+                col("Climber_ID", Kind::Integer, &[]),
+                col("Name", Kind::Text, &["Klaus Enders", "Jean Claude"]),
+                col("Country", Kind::Text, &["West Germany", "Switzerland"]),
+                col("Points", Kind::Real, &[]),
+                col("Mountain_ID", Kind::Integer, &[]),
+                col("Is_Male", Kind::Text, &["T", "F"]),
+                col("Money_Requested", Kind::Real, &[]),
+            ],
+            vec![Link { column: 4, ref_table: 0, ref_column: 0 }],
+            vec![0],
+        ),
+    ];
+    Engine::new(Catalog { tables, synonyms: vec![] }, Policy::new(Dialect::Sqlite))
+}
+
+#[test]
+fn probed_shapes_are_answered_as_asked_or_refused() {
+    let engine = climbing();
+    let sql = |q: &str| engine.translate_checked(q, date!(2024 - 03 - 15)).sql;
+    let refused = |q: &str, why: &str| {
+        let t = engine.translate_checked(q, date!(2024 - 03 - 15));
+        assert_eq!(t.sql, None, "{q}");
+        assert!(t.reasons.iter().any(|r| r.contains(why)), "{q}: {:?}", t.reasons);
+    };
+    // "the climber name of the mountain Kibo": the table right before "name" owns it.
+    assert_eq!(
+        sql("What is the climber name of the mountain Kibo?").as_deref(),
+        Some("SELECT T1.\"Name\" FROM climber AS T1 JOIN mountain AS T2 ON T1.Mountain_ID = T2.Mountain_ID WHERE T2.\"Name\" = 'Kibo' LIMIT 21")
+    );
+    // "requested by climbers": who asked, not one group per climber.
+    assert_eq!(
+        sql("What is the total money requested by climbers from Switzerland?").as_deref(),
+        Some("SELECT sum(Money_Requested) FROM climber WHERE Country = 'Switzerland' LIMIT 21")
+    );
+    // The mountains are the groups, shown by their range (two may share one).
+    assert_eq!(
+        sql("What are the ranges of mountains with more than 2 climbers?").as_deref(),
+        Some("SELECT T1.\"Range\" FROM mountain AS T1 JOIN climber AS T2 ON T2.Mountain_ID = T1.Mountain_ID GROUP BY T2.Mountain_ID HAVING count(*) > 2 LIMIT 21")
+    );
+    // A year inside longer text ('August 31, 2007') is not equal to the year.
+    refused("How many mountains opened in 2007?", "holds text such as");
+    // A yes/no column named as a condition is not shown instead.
+    refused("Which climbers are male?", "yes/no column");
+    // Ordered by a count with nothing grouped is no query.
+    refused("Show the countries of climbers in descending order of the count.", "not grouped");
+    // "killed more than 3 climbers": a comparison on Killed, not a count of climbers per value.
+    assert_ne!(
+        sql("How many mountains killed more than 3 climbers?").as_deref().map(|s| s.contains("HAVING")),
+        Some(true)
+    );
+}
