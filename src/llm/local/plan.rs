@@ -157,7 +157,7 @@ pub fn plan(catalog: &Catalog, items: &[Item], today: Date) -> Result<Plan, Refu
         // ("the total sales by store" still groups).
         if items[k] == Item::Kw(Kw::By)
             && matches!(kept.last(), Some(Item::Schema { words, .. })
-                if words.rsplit(' ').next().is_some_and(|w| w.len() > 4 && w.ends_with("ed")))
+                if words.rsplit(' ').next().is_some_and(is_participle))
             && matches!(items.get(k + 1), Some(Item::Schema { cands, .. }) if table_of(items, k + 1, cands).is_some())
         {
             k += 1;
@@ -381,6 +381,12 @@ fn through(
     plan.filters = own;
     plan.through = Some(Through { bridge, to_subject, to_far, far, filters: far_filters });
     Ok(())
+}
+
+/// A word that looks like a verb's past participle ("requested", "killed"), as the last word of
+/// a column's name.
+fn is_participle(word: &str) -> bool {
+    word.len() > 4 && word.ends_with("ed")
 }
 
 /// A column that holds only yes/no values ('T'/'F', 'Yes'/'No', 1/0 …), as far as its sample shows.
@@ -1212,7 +1218,7 @@ impl Walk<'_> {
                 Item::Kw(Kw::LastN | Kw::Unclear | Kw::Without | Kw::WithAny | Kw::OrderDir(_) | Kw::TotalCount) => {
                     return Err("unsupported phrase".into())
                 }
-                Item::Schema { cands, .. } => {
+                Item::Schema { cands, words } => {
                     if table_of(items, i - 1, cands).is_some() {
                         if !aggs.is_empty() {
                             return Err("an average or total of a table? Name the column".into());
@@ -1270,9 +1276,12 @@ impl Walk<'_> {
                         }
                         // "grades with at least 4 high schoolers": a count of the table's rows
                         // per grade, not a grade of at least 4.
+                        // "perpetrators who killed more than 30 people" compares `Killed`: a
+                        // column named by a past participle is the verb, not a grouping.
                         Some(Item::Number(_))
                             if j > i
-                                && self.table_at(j + 1) == Some(c.0)
+                                && self.is_table(j + 1)
+                                && !words.rsplit(' ').next().is_some_and(is_participle)
                                 && self.column(j + 2).ok().flatten().is_none()
                                 && !self.is_link(c)
                                 && !cands.iter().any(|t| matches!(t, Target::Table(_))) =>
@@ -1679,6 +1688,33 @@ impl Walk<'_> {
             && self.plan.select.iter().any(|s| matches!(s, Sel::Col(_) | Sel::Star))
         {
             return Err("ordered by a count or total, but not grouped: say 'for each' what to count".into());
+        }
+        // "How many events were held in the stadium with the largest capacity?": one count of
+        // all rows, ordered, is the same count; the question meant that stadium's events.
+        let only_aggregates = self.plan.select.iter().all(|s| !matches!(s, Sel::Col(_) | Sel::Star));
+        if only_aggregates && self.plan.group.is_empty() && !self.plan.order.is_empty() {
+            return Err(
+                "a count or total of the rows of 'the one with the most …' is not supported yet: ask which one first"
+                    .into(),
+            );
+        }
+        // "How many clubs have more than 1 coach?", "the average credit score of customers with
+        // more than 1 loan": one number over the rows that pass a count condition, not a number
+        // per row.
+        if let (Some(_), Some((_, _, link))) = (&self.plan.having, self.plan.join) {
+            let owner = link.ref_table;
+            let counted_owner = self
+                .items
+                .windows(2)
+                .enumerate()
+                .any(|(j, w)| matches!(w[0], Item::Kw(Kw::Count)) && self.table_at(j + 1) == Some(owner));
+            let over_owner = self.plan.select.iter().any(|s| matches!(s, Sel::Agg(_, c) if c.0 == owner));
+            if counted_owner || over_owner {
+                return Err(format!(
+                    "a count, total or average over the {} that pass a count condition is not supported yet: ask for their list",
+                    self.catalog.tables[owner].name
+                ));
+            }
         }
         Ok(self.plan)
     }

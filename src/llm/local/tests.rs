@@ -1372,3 +1372,25 @@ fn probed_shapes_are_answered_as_asked_or_refused() {
         Some(true)
     );
 }
+
+/// One number over the rows that pass a count condition, or over the rows of "the one with the
+/// most", needs a query the engine does not write yet: refused, not answered per row.
+#[test]
+fn a_number_over_rows_chosen_by_a_count_or_a_superlative_is_refused() {
+    let engine = climbing();
+    let t = |q: &str| engine.translate_checked(q, date!(2024 - 03 - 15));
+    for (q, why) in [
+        ("How many mountains have more than 2 climbers?", "pass a count condition"),
+        ("What is the average height of mountains with more than 2 climbers?", "pass a count condition"),
+        ("How many climbers are on the mountain with the largest height?", "the one with the most"),
+    ] {
+        let answer = t(q);
+        assert_eq!(answer.sql, None, "{q}");
+        assert!(answer.reasons.iter().any(|r| r.contains(why)), "{q}: {:?}", answer.reasons);
+    }
+    // The list of those rows is still answered.
+    assert_eq!(
+        t("Show the names of mountains with more than 2 climbers.").sql.as_deref(),
+        Some("SELECT T1.\"Name\" FROM mountain AS T1 JOIN climber AS T2 ON T2.Mountain_ID = T1.Mountain_ID GROUP BY T2.Mountain_ID HAVING count(*) > 2 LIMIT 21")
+    );
+}
