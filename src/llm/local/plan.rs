@@ -1219,9 +1219,20 @@ impl Walk<'_> {
                     return Err("unsupported phrase".into())
                 }
                 Item::Schema { cands, words } => {
-                    if table_of(items, i - 1, cands).is_some() {
+                    if let Some(t) = table_of(items, i - 1, cands) {
                         if !aggs.is_empty() {
                             return Err("an average or total of a table? Name the column".into());
+                        }
+                        // "the names of coaches and their clubs": the clubs are asked for too,
+                        // by their name; a list must not drop them.
+                        let listed_after = i >= 3
+                            && matches!(items[i - 2], Item::Kw(Kw::And))
+                            && matches!(self.plan.select.last(), Some(Sel::Col(c)) if c.0 != t);
+                        if listed_after {
+                            let name = self.name_column(t).ok_or_else(|| {
+                                format!("what should be shown about {}? Name the column", self.catalog.tables[t].name)
+                            })?;
+                            self.plan.select.push(Sel::Col(name));
                         }
                         continue;
                     }

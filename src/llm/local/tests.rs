@@ -1394,3 +1394,13 @@ fn a_number_over_rows_chosen_by_a_count_or_a_superlative_is_refused() {
         Some("SELECT T1.\"Name\" FROM mountain AS T1 JOIN climber AS T2 ON T2.Mountain_ID = T1.Mountain_ID GROUP BY T2.Mountain_ID HAVING count(*) > 2 LIMIT 21")
     );
 }
+
+/// "the names of climbers and their mountains": the mountains are shown too, by their name.
+#[test]
+fn a_table_listed_after_and_is_shown_by_its_name() {
+    let engine = climbing();
+    assert_eq!(
+        engine.translate_checked("Show the names of climbers and their mountains.", date!(2024 - 03 - 15)).sql.as_deref(),
+        Some("SELECT T1.\"Name\", T2.\"Name\" FROM climber AS T1 JOIN mountain AS T2 ON T1.Mountain_ID = T2.Mountain_ID LIMIT 21")
+    );
+}
