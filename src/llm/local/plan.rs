@@ -144,8 +144,7 @@ pub fn plan(catalog: &Catalog, items: &[Item], today: Date) -> Result<Plan, Refu
         // "Which roller coaster has the minimum length?", "the climber with the maximum points":
         // the row with the least or most, as "lowest" or "highest" says it, not the value alone.
         if let Item::Kw(Kw::Agg(agg @ (Agg::Max | Agg::Min))) = items[k] {
-            let after_table =
-                k > 0 && matches!(&items[k - 1], Item::Schema { cands, .. } if table_of(items, k - 1, cands).is_some());
+            let after_table = k > 0 && table_item(items, k - 1).is_some();
             if items.first() == Some(&Item::Kw(Kw::Entity)) || after_table {
                 kept.push(Item::Kw(Kw::Extreme(if agg == Agg::Max { Dir::Desc } else { Dir::Asc })));
                 k += 1;
@@ -158,14 +157,14 @@ pub fn plan(catalog: &Catalog, items: &[Item], today: Date) -> Result<Plan, Refu
         if items[k] == Item::Kw(Kw::By)
             && matches!(kept.last(), Some(Item::Schema { words, .. })
                 if words.rsplit(' ').next().is_some_and(is_participle))
-            && matches!(items.get(k + 1), Some(Item::Schema { cands, .. }) if table_of(items, k + 1, cands).is_some())
+            && table_item(items, k + 1).is_some()
         {
             k += 1;
             continue;
         }
         // "contestants who did not receive any votes": 'not' right before another table.
         let not_table = items[k] == Item::Kw(Kw::Not)
-            && matches!(items.get(k + 1), Some(Item::Schema { cands, .. }) if table_of(items, k + 1, cands).is_some())
+            && table_item(items, k + 1).is_some()
             && items[..k]
                 .iter()
                 .enumerate()
@@ -252,10 +251,7 @@ pub fn plan(catalog: &Catalog, items: &[Item], today: Date) -> Result<Plan, Refu
         // area": a count before a superlative, or before the table and then a superlative, is how
         // many rows, as "top 3" says it, never a value.
         let superlative = |at: usize| matches!(items.get(at), Some(Item::Kw(Kw::SuperAdj(_) | Kw::Extreme(_))));
-        let table_then_superlative = || {
-            matches!(items.get(k + 1), Some(Item::Schema { cands, .. }) if table_of(items, k + 1, cands).is_some())
-                && superlative(k + 2)
-        };
+        let table_then_superlative = || table_item(items, k + 1).is_some() && superlative(k + 2);
         if let Item::Number(n) = &items[k] {
             if n.parse::<u64>().is_ok_and(|n| (1..=1000).contains(&n))
                 && (superlative(k + 1) || table_then_superlative())
@@ -515,6 +511,14 @@ fn scope(catalog: &Catalog, items: &[Item]) -> Result<Vec<usize>, Refusal> {
 }
 
 /// The table a schema mention means, when it means a table (and is not in a column's place).
+/// The table the item at `i` names, if it names one.
+fn table_item(items: &[Item], i: usize) -> Option<usize> {
+    match items.get(i) {
+        Some(Item::Schema { cands, .. }) => table_of(items, i, cands),
+        _ => None,
+    }
+}
+
 fn table_of(items: &[Item], i: usize, cands: &[Target]) -> Option<usize> {
     let table = cands.iter().find_map(|c| match c {
         Target::Table(t) => Some(*t),
@@ -641,14 +645,11 @@ impl Walk<'_> {
 
     /// The table named at `i`, if a table is.
     fn table_at(&self, i: usize) -> Option<usize> {
-        match self.items.get(i) {
-            Some(Item::Schema { cands, .. }) => table_of(self.items, i, cands),
-            _ => None,
-        }
+        table_item(self.items, i)
     }
 
     fn is_table(&self, i: usize) -> bool {
-        matches!(self.items.get(i), Some(Item::Schema { cands, .. }) if table_of(self.items, i, cands).is_some())
+        self.table_at(i).is_some()
     }
 
     /// The value's column within scope; `prefer` wins when it is one of them.
