@@ -62,6 +62,13 @@ const USER_CODE: &str = "SELECT n.nspname::text, \
        (SELECT count(*) FROM pg_catalog.pg_operator o WHERE o.oprnamespace = n.oid) \
      FROM pg_catalog.pg_namespace n WHERE n.nspname = ANY($1::text[]) ORDER BY 1";
 
+/// Casts created in this database (extensions' included), whatever schema their function is in:
+/// a cast applies wherever a value of its source type is cast, so the search path does not limit it.
+/// The first 16,384 object ids are the server's own.
+const USER_CASTS: &str =
+    "SELECT pg_catalog.format_type(c.castsource, NULL), pg_catalog.format_type(c.casttarget, NULL) \
+     FROM pg_catalog.pg_cast c WHERE c.oid >= 16384 AND c.castmethod = 'f' ORDER BY 1, 2";
+
 /// Functions that signal other backends and that PostgreSQL lets every role run on sessions of
 /// its own role: the connector's other pooled sessions, so other users' queries.
 const SIGNALS: &str = "SELECT p.oid::pg_catalog.regprocedure::text FROM pg_catalog.pg_proc p \
@@ -164,12 +171,13 @@ impl PostgresConnector {
             let creates = client.query(SCHEMA_CREATE, &[&schemas]).await?;
             let database = client.query_one(DATABASE_CREATE, &[]).await?;
             let code = client.query(USER_CODE, &[&schemas]).await?;
+            let casts = client.query(USER_CASTS, &[]).await?;
             let signals = client.query(SIGNALS, &[]).await?;
-            Ok((role, powerful, writes, creates, database, code, signals))
+            Ok((role, powerful, writes, creates, database, code, casts, signals))
         }
         .await;
         end_catalog(&mut lease).await;
-        let (role, powerful, writes, creates, database, code, signals) =
+        let (role, powerful, writes, creates, database, code, casts, signals) =
             read.map_err(|e| pg_error(e, self.config().statement_timeout))?;
         let user: String = role.get(5);
         let mut warnings = Vec::new();
@@ -251,10 +259,23 @@ impl PostgresConnector {
                     object: schema.clone(),
                     message: format!(
                         "schema {schema} on the connector's search path holds {functions} user-defined functions and {operators} operators; \
-                         one that overloads a built-in the guard allows runs inside queries — keep code out of the exposed schemas"
+                         one that overloads a built-in the guard allows, one that takes a table's row (PostgreSQL reads `t.f` as `f(t)`) \
+                         and an operator on a row run inside queries — keep code out of the exposed schemas"
                     ),
                 });
             }
+        }
+        if let Some(first) = casts.first() {
+            let (from, to): (String, String) = (first.get(0), first.get(1));
+            warnings.push(PrivilegeWarning {
+                kind: PrivilegeKind::UserCode,
+                object: "casts".into(),
+                message: format!(
+                    "the database holds {} user-defined casts with a function (such as {from} to {to}), which runs \
+                     inside a query that casts a value of its type, whatever the search path — drop the casts queries do not need",
+                    casts.len()
+                ),
+            });
         }
         let needs_role = warnings.iter().any(|w| !matches!(w.kind, PrivilegeKind::UserCode | PrivilegeKind::Signal));
         let mut fix_sql = needs_role.then(|| self.read_only_role_sql(exposure, &schemas));

@@ -391,6 +391,26 @@ async fn the_privilege_report_tells_writers_from_readers() {
         [(PrivilegeKind::UserCode, "public")]
     );
     assert!(report.warnings[0].message.contains("1 user-defined functions"), "{report:?}");
+    // A cast applies whatever the search path: one whose function lives in a schema the connector
+    // does not expose still runs when a query casts a row (`c::integer`).
+    admin
+        .batch_execute(
+            "CREATE SCHEMA hidden; \
+             CREATE FUNCTION hidden.row_number_of(t) RETURNS integer LANGUAGE sql AS 'SELECT 1'; \
+             CREATE CAST (t AS integer) WITH FUNCTION hidden.row_number_of(t)",
+        )
+        .await
+        .unwrap();
+    let report = as_reader.privileges(&Exposure::All).await.unwrap();
+    assert_eq!(
+        report.warnings.iter().map(|w| (w.kind, w.object.as_str())).collect::<Vec<_>>(),
+        [(PrivilegeKind::UserCode, "public"), (PrivilegeKind::UserCode, "casts")]
+    );
+    assert!(
+        report.warnings[1].message.contains("1 user-defined casts with a function (such as public.t to integer)"),
+        "{report:?}"
+    );
+    admin.batch_execute("DROP CAST (t AS integer); DROP SCHEMA hidden CASCADE").await.unwrap();
     // Exposing only u hides the write power on t, not the schema's.
     let only_u = Exposure::Only(vec![TableRef::parse("u").unwrap()]);
     let report = as_writer.privileges(&only_u).await.unwrap();

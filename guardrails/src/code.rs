@@ -83,7 +83,7 @@ pub const RULES: &[Rule] = &[
     Rule { code: Code::FunctionNotAllowed, doc: "A function that is not on the dialect's allowlist, a schema-qualified function, or one with a quoted name the allowlist does not hold; side-effect functions (sleep, locks, settings, files, sequences, network) are never on it." },
     Rule { code: Code::OperatorNotAllowed, doc: "A user-defined or custom operator (`OPERATOR(schema.op)`), or an assignment operator (`:=`)." },
     Rule { code: Code::TypeNotAllowed, doc: "A cast or typed literal to a type that is not built in (a user-defined type or domain can run code), or to a catalog type such as `regclass`." },
-    Rule { code: Code::SystemRelation, doc: "A system catalog or server-state relation: pg_catalog, information_schema, any `pg_*` name, mysql, performance_schema, sys, `sqlite_*` and `pragma_*` names, and anything named like them." },
+    Rule { code: Code::SystemRelation, doc: "A system catalog or server-state relation: pg_catalog, information_schema, any `pg_*` name, mysql, performance_schema, sys, `sqlite_*` and `pragma_*` names, in SQLite its virtual tables that read files or statements (`fsdir`, `zipfile`, `bytecode`, `tables_used`, `completion`, `generate_series`), and anything named like them." },
     Rule { code: Code::RelationNotAllowed, doc: "A relation the connector does not expose (with an allowlist), or a name with more than two parts." },
     Rule { code: Code::SessionVariable, doc: "A user, session or system variable (`@x`, `@@version`) or a session-information keyword (`current_user`, `session_user` …)." },
     Rule { code: Code::Placeholder, doc: "A bind parameter placeholder (`$1`, `?`, `:name`); sqlgate binds no parameters, so write the value." },

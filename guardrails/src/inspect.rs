@@ -45,6 +45,12 @@ const SYSTEM_NAMES: &[&str] = &["dbstat", "information_schema", "mysql", "perfor
 /// Prefixes a relation name part may not have: PostgreSQL catalogs and statistics views,
 /// SQLite's internal tables, and SQLite's table-valued pragma functions.
 const SYSTEM_PREFIXES: &[&str] = &["pg_", "sqlite_", "pragma_"];
+/// SQLite's eponymous virtual tables, which a host may register and a query may then read by
+/// name alone, past the function allowlist: files (`fsdir`, `zipfile`), the bytecode and tables of
+/// a statement given as text (`bytecode`, `tables_used`), schema names (`completion`), and an
+/// unbounded series (`generate_series`). In SQLite only: elsewhere these are ordinary names.
+const SQLITE_VIRTUAL_TABLES: &[&str] =
+    &["bytecode", "completion", "fsdir", "generate_series", "tables_used", "zipfile"];
 
 /// Walks `query` (the whole statement) and returns the relations it reads, or why it is refused.
 pub(crate) fn query(query: &Query, policy: &Policy) -> Result<Vec<String>, Rejection> {
@@ -464,7 +470,7 @@ impl<'a> Walk<'a> {
         if alias.at.is_some() {
             return Err(unsupported("AT in a table alias"));
         }
-        if is_system_name(&alias.name.value) {
+        if is_system_name(self.policy.dialect, &alias.name.value) {
             return Err(Rejection::new(
                 Code::SystemRelation,
                 format!("the alias `{}` is named like a system relation; choose another alias", alias.name),
@@ -538,7 +544,7 @@ impl<'a> Walk<'a> {
         // shadow it, and before anything else is said about the name.
         for part in &name.0 {
             match part {
-                ObjectNamePart::Identifier(ident) if is_system_name(&ident.value) => {
+                ObjectNamePart::Identifier(ident) if is_system_name(dialect, &ident.value) => {
                     return Err(Rejection::new(
                         Code::SystemRelation,
                         format!("`{name}` is a system catalog or server-state relation; sqlgate only reads the connector's own tables"),
@@ -924,9 +930,12 @@ fn from_only(dialect: crate::dialect::Dialect, name: &ObjectName) -> bool {
         && matches!(name.0.as_slice(), [ObjectNamePart::Identifier(i)] if i.quote_style.is_none() && i.value.eq_ignore_ascii_case("only"))
 }
 
-/// Named like a system schema, catalog or server-state relation, in any case.
-fn is_system_name(name: &str) -> bool {
-    SYSTEM_NAMES.iter().any(|n| name.eq_ignore_ascii_case(n)) || SYSTEM_PREFIXES.iter().any(|p| has_prefix(name, p))
+/// Named like a system schema, catalog or server-state relation of `dialect`, in any case.
+fn is_system_name(dialect: crate::dialect::Dialect, name: &str) -> bool {
+    SYSTEM_NAMES.iter().any(|n| name.eq_ignore_ascii_case(n))
+        || SYSTEM_PREFIXES.iter().any(|p| has_prefix(name, p))
+        || (dialect == crate::dialect::Dialect::Sqlite
+            && SQLITE_VIRTUAL_TABLES.iter().any(|n| name.eq_ignore_ascii_case(n)))
 }
 
 /// `name` starts with the ASCII `prefix`, in any case.

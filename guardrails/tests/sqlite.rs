@@ -213,6 +213,29 @@ fn the_dbstat_virtual_table_is_refused() {
     assert_rejected(&lite(), "SELECT * FROM dbstat('main')", "function_not_allowed");
 }
 
+/// A host may register SQLite's eponymous virtual tables, which read by name alone: `fsdir`
+/// returns files (`WHERE path = '/etc/hostname'`), `bytecode` and `tables_used` a statement given
+/// as text, `completion` the schema's names. Elsewhere these are ordinary table names.
+#[test]
+fn virtual_tables_that_read_files_or_statements_are_refused_by_name() {
+    for sql in [
+        "SELECT name, data FROM fsdir WHERE path = '/etc/hostname'",
+        "SELECT * FROM FsDir",
+        "SELECT * FROM \"zipfile\" WHERE name = 'x'",
+        "SELECT * FROM bytecode WHERE stmt = 'SELECT 1'",
+        "SELECT * FROM main.tables_used WHERE stmt = 'SELECT 1'",
+        "SELECT candidate FROM completion WHERE prefix = ''",
+        "SELECT value FROM generate_series WHERE start = 1",
+        "SELECT * FROM t WHERE a IN (SELECT data FROM fsdir)",
+        "SELECT * FROM t AS fsdir",
+    ] {
+        assert_rejected(&lite(), sql, "system_relation");
+    }
+    for dialect in [Dialect::Postgres, Dialect::Mysql] {
+        assert_allowed(&Policy::new(dialect), "SELECT * FROM completion", "SELECT * FROM completion LIMIT 21");
+    }
+}
+
 #[test]
 fn names_compare_without_case_however_they_are_quoted() {
     let p = exposing(Dialect::Sqlite, &["users"]);

@@ -399,6 +399,9 @@ fn is_flag(column: &ColumnInfo) -> bool {
 fn scope(catalog: &Catalog, items: &[Item]) -> Result<Vec<usize>, Refusal> {
     let mut mentioned: Vec<usize> = Vec::new();
     let mut needs: Vec<(String, Vec<usize>)> = Vec::new();
+    // A name right before a table's name ("the names of banks") is that table's own: another's is
+    // not meant ("the official languages of the countries" may well be rows of another table).
+    let mut owned_by: Vec<(String, usize)> = Vec::new();
     let mut implied_words: Vec<&[&str]> = Vec::new();
     for (i, item) in items.iter().enumerate() {
         match item {
@@ -416,6 +419,10 @@ fn scope(catalog: &Catalog, items: &[Item]) -> Result<Vec<usize>, Refusal> {
                         })
                         .collect();
                     ts.dedup();
+                    let names = words.rsplit(' ').next().is_some_and(|w| lemma(w) == "name");
+                    if let Some(t) = table_item(items, i + 1).filter(|_| names) {
+                        owned_by.push((words.clone(), t));
+                    }
                     needs.push((words.clone(), ts));
                 }
             }
@@ -482,7 +489,10 @@ fn scope(catalog: &Catalog, items: &[Item]) -> Result<Vec<usize>, Refusal> {
                 .filter(|&o| missing.iter().all(|(_, n)| fits(o, n)))
                 .collect();
             match neighbours.as_slice() {
-                [o] => Ok(vec![t, *o]),
+                // "the names of banks" with no name in `bank`: the names of the customers that
+                // refer to a bank are not the banks' names. A table `t` refers to (each row has one)
+                // may lend its column: "the names of poker players" are their people's names.
+                [o] => borrowed_from_rows(catalog, &owned_by, &needs, *o).map(|()| vec![t, *o]),
                 [] => Err(format!(
                     "'{}' is not a column of {} or of a table joined to it",
                     missing[0].0, catalog.tables[t].name
@@ -504,10 +514,34 @@ fn scope(catalog: &Catalog, items: &[Item]) -> Result<Vec<usize>, Refusal> {
                     catalog.tables[a].name, catalog.tables[b].name
                 ));
             }
+            borrowed_from_rows(catalog, &owned_by, &needs, a)?;
+            borrowed_from_rows(catalog, &owned_by, &needs, b)?;
             Ok(vec![a, b])
         }
         _ => Err("questions across more than two tables are not supported yet".into()),
     }
+}
+
+/// Refuses a column said of a table ("the names of banks") that only `rows`, a table referring
+/// to it, holds: those are the names of the customers of a bank, not the banks' names. A table
+/// the owner refers to (each owner row has one) may lend its column: "the names of poker
+/// players" are their people's names.
+fn borrowed_from_rows(
+    catalog: &Catalog,
+    owned_by: &[(String, usize)],
+    needs: &[(String, Vec<usize>)],
+    rows: usize,
+) -> Result<(), Refusal> {
+    for (words, owner) in owned_by {
+        let only_rows = needs.iter().any(|(w, ts)| w == words && ts.contains(&rows) && !ts.contains(owner));
+        if only_rows && catalog.join_between(*owner, rows).is_some_and(|(from, _)| from == rows) {
+            return Err(format!(
+                "{} has no '{words}' column ({} has one, for each of its rows): say which you mean",
+                catalog.tables[*owner].name, catalog.tables[rows].name
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The table a schema mention means, when it means a table (and is not in a column's place).

@@ -1404,3 +1404,61 @@ fn a_table_listed_after_and_is_shown_by_its_name() {
         Some("SELECT T1.\"Name\", T2.\"Name\" FROM climber AS T1 JOIN mountain AS T2 ON T1.Mountain_ID = T2.Mountain_ID LIMIT 21")
     );
 }
+
+/// "the names of banks" when only the customers that refer to a bank have a name: those are not
+/// the banks' names. A table the named one refers to may lend its name ("the names of players"
+/// are their people's names), and other words may mean rows of a referring table.
+#[test]
+fn a_name_said_of_a_table_is_never_the_name_of_rows_that_refer_to_it() {
+    let t = translator(vec![
+        table(
+            "bank",
+            vec![
+                col("branch_ID", Kind::Integer, &[]),
+                col("bname", Kind::Text, &["morningside", "downtown"]),
+                col("city", Kind::Text, &["New York City", "Salt Lake City"]),
+            ],
+            vec![],
+            vec![0],
+        ),
+        table(
+            "customer",
+            vec![
+                col("cust_ID", Kind::Integer, &[]),
+                col("cust_name", Kind::Text, &["Mary", "Jack"]),
+                col("acc_bal", Kind::Integer, &[]),
+                col("branch_ID", Kind::Integer, &[]),
+                col("language", Kind::Text, &["English", "French"]),
+            ],
+            vec![Link { column: 3, ref_table: 0, ref_column: 0 }],
+            vec![0],
+        ),
+        table(
+            "people",
+            vec![col("People_ID", Kind::Integer, &[]), col("Name", Kind::Text, &["Aleksey Ostapenko"])],
+            vec![],
+            vec![0],
+        ),
+        table(
+            "player",
+            vec![
+                col("Player_ID", Kind::Integer, &[]),
+                col("People_ID", Kind::Integer, &[]),
+                col("Earnings", Kind::Real, &[]),
+            ],
+            vec![Link { column: 1, ref_table: 2, ref_column: 0 }],
+            vec![0],
+        ),
+    ]);
+    assert_eq!(t("What are the names of banks?"), None);
+    assert_eq!(t("List the names of banks with more than 2 customers."), None);
+    assert_eq!(t("What are the names of customers?").as_deref(), Some("SELECT cust_name FROM customer LIMIT 21"));
+    assert_eq!(
+        t("What are the names of players?").as_deref(),
+        Some("SELECT T2.\"Name\" FROM player AS T1 JOIN people AS T2 ON T1.People_ID = T2.People_ID LIMIT 21")
+    );
+    assert_eq!(
+        t("What are the languages of the banks in Salt Lake City?").as_deref(),
+        Some("SELECT T2.\"language\" FROM bank AS T1 JOIN customer AS T2 ON T2.branch_ID = T1.branch_ID WHERE T1.city = 'Salt Lake City' LIMIT 21")
+    );
+}
