@@ -436,6 +436,7 @@ const SQLITE: &[&str] = &[
     "json_type",
     "json_valid",
     "julianday",
+    "like",
     "likelihood",
     "likely",
     "ln",

@@ -577,6 +577,11 @@ impl<'a> Walk<'a> {
                     ),
                 ));
             }
+            // MySQL's `FROM DUAL` names no table (the word is reserved: a table called dual is
+            // only reachable quoted), so it reads nothing and needs no place on the allowlist.
+            if dialect == crate::dialect::Dialect::Mysql && table.value.eq_ignore_ascii_case("dual") {
+                return Ok(());
+            }
         }
         let table_name = dialect.normalize_name(&table.value, table.quote_style.is_some());
         // Only a one-part name can refer to a CTE.

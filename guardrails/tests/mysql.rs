@@ -471,6 +471,17 @@ fn table_names_compare_byte_for_byte() {
 }
 
 #[test]
+fn from_dual_reads_no_table_but_a_quoted_dual_is_one() {
+    let p = exposing(Dialect::Mysql, &["users"]);
+    for sql in ["SELECT 1 FROM dual", "SELECT 1 + 1 AS two FROM DUAL WHERE 1 = 1"] {
+        assert!(allowed(&p, sql).tables.is_empty(), "{sql}");
+    }
+    assert_rejected(&p, "SELECT 1 FROM `dual`", "relation_not_allowed");
+    // Elsewhere `dual` is an ordinary name.
+    assert_rejected(&exposing(Dialect::Postgres, &["users"]), "SELECT 1 FROM dual", "relation_not_allowed");
+}
+
+#[test]
 fn mysql_table_hints_and_modifiers() {
     // Index hints only steer the plan; partitions and modifiers are refused as unsupported.
     assert_allowed(&my(), "SELECT * FROM t USE INDEX (i)", "SELECT * FROM t USE INDEX (i) LIMIT 21");

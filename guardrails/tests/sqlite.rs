@@ -237,6 +237,15 @@ fn virtual_tables_that_read_files_or_statements_are_refused_by_name() {
 }
 
 #[test]
+fn like_and_glob_may_be_called_as_functions() {
+    for sql in
+        ["SELECT like('a%', name) FROM t", "SELECT glob('a*', name) FROM t", "SELECT like('a!%', name, '!') FROM t"]
+    {
+        allowed(&lite(), sql);
+    }
+}
+
+#[test]
 fn names_compare_without_case_however_they_are_quoted() {
     let p = exposing(Dialect::Sqlite, &["users"]);
     for sql in [
