@@ -897,6 +897,17 @@ fn content(words: Vec<String>) -> Vec<String> {
     }
 }
 
+/// `Has_amenity`, `Lives_in`, `Member_of`: a verb phrase names a relation, and without its
+/// little words it would be a thing ("amenities", "lives") its rows are not. Such a table is
+/// never named by the question; it can still join two tables it links.
+fn names_a_relation(lemmas: &[String]) -> bool {
+    lemmas.len() >= 2
+        && (lemmas.first().is_some_and(|w| matches!(w.as_str(), "has" | "have" | "is"))
+            || lemmas.last().is_some_and(|w| {
+                matches!(w.as_str(), "in" | "of" | "on" | "at" | "with" | "by" | "to" | "for" | "from" | "into")
+            }))
+}
+
 fn phrase_words(text: &str) -> Vec<String> {
     content(text.split_whitespace().map(lemma).collect())
 }
@@ -919,13 +930,29 @@ impl Lexicon {
         let add_part = |words: Vec<String>, target: Target, phrases: &mut Vec<Phrase>| {
             add_phrase(Phrase { words, target, gap: false, partial: true, bridge: None }, phrases)
         };
-        let table_names: Vec<Vec<String>> = catalog.tables.iter().map(|t| content(name_lemmas(&t.name))).collect();
+        let table_names: Vec<Vec<String>> = catalog
+            .tables
+            .iter()
+            .map(|t| name_lemmas(&t.name))
+            .filter(|lemmas| !names_a_relation(lemmas))
+            .map(content)
+            .collect();
         for (t, table) in catalog.tables.iter().enumerate() {
-            let table_words = content(name_lemmas(&table.name));
-            let bridge = (table_words.len() >= 2
-                && table_words.iter().all(|w| table_names.iter().any(|n| n.len() == 1 && n[0] == *w)))
-            .then(|| name_lemmas(&table.name).len());
-            for variant in variants(&table_words) {
+            let lemmas = name_lemmas(&table.name);
+            let relation_name = names_a_relation(&lemmas);
+            let table_words = content(lemmas.clone());
+            // `Allergy_Type(Allergy PRIMARY KEY, AllergyType)`: a text key names the rows (the
+            // allergies); the other column named as the table is a category of them, and "allergy
+            // types" means its values, not the rows.
+            let category_named = matches!(table.primary_key.as_slice(),
+                [k] if table.columns[*k].kind == Kind::Text
+                    && content(name_lemmas(&table.columns[*k].name)) != table_words)
+                && table.columns.iter().any(|c| content(name_lemmas(&c.name)) == table_words);
+            let name_words: &[String] = if relation_name || category_named { &[] } else { &table_words };
+            let bridge = (name_words.len() >= 2
+                && name_words.iter().all(|w| table_names.iter().any(|n| n.len() == 1 && n[0] == *w)))
+            .then_some(lemmas.len());
+            for variant in variants(name_words) {
                 add_phrase(
                     Phrase { words: variant, target: Target::Table(t), gap: false, partial: false, bridge },
                     &mut phrases,
@@ -937,9 +964,9 @@ impl Lexicon {
             // link, and often a column elsewhere ("location").
             let link_table = table.primary_key.len() >= 2
                 && table.primary_key.iter().all(|&k| table.links.iter().any(|l| l.column == k));
-            if let (false, [.., last]) = (link_table, table_words.as_slice()) {
+            if let (false, [.., last]) = (link_table, name_words) {
                 let word = vec![last.clone()];
-                if table_words.len() >= 2
+                if name_words.len() >= 2
                     && !GENERIC_TABLE_WORDS.contains(&last.as_str())
                     && last != "id"
                     && table_names.iter().filter(|n| n.last() == Some(last)).count() == 1
@@ -948,7 +975,7 @@ impl Lexicon {
                 }
             }
             // `cars_data`, `death_record` are also "cars", "deaths".
-            if let [head @ .., last] = table_words.as_slice() {
+            if let [head @ .., last] = name_words {
                 if !head.is_empty() && GENERIC_TABLE_WORDS.contains(&last.as_str()) {
                     add(head.to_vec(), Target::Table(t), &mut phrases);
                 }

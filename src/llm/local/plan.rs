@@ -111,6 +111,8 @@ struct Walk<'a> {
     last_filter_col: Option<Col>,
     /// "or" was said since the last condition.
     pending_or: bool,
+    /// The question says "different" or "distinct" somewhere.
+    said_distinct: bool,
     entity: bool,
     both: bool,
     /// The groups are the rows of a referenced table, found from a count condition or superlative
@@ -278,6 +280,7 @@ pub fn plan(catalog: &Catalog, items: &[Item], today: Date) -> Result<Plan, Refu
         top: None,
         last_filter_col: None,
         pending_or: false,
+        said_distinct: false,
         entity: false,
         both: false,
         rows_grouped: false,
@@ -739,12 +742,29 @@ impl Walk<'_> {
     }
 
     fn filter(&mut self, col: Col, cmp: Cmp, lit: Lit, high: Option<Lit>) -> Result<(), Refusal> {
+        // Rendered as `c BETWEEN low AND high`: without its high end, the next condition's AND
+        // would become it.
+        if (cmp == Cmp::Between) != high.is_some() {
+            return Err("between what and what?".into());
+        }
         let kind = self.catalog.tables[col.0].columns[col.1].kind;
         // "order date in 2023": a year on a date column is a range of dates.
-        if let (Lit::Num(n), None) = (&lit, &high) {
+        if let Lit::Num(n) = &lit {
             if let Ok(year @ 1000..=2999) = n.parse::<i32>() {
                 if self.date_columns().contains(&col) {
-                    let (from, to) = (format!("{year:04}-01-01"), format!("{:04}-01-01", year + 1));
+                    let last = match &high {
+                        None => year,
+                        Some(Lit::Num(h)) => match h.parse::<i32>() {
+                            Ok(last @ 1000..=2999) => last,
+                            _ => return Err(format!("between {year} and what year?")),
+                        },
+                        Some(_) => return Err(format!("between {year} and what year?")),
+                    };
+                    let (from, to) = (format!("{year:04}-01-01"), format!("{:04}-01-01", last + 1));
+                    if high.is_some() {
+                        self.push_raw(col, Cmp::Ge, from)?;
+                        return self.push_raw(col, Cmp::Lt, to);
+                    }
                     return self.range(col, cmp, from, to);
                 }
             }
@@ -810,10 +830,18 @@ impl Walk<'_> {
     }
 
     /// The filter a bare number or year stands for, on a year or date column.
-    fn year_filter(&mut self, n: &str, cmp: Cmp, at: usize) -> Result<(), Refusal> {
-        let year: i32 = n.parse().map_err(|_| format!("'{n}' is not attached to any column"))?;
-        if !(1000..=2999).contains(&year) {
-            return Err(format!("'{n}' is not attached to any column: say which column it is about"));
+    /// "before 2010", "between 1960 and 1990" (`high`): a year, on the one year or date column.
+    fn year_filter(&mut self, n: &str, cmp: Cmp, high: Option<&str>, at: usize) -> Result<(), Refusal> {
+        let as_year = |n: &str| -> Result<i32, Refusal> {
+            match n.parse::<i32>() {
+                Ok(year @ 1000..=2999) => Ok(year),
+                _ => Err(format!("'{n}' is not attached to any column: say which column it is about")),
+            }
+        };
+        let year = as_year(n)?;
+        let high_year = high.map(as_year).transpose()?;
+        if (cmp == Cmp::Between) != high_year.is_some() {
+            return Err("between what and what?".into());
         }
         // "a concert in 2014": the table named right before the year, when it has one such column.
         let mut before = at.checked_sub(1);
@@ -830,7 +858,7 @@ impl Walk<'_> {
         };
         let years = prefer(self.columns_where(|words, _| words.iter().any(|w| w == "year")));
         if let [c] = years.as_slice() {
-            return self.filter(*c, cmp, Lit::Num(n.to_owned()), None);
+            return self.filter(*c, cmp, Lit::Num(n.to_owned()), high.map(|h| Lit::Num(h.to_owned())));
         }
         if years.len() > 1 {
             return Err(format!("which year: {}?", self.list(&years)));
@@ -838,7 +866,12 @@ impl Walk<'_> {
         let dates = prefer(self.date_columns());
         match dates.as_slice() {
             [c] => {
-                let (from, to) = (format!("{year:04}-01-01"), format!("{:04}-01-01", year + 1));
+                let last = high_year.unwrap_or(year);
+                let (from, to) = (format!("{year:04}-01-01"), format!("{:04}-01-01", last + 1));
+                if high_year.is_some() {
+                    self.push_raw(*c, Cmp::Ge, from)?;
+                    return self.push_raw(*c, Cmp::Lt, to);
+                }
                 self.range(*c, cmp, from, to)
             }
             [] => Err(format!("no year or date column for '{n}'")),
@@ -1031,6 +1064,20 @@ impl Walk<'_> {
                             self.name(c)
                         ));
                     }
+                    // "How many sports are there?" over `SportsInfo`, rows of one student's sport
+                    // each, without a key of their own: not one row per sport.
+                    let counted = if self.kw(i) == Some(Kw::Distinct) { i + 1 } else { i };
+                    if let Some(t) = self.table_at(counted) {
+                        let table = &self.catalog.tables[t];
+                        if table.primary_key.is_empty() {
+                            if let Some(link) = table.links.first() {
+                                return Err(format!(
+                                    "each {} row belongs to a row of {} and has no key of its own: count its rows, or the different values of one of its columns? Name the column",
+                                    table.name, self.catalog.tables[link.ref_table].name
+                                ));
+                            }
+                        }
+                    }
                     self.plan.select.push(Sel::Count);
                 }
                 Item::Kw(Kw::Agg(a)) => aggs.push(*a),
@@ -1124,15 +1171,28 @@ impl Walk<'_> {
                         self.plan.having = Some((Sel::Count, *cmp, Lit::Num(n.clone())));
                         i += 2;
                     } else if let Some(Item::Number(n)) = items.get(i) {
-                        // "before 2010": a year.
+                        // "before 2010", "between 1960 and 1990": a year.
                         let n = n.clone();
-                        self.year_filter(&n, *cmp, i)?;
-                        i += 1;
+                        if *cmp == Cmp::Between {
+                            let Some(Item::Number(high)) = items.get(i + 2).filter(|_| self.kw(i + 1) == Some(Kw::And))
+                            else {
+                                return Err("between what and what?".into());
+                            };
+                            let high = high.clone();
+                            self.year_filter(&n, Cmp::Between, Some(&high), i)?;
+                            i += 3;
+                        } else {
+                            self.year_filter(&n, *cmp, None, i)?;
+                            i += 1;
+                        }
                     } else {
                         return Err("a comparison here is not attached to a column".into());
                     }
                 }
-                Item::Kw(Kw::Distinct) => distinct = true,
+                Item::Kw(Kw::Distinct) => {
+                    distinct = true;
+                    self.said_distinct = true;
+                }
                 Item::Kw(Kw::Order) => {
                     let mut dir = self.pending_dir.take();
                     let sel = if self.kw(i) == Some(Kw::Count) {
@@ -1410,7 +1470,7 @@ impl Walk<'_> {
                             let n = n.clone();
                             let cmp = if negate { Cmp::Ne } else { Cmp::Eq };
                             negate = false;
-                            self.year_filter(&n, cmp, i - 1)?;
+                            self.year_filter(&n, cmp, None, i - 1)?;
                         }
                     }
                 }
@@ -1469,9 +1529,6 @@ impl Walk<'_> {
             if link.ref_table == t {
                 return Ok((many, link.column));
             }
-            if many == t {
-                return Ok((t, link.column));
-            }
         }
         let key = &self.catalog.tables[t].primary_key;
         match key.as_slice() {
@@ -1515,6 +1572,21 @@ impl Walk<'_> {
             }
         }
         for (c, dir, ordered) in std::mem::take(&mut self.extremes) {
+            // "the allergy type with the most allergies" is not the last allergy in alphabetical
+            // order: the most or least of words (or of yes/no) is no order the question meant.
+            // (Numbers stored as text, with a 'null' here and there, are the next check's.)
+            let column = &self.catalog.tables[c.0].columns[c.1];
+            let words = column.kind == Kind::Boolean
+                || (column.kind == Kind::Text
+                    && !column.values.is_empty()
+                    && !column.values.iter().any(|v| v.trim().parse::<f64>().is_ok())
+                    && !self.date_columns().contains(&c));
+            if words {
+                return Err(format!(
+                    "{} holds words, not numbers or dates: it has no most or least: name a number column, or say what to count",
+                    self.name(c)
+                ));
+            }
             let listed = self.plan.select.iter().any(|s| matches!(s, Sel::Col(_) | Sel::Star));
             if ordered || listed || self.entity {
                 self.plan.order.push((Sel::Col(c), dir));
@@ -1554,7 +1626,15 @@ impl Walk<'_> {
                     // "Which stadium has the most concerts?": the joined table's rows are the groups.
                     let (other, _, _) = self.plan.join.expect("a join");
                     let key = self.group_key(from)?;
-                    let key = if key.0 == from { self.group_key(other)? } else { key };
+                    // "Which sport has the most students?" over `SportsInfo` rows that each belong
+                    // to one student: grouping by that student counts sports per student, the
+                    // other way round. The rows named must be the ones referred to.
+                    if key.0 == from {
+                        return Err(format!(
+                            "each {} row belongs to one {}: name the column to group by",
+                            self.catalog.tables[from].name, self.catalog.tables[other].name
+                        ));
+                    }
                     let name = self.name_column(key_owner_of(self.plan.join, key)).ok_or("groups without a name")?;
                     self.plan.group.push(key);
                     self.plan.select.push(Sel::Col(name));
@@ -1627,6 +1707,10 @@ impl Walk<'_> {
             };
             self.plan.assumptions.push(format!("listed by {}", self.name(c)));
             self.plan.select.push(Sel::Col(c));
+            // "List the different sports" of `SportsInfo`, one row per student's sport.
+            if self.said_distinct {
+                self.plan.distinct = true;
+            }
         }
         if self.alphabetical {
             let c = self
@@ -1668,6 +1752,13 @@ impl Walk<'_> {
                 return Err(format!("top {n} by what? Say 'by' a column"));
             }
             self.plan.limit = Some(n);
+        }
+        // "whose client is ISP or All" with "all" read as a filler word: an "or" with no
+        // condition after it, or none before it, lost a condition.
+        if self.pending_or || self.plan.filters.first().is_some_and(|f| f.after_or) {
+            return Err(
+                "'or' here joins something that is not a condition I can read: ask with one value at a time".into()
+            );
         }
         if self.plan.any && self.plan.filters.len() < 2 {
             self.plan.any = false;
@@ -1761,6 +1852,25 @@ impl Walk<'_> {
                     self.catalog.tables[owner].name
                 ));
             }
+        }
+        // "Who directed Titanic?" read as the title of the movie whose title is 'Titanic': every
+        // column shown is one the conditions fix to a single value, so the answer only repeats
+        // the question; what was asked about it is a word the engine did not read.
+        let fixed = |c: &Col| {
+            let on_c: Vec<&Filter> = self.plan.filters.iter().filter(|f| f.col == *c).collect();
+            matches!(on_c.as_slice(), [f] if f.cmp == Cmp::Eq) && !self.plan.filters.iter().any(|f| f.after_or)
+        };
+        let shown: Vec<Col> =
+            self.plan.select.iter().filter_map(|s| if let Sel::Col(c) = s { Some(*c) } else { None }).collect();
+        if !shown.is_empty()
+            && shown.len() == self.plan.select.len()
+            && self.plan.group.is_empty()
+            && shown.iter().all(fixed)
+        {
+            return Err(format!(
+                "the answer would only repeat the value of {} the question gives: say what to show about those rows",
+                self.list(&shown)
+            ));
         }
         Ok(self.plan)
     }
