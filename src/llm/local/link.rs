@@ -87,6 +87,13 @@ pub struct Implied {
     pub dir: Dir,
 }
 
+/// What a question word asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Asked {
+    When,
+    Where,
+}
+
 /// Relative date windows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Window {
@@ -151,6 +158,8 @@ pub enum Kw {
     WithAny,
     /// "Which country …", "What singer …": the answer is rows of that table, not a number.
     Entity,
+    /// "When …", "Where …": the answer is a date or a place.
+    Asks(Asked),
     /// "both … and …": rows linked to each of two values, not to one that is both.
     Both,
     /// "the most common", "the least frequent": the value (or row) that occurs most or least.
@@ -1138,6 +1147,11 @@ impl Lexicon {
             && self.schema_at(&tokens, 1).1.iter().any(|t| matches!(t, Target::Table(_)))
         {
             items.push(Item::Kw(Kw::Entity));
+        }
+        match tokens.first().and_then(Token::text) {
+            Some("when") => items.push(Item::Kw(Kw::Asks(Asked::When))),
+            Some("where") => items.push(Item::Kw(Kw::Asks(Asked::Where))),
+            _ => {}
         }
         let mut i = 0;
         while i < tokens.len() {

@@ -4,7 +4,7 @@
 use time::{Date, Duration, Month};
 
 use super::catalog::{Catalog, ColumnInfo, Kind};
-use super::link::{Agg, Cmp, Dir, Implied, Item, Kw, Part, Target, Window};
+use super::link::{Agg, Asked, Cmp, Dir, Implied, Item, Kw, Part, Target, Window};
 use super::words::{lemma, name_lemmas};
 
 /// A column: (table, column) indexes into the catalog.
@@ -113,6 +113,8 @@ struct Walk<'a> {
     pending_or: bool,
     /// The question says "different" or "distinct" somewhere.
     said_distinct: bool,
+    /// "When …" or "Where …": what the columns shown must be.
+    asks: Option<Asked>,
     entity: bool,
     both: bool,
     /// The groups are the rows of a referenced table, found from a count condition or superlative
@@ -281,6 +283,7 @@ pub fn plan(catalog: &Catalog, items: &[Item], today: Date) -> Result<Plan, Refu
         last_filter_col: None,
         pending_or: false,
         said_distinct: false,
+        asks: None,
         entity: false,
         both: false,
         rows_grouped: false,
@@ -1231,6 +1234,7 @@ impl Walk<'_> {
                     }
                 }
                 Item::Kw(Kw::Entity) => self.entity = true,
+                Item::Kw(Kw::Asks(asked)) => self.asks = Some(*asked),
                 Item::Kw(Kw::Both) => self.both = true,
                 Item::Kw(Kw::Group) | Item::Kw(Kw::By) => {
                     let by = matches!(item, Item::Kw(Kw::By));
@@ -1323,7 +1327,14 @@ impl Walk<'_> {
                         let listed_after = i >= 3
                             && matches!(items[i - 2], Item::Kw(Kw::And))
                             && matches!(self.plan.select.last(), Some(Sel::Col(c)) if c.0 != t);
-                        if listed_after {
+                        // "Show the drivers, their parties and ages": the drivers, said first,
+                        // are listed first, by their name, and then what is said of them.
+                        let listed_before = i == 1
+                            && matches!(items.get(i), Some(Item::Kw(Kw::And)))
+                            && matches!(items.get(i + 1), Some(Item::Schema { .. }))
+                            && aggs.is_empty()
+                            && !self.plan.select.iter().any(|s| matches!(s, Sel::Col(c) if c.0 == t));
+                        if listed_after || listed_before {
                             let name = self.name_column(t).ok_or_else(|| {
                                 format!("what should be shown about {}? Name the column", self.catalog.tables[t].name)
                             })?;
@@ -1851,6 +1862,54 @@ impl Walk<'_> {
                     "a count, total or average over the {} that pass a count condition is not supported yet: ask for their list",
                     self.catalog.tables[owner].name
                 ));
+            }
+        }
+        // "When did Dan Quayle's election take place?" answered with `Place`, "Where are the
+        // public schools?" with their names: "when" asks for a date, "where" for a place.
+        if let Some(asked) = self.asks {
+            let fits = |c: &Col| {
+                let words = name_lemmas(self.name(*c));
+                let kind = self.catalog.tables[c.0].columns[c.1].kind;
+                match asked {
+                    Asked::When => {
+                        kind == Kind::Date
+                            || self.date_columns().contains(c)
+                            || words
+                                .iter()
+                                .any(|w| matches!(w.as_str(), "date" | "year" | "time" | "day" | "month" | "when"))
+                    }
+                    Asked::Where => words.iter().any(|w| {
+                        matches!(
+                            w.as_str(),
+                            "location"
+                                | "place"
+                                | "city"
+                                | "address"
+                                | "country"
+                                | "state"
+                                | "venue"
+                                | "hometown"
+                                | "region"
+                                | "district"
+                                | "county"
+                                | "town"
+                                | "site"
+                                | "where"
+                                | "room"
+                                | "building"
+                        )
+                    }),
+                }
+            };
+            let shows_answer = self.plan.select.iter().any(|s| matches!(s, Sel::Col(c) | Sel::Agg(_, c) if fits(c)));
+            if !shows_answer {
+                return Err(match asked {
+                    Asked::When => {
+                        "'when' asks for a date or a year, and no date column was named: name the column to show"
+                    }
+                    Asked::Where => "'where' asks for a place, and no place column was named: name the column to show",
+                }
+                .into());
             }
         }
         // "Who directed Titanic?" read as the title of the movie whose title is 'Titanic': every
