@@ -2144,11 +2144,20 @@ fn holds_a_count(catalog: &Catalog, cands: &[Target]) -> bool {
     !cands.is_empty()
         && cands.iter().all(|t| match t {
             Target::Column(t, c) => {
-                let column = &catalog.tables[*t].columns[*c];
+                let table = &catalog.tables[*t];
+                let column = &table.columns[*c];
                 let words = name_lemmas(&column.name);
-                column.kind.numeric()
-                    && words.len() >= 2
-                    && ["num", "number", "count", "nbr"].iter().any(|w| words[0] == *w || words[words.len() - 1] == *w)
+                let named_count = words.len() >= 2
+                    && ["num", "number", "count", "nbr"].iter().any(|w| words[0] == *w || words[words.len() - 1] == *w);
+                // `Hours`, `Total_Points`: a number named by a plural noun is how many of them.
+                // Not a key or a reference, which number rows rather than count anything.
+                let last = column.name.rsplit(['_', ' ', '-', '.']).next().unwrap_or_default().to_lowercase();
+                let plural_noun = last.len() > 3
+                    && last.chars().all(|ch| ch.is_ascii_alphabetic())
+                    && lemma(&last) != last
+                    && !table.primary_key.contains(c)
+                    && !table.links.iter().any(|l| l.column == *c);
+                column.kind.numeric() && (named_count || plural_noun)
             }
             Target::Table(_) => false,
         })

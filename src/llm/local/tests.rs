@@ -1090,6 +1090,26 @@ fn a_column_that_holds_a_count_is_read_not_counted() {
         apartments_sql("How many bathrooms does the apartment with apt number Suite 645 have?").as_deref(),
         Some("SELECT bathroom_count FROM Apartments WHERE apt_number = 'Suite 645' LIMIT 21")
     );
+    // A number named by a plural noun (`Hours`) is how many of them; a key is not.
+    let projects = translator(vec![table(
+        "Projects",
+        vec![
+            col("Code", Kind::Text, &["AeH1", "Ast3"]),
+            col("Name", Kind::Text, &["Winds: Studying Bernoullis Principle"]),
+            col("Hours", Kind::Integer, &[]),
+        ],
+        vec![],
+        vec![0],
+    )]);
+    assert_eq!(
+        projects("What is the total number of hours of all projects?").as_deref(),
+        Some("SELECT sum(Hours) FROM Projects LIMIT 21")
+    );
+    assert_eq!(
+        projects("What is the average number of hours of the projects?").as_deref(),
+        Some("SELECT avg(Hours) FROM Projects LIMIT 21")
+    );
+    assert_eq!(projects("How many projects are there?").as_deref(), Some("SELECT count(*) FROM Projects LIMIT 21"));
 }
 
 #[test]
