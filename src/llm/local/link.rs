@@ -748,15 +748,21 @@ const DEMONYM_ENDINGS: &[(&str, &str)] = &[
 /// the same without them. Never a word that means something else in a name (`min`, `m`, `in`).
 pub(crate) const UNITS: &[&str] = &[
     "f", "c", "billion", "million", "thousand", "mph", "kmh", "kph", "km", "mi", "mile", "inch", "cm", "mm", "kg",
-    "lb", "lbs", "usd", "eur", "gbp", "sec", "ms",
+    "lb", "lbs", "usd", "eur", "gbp", "sec", "ms", "dollar", "euro", "percent", "pct", "g", "gb", "mb",
 ];
 
-/// `words` without a unit at its end, when something is left.
+/// `words` without the units at its end (`Damage_millions_USD`, `Gross_in_dollar`), when
+/// something is left.
 pub(crate) fn without_unit(words: &[String]) -> Option<Vec<String>> {
-    match words {
-        [head @ .., last] if !head.is_empty() && UNITS.contains(&last.as_str()) => Some(head.to_vec()),
-        _ => None,
+    let mut end = words.len();
+    while end > 1 && UNITS.contains(&words[end - 1].as_str()) {
+        end -= 1;
+        // "in dollars": the word before a unit goes with it.
+        while end > 1 && INSIDE_NAME.contains(&words[end - 1].as_str()) {
+            end -= 1;
+        }
     }
+    (end < words.len()).then(|| words[..end].to_vec())
 }
 
 /// Nouns after a column's name that only say what kind of number it holds ("the total score" of

@@ -448,6 +448,26 @@ fn a_scale_at_the_end_of_a_name_is_a_unit_too() {
     let t = Engine::new(catalog, Policy::new(Dialect::Sqlite))
         .translate("What is the total budget of departments?", date!(2024 - 03 - 15));
     assert_eq!(t.sql.as_deref(), Some("SELECT sum(Budget_in_Billions) FROM department LIMIT 21"), "{:?}", t.reasons);
+    // Several units in a row, and "in" before a unit.
+    let sql = translator(vec![table(
+        "storm",
+        vec![
+            col("Storm_ID", Kind::Integer, &[]),
+            col("Name", Kind::Text, &["One", "Two"]),
+            col("Damage_millions_USD", Kind::Real, &[]),
+            col("Memory_in_G", Kind::Real, &[]),
+        ],
+        vec![],
+        vec![0],
+    )]);
+    assert_eq!(
+        sql("What is the name of the storm with the least damage?").as_deref(),
+        Some("SELECT \"Name\" FROM storm ORDER BY Damage_millions_USD ASC LIMIT 1")
+    );
+    assert_eq!(
+        sql("What is the average memory of storms?").as_deref(),
+        Some("SELECT avg(Memory_in_G) FROM storm LIMIT 21")
+    );
 }
 
 /// Apartments with count columns and a type code.
