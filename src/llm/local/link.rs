@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use super::catalog::{Catalog, Kind};
-use super::words::{lemma, name_lemmas, tokenize, Token};
+use super::words::{lemma, name_lemmas, tokenize, Token, NUMBER_WORDS};
 
 /// Aggregate functions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -316,8 +316,6 @@ const KEYWORDS: &[(&str, Kw)] = &[
     ("from low to high", Kw::Dir(ASC)),
     ("from smallest to largest", Kw::Dir(ASC)),
     ("from least to most", Kw::Dir(ASC)),
-    ("from oldest to youngest", Kw::Dir(DESC)),
-    ("from youngest to oldest", Kw::Dir(ASC)),
     ("in alphabetical order", Kw::Alphabetical),
     ("alphabetical order", Kw::Alphabetical),
     ("alphabetically", Kw::Alphabetical),
@@ -772,6 +770,10 @@ const MEASURE_NOUNS: &[&str] = &["score", "point", "value", "figure", "number", 
 /// Words that may stand between the words of one name in a question ("date of birth").
 const INSIDE_NAME: &[&str] = &["of", "for", "in", "on", "at", "to"];
 
+/// Filler words that may also be a stored value ("storm One", "client All"), read as the value
+/// only where a value goes. Never a word such as "in" or "and", which are country codes too.
+const FILLER_VALUES: &[&str] = &["one", "all", "none", "other", "both"];
+
 /// Words between "containing" and the text it is about ("containing the letter w").
 const PART_FILLERS: &[&str] = &[
     "word",
@@ -876,6 +878,8 @@ pub struct Lexicon {
     values: Vec<(Vec<String>, usize, usize, String)>,
     /// Values by their first word.
     value_index: HashMap<String, Vec<usize>>,
+    /// Values that are one filler word ("One", "All"), by that word: values only where a value goes.
+    filler_values: HashMap<String, Vec<(usize, usize, String)>>,
     keywords: Vec<(Vec<String>, Kw)>,
     /// "hired": the date columns a past participle names (`hire_date`).
     date_verbs: HashMap<String, Vec<Target>>,
@@ -921,6 +925,11 @@ fn names_a_relation(lemmas: &[String]) -> bool {
             || lemmas.last().is_some_and(|w| {
                 matches!(w.as_str(), "in" | "of" | "on" | "at" | "with" | "by" | "to" | "for" | "from" | "into")
             }))
+}
+
+/// Whether `question` holds `word` as a whole word, in any case.
+fn spelled_in(question: &str, word: &str) -> bool {
+    question.split(|c: char| !c.is_alphanumeric()).any(|w| w.eq_ignore_ascii_case(word))
 }
 
 fn phrase_words(text: &str) -> Vec<String> {
@@ -1104,6 +1113,7 @@ impl Lexicon {
             }
         }
         let mut values = Vec::new();
+        let mut filler_values: HashMap<String, Vec<(usize, usize, String)>> = HashMap::new();
         for (t, table) in catalog.tables.iter().enumerate() {
             for (c, column) in table.columns.iter().enumerate() {
                 if column.kind != Kind::Text && column.kind != Kind::Other {
@@ -1111,8 +1121,17 @@ impl Lexicon {
                 }
                 for value in &column.values {
                     let words: Vec<String> = tokenize(value).iter().map(token_text).collect();
-                    // A value made only of filler words would match everywhere.
+                    // A value made only of filler words would match everywhere: one such word
+                    // is a value only where a value goes.
                     if words.is_empty() || words.iter().all(|w| is_stop(w) || keyword_word(w)) || words.len() > 8 {
+                        if let [word] = words.as_slice() {
+                            if FILLER_VALUES.contains(&word.as_str()) {
+                                let cands = filler_values.entry(word.clone()).or_default();
+                                if !cands.iter().any(|(ct, cc, _)| (*ct, *cc) == (t, c)) {
+                                    cands.push((t, c, value.clone()));
+                                }
+                            }
+                        }
                         continue;
                     }
                     values.push((words, t, c, value.clone()));
@@ -1131,7 +1150,7 @@ impl Lexicon {
         for (k, (words, ..)) in values.iter().enumerate() {
             value_index.entry(words[0].clone()).or_default().push(k);
         }
-        Lexicon { phrases, phrase_index, values, value_index, keywords, date_verbs }
+        Lexicon { phrases, phrase_index, values, value_index, filler_values, keywords, date_verbs }
     }
 
     /// Links a question.
@@ -1162,6 +1181,18 @@ impl Lexicon {
         let mut i = 0;
         while i < tokens.len() {
             if let Token::Number(n) = &tokens[i] {
+                // "storm Three": a number written as a word that is also a stored value (a name)
+                // may be either; refused rather than compared as 3.
+                let spelled = n.parse::<usize>().ok().and_then(|k| NUMBER_WORDS.get(k.wrapping_sub(2))).copied();
+                let after_comparison = matches!(items.last(), Some(Item::Kw(Kw::Cmp(_) | Kw::CmpAdj(..))));
+                if let Some(word) = spelled.filter(|w| spelled_in(question, w) && !after_comparison) {
+                    // Stored values are tokenized as questions are: "Three" is indexed as "3".
+                    if self.value_index.get(n).is_some_and(|ks| ks.iter().any(|&k| self.values[k].0 == [n.as_str()])) {
+                        items.push(Item::Unknown(word.to_owned()));
+                        i += 1;
+                        continue;
+                    }
+                }
                 // A number that is a stored text value ("2014" in a text column) is also a value.
                 items.push(Item::Number(n.clone()));
                 i += 1;
@@ -1190,6 +1221,24 @@ impl Lexicon {
             {
                 i += 1;
                 continue;
+            }
+            // "storm One", "whose client is ISP or All": a filler word that is a stored value,
+            // where a value goes (after a name, "or" or "and", and not before a name), is that
+            // value; elsewhere ("list all accelerators", "the one with …") it stays a filler.
+            if let Some(cands) = self.filler_values.get(&token_text(&tokens[i])) {
+                let value_place =
+                    matches!(items.last(), Some(Item::Schema { .. } | Item::Value { .. } | Item::Kw(Kw::Or | Kw::And)))
+                        && self.schema_at(&tokens, i + 1).0 == 0
+                        && !tokens
+                            .get(i + 1)
+                            .and_then(Token::text)
+                            .is_some_and(|w| matches!(w, "with" | "that" | "who" | "which" | "whose" | "of" | "where"));
+                if value_place {
+                    let words = tokens[i].text().unwrap_or(tokens[i].key()).to_owned();
+                    items.push(Item::Value { cands: cands.clone(), words });
+                    i += 1;
+                    continue;
+                }
             }
             let (kw_len, kw) = self.keyword_at(&tokens, i);
             let (schema_len, schema) = self.schema_at(&tokens, i);
@@ -1280,6 +1329,14 @@ impl Lexicon {
                 }
             }
             i += best;
+        }
+        // "What types of ships are there?": which values exist, each once (a count is unchanged).
+        let words: Vec<&str> = tokens.iter().filter_map(Token::text).collect();
+        let existential = matches!(words.as_slice(), [.., "are" | "is", "there"] | [.., "exist"]);
+        let counted = items.iter().any(|i| matches!(i, Item::Kw(Kw::Count | Kw::TotalCount)));
+        if existential && !counted {
+            let at = usize::from(matches!(items.first(), Some(Item::Kw(Kw::Entity))));
+            items.insert(at, Item::Kw(Kw::Distinct));
         }
         items
     }

@@ -1113,6 +1113,22 @@ impl Walk<'_> {
                     }
                 }
                 Item::Kw(Kw::SuperAdj(implied)) => {
+                    // "from tallest to shortest", "from youngest to oldest": an order, all rows.
+                    if let Some(Item::Kw(Kw::SuperAdj(other))) = items.get(i) {
+                        let (c, dir) = self.implied(*implied)?;
+                        let (c2, _) = self.implied(*other)?;
+                        if c != c2 || implied.dir == other.dir {
+                            return Err("two superlatives: say which one, or 'ordered by' a column".into());
+                        }
+                        // "ordered by age from the oldest to the youngest": the direction of
+                        // that order.
+                        match self.plan.order.last_mut() {
+                            Some((Sel::Col(o), d)) if *o == c => *d = dir,
+                            _ => self.plan.order.push((Sel::Col(c), dir)),
+                        }
+                        i += 1;
+                        continue;
+                    }
                     // "the shortest duration", "the shortest trip duration": the column named
                     // right after it, as "the lowest duration" would be.
                     let named = match self.numeric_column(i) {
@@ -1220,10 +1236,20 @@ impl Walk<'_> {
                     }
                     self.plan.order.push((sel, dir.unwrap_or(Dir::Asc)));
                 }
-                Item::Kw(Kw::Dir(d)) => match self.plan.order.last_mut() {
-                    Some((_, dir)) => *dir = *d,
-                    None => self.pending_dir = Some(*d),
-                },
+                Item::Kw(Kw::Dir(d)) => {
+                    // "the mountains from lowest to highest prominence": the column after the
+                    // direction is the order, not a column to show.
+                    let next =
+                        if self.plan.order.is_empty() && self.plan.select.is_empty() { self.column(i)? } else { None };
+                    match (self.plan.order.last_mut(), next) {
+                        (Some((_, dir)), _) => *dir = *d,
+                        (None, Some(c)) => {
+                            self.plan.order.push((Sel::Col(c), *d));
+                            i += 1;
+                        }
+                        (None, None) => self.pending_dir = Some(*d),
+                    }
+                }
                 Item::Kw(Kw::Alphabetical) => {
                     // "in alphabetical order of name".
                     if let Some(c) = self.column(i)? {
@@ -1444,6 +1470,21 @@ impl Walk<'_> {
                                     self.name(c)
                                 ));
                             }
+                            // "Which musicals won awards?": the musicals are asked for; the column
+                            // said last, after a condition's value, is part of that condition.
+                            // (Its name is the entity itself: "Which people are not from Russia?
+                            // Give their names.")
+                            if self.entity
+                                && i == items.len()
+                                && i >= 2
+                                && matches!(items[i - 2], Item::Value { .. })
+                                && self.name_column(c.0) != Some(c)
+                            {
+                                return Err(format!(
+                                    "is '{}' what to show, or part of the condition before it? Name what to show",
+                                    self.name(c)
+                                ));
+                            }
                             self.plan.select.push(Sel::Col(c));
                             if distinct {
                                 self.plan.distinct = true;
@@ -1454,6 +1495,14 @@ impl Walk<'_> {
                 }
                 Item::Value { .. } => {
                     let (c, v) = self.value_column(i - 1, self.last_filter_col)?;
+                    // "other than West Germany and Switzerland": the "not" covers both values.
+                    let negated_list = !negate
+                        && i >= 2
+                        && self.kw(i - 2) == Some(Kw::And)
+                        && self.plan.filters.last().is_some_and(|f| f.col == c && f.cmp == Cmp::Ne);
+                    if negated_list {
+                        negate = true;
+                    }
                     self.filter(c, if negate { Cmp::Ne } else { Cmp::Eq }, Lit::Text(v), None)?;
                     negate = false;
                     // "the Retail segment": the value's own column after it.
@@ -1550,6 +1599,17 @@ impl Walk<'_> {
 
     fn finish(mut self) -> Result<Plan, Refusal> {
         let from = self.plan.from;
+        // "the average age per driver" over `driver` alone: each group is one row, so each
+        // average is that row's value; the question meant one average over all of them.
+        if let [(t, c)] = self.plan.group.as_slice() {
+            let own_key = self.catalog.tables[*t].primary_key == [*c];
+            if own_key && self.plan.join.is_none() && self.plan.through.is_none() && self.plan.referred.is_none() {
+                return Err(format!(
+                    "each {} is one row, so 'per' or 'for each' {0} groups nothing: ask for the figure over all of them, or per another column",
+                    self.catalog.tables[*t].name
+                ));
+            }
+        }
         // Grouping by a key: show the group's name instead, first.
         let mut shown_groups: Vec<Sel> = Vec::new();
         for &g in &self.plan.group {
@@ -1628,6 +1688,20 @@ impl Walk<'_> {
                     self.plan.group.push((many, link.column));
                     self.rows_grouped = true;
                     shown_groups.clear();
+                }
+                // "Which perpetrator killed the most people?" is not the `Killed` figure shared by
+                // the most rows: a number named by a verb counts what the verb did, and "the
+                // most" of it orders by it ("killed more than 30 people" compares it too).
+                [c] if self.extreme_count.is_some()
+                    && self.catalog.tables[c.0].columns[c.1].kind.numeric()
+                    && name_lemmas(self.name(*c)).last().is_some_and(|w| is_participle(w)) =>
+                {
+                    return Err(format!(
+                        "{} is a number of what was {}: say 'the highest {}' to order by it",
+                        self.name(*c),
+                        self.name(*c).to_lowercase(),
+                        self.name(*c)
+                    ));
                 }
                 [c] => {
                     self.plan.group.push(*c);

@@ -1677,3 +1677,105 @@ fn a_table_listed_first_is_named_and_when_and_where_ask_for_a_date_and_a_place()
         Some("SELECT Location FROM school WHERE Type = 'Private' LIMIT 21")
     );
 }
+
+/// From a fifth, adversarial probe (177 right, 51 wrong of 232 answered on phrasings chosen to
+/// mislead): each shape below was answered wrongly, and is now answered as asked or refused.
+#[test]
+fn phrasings_chosen_to_mislead_are_answered_as_asked_or_refused() {
+    let t = translator(vec![
+        table(
+            "storm",
+            vec![
+                col("Storm_ID", Kind::Integer, &[]),
+                col("Name", Kind::Text, &["One", "Three", "Alberto"]),
+                col("Max_speed", Kind::Integer, &[]),
+                col("Number_Deaths", Kind::Integer, &[]),
+                col("Type", Kind::Text, &["Hurricane", "Tropical"]),
+                col("Client", Kind::Text, &["ISP", "All"]),
+            ],
+            vec![],
+            vec![0],
+        ),
+        table(
+            "people",
+            vec![
+                col("People_ID", Kind::Integer, &[]),
+                col("Name", Kind::Text, &["Ron Baxter", "Tom Sheehey"]),
+                col("Height", Kind::Real, &[]),
+                col("Country", Kind::Text, &["West Germany", "Switzerland", "Italy"]),
+                col("Age", Kind::Integer, &[]),
+            ],
+            vec![],
+            vec![0],
+        ),
+        table(
+            "perpetrator",
+            vec![
+                col("Perpetrator_ID", Kind::Integer, &[]),
+                col("People_ID", Kind::Integer, &[]),
+                col("Killed", Kind::Integer, &[]),
+            ],
+            vec![Link { column: 1, ref_table: 1, ref_column: 0 }],
+            vec![0],
+        ),
+        table(
+            "musical",
+            vec![
+                col("Musical_ID", Kind::Integer, &[]),
+                col("Title", Kind::Text, &["Chicago", "Cats"]),
+                col("Award", Kind::Text, &["Tony Award", "Drama Desk Award"]),
+                col("Result", Kind::Text, &["Won", "Nominated"]),
+            ],
+            vec![],
+            vec![0],
+        ),
+    ]);
+    // "from A to B" is one order over all rows, on what the adjectives measure.
+    assert_eq!(
+        t("List the people from tallest to shortest.").as_deref(),
+        Some("SELECT \"Name\" FROM people ORDER BY Height DESC LIMIT 21")
+    );
+    assert_eq!(
+        t("List the people from youngest to oldest.").as_deref(),
+        Some("SELECT \"Name\" FROM people ORDER BY Age ASC LIMIT 21")
+    );
+    assert_eq!(
+        t("List the people ordered by age from the oldest to the youngest.").as_deref(),
+        Some("SELECT \"Name\" FROM people ORDER BY Age DESC LIMIT 21")
+    );
+    assert_eq!(
+        t("List the storms from lowest to highest max speed.").as_deref(),
+        Some("SELECT \"Name\" FROM storm ORDER BY Max_speed ASC LIMIT 21")
+    );
+    // "are there": the values that exist, each once.
+    assert_eq!(t("What types of storms are there?").as_deref(), Some("SELECT DISTINCT Type FROM storm LIMIT 21"));
+    assert_eq!(t("How many storms are there?").as_deref(), Some("SELECT count(*) FROM storm LIMIT 21"));
+    // Each storm is one row: an average per storm is no group.
+    assert_eq!(t("What is the average max speed per storm?"), None);
+    // "killed the most people" is not the Killed figure most rows share.
+    assert_eq!(t("Which perpetrator killed the most people?"), None);
+    // Filler words that are stored values, where a value goes; elsewhere fillers.
+    assert_eq!(
+        t("What is the max speed of storm One?").as_deref(),
+        Some("SELECT Max_speed FROM storm WHERE \"Name\" = 'One' LIMIT 21")
+    );
+    assert_eq!(
+        t("List the storms whose client is ISP or All.").as_deref(),
+        Some("SELECT \"Name\" FROM storm WHERE Client = 'ISP' OR Client = 'All' LIMIT 21")
+    );
+    assert_eq!(t("List all storms.").as_deref(), Some("SELECT \"Name\" FROM storm LIMIT 21"));
+    // A number written as a word that is also a name: either, so refused; after a comparison,
+    // a number.
+    assert_eq!(t("What is storm Three's number of deaths?"), None);
+    assert_eq!(
+        t("Which storms have more than three deaths?").as_deref(),
+        Some("SELECT \"Name\" FROM storm WHERE Number_Deaths > 3 LIMIT 21")
+    );
+    // "not" before a list of values covers each.
+    assert_eq!(
+        t("Which people are from countries other than West Germany and Switzerland?").as_deref(),
+        Some("SELECT \"Name\" FROM people WHERE Country <> 'West Germany' AND Country <> 'Switzerland' LIMIT 21")
+    );
+    // The musicals are asked for; "awards" is part of the condition.
+    assert_eq!(t("Which musicals won awards?"), None);
+}

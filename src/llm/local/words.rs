@@ -121,7 +121,7 @@ pub fn tokenize(question: &str) -> Vec<Token> {
 }
 
 /// Numbers from two on, as words.
-const NUMBER_WORDS: &[&str] = &[
+pub(crate) const NUMBER_WORDS: &[&str] = &[
     "two",
     "three",
     "four",
