@@ -1158,6 +1158,14 @@ impl Lexicon {
         let tokens = tokenize(question);
         // Articles never matter; dropping them first lets "from the oldest to the youngest" match.
         let tokens: Vec<Token> = tokens.into_iter().filter(|t| !t.text().is_some_and(is_article)).collect();
+        // "Who manages the railway …": the verb says who is asked for; without it, the answer
+        // would be the railway.
+        let who_verb = match tokens.as_slice() {
+            [first, verb, ..] if first.text() == Some("who") && verb.text().is_some_and(is_relation_verb) => {
+                verb.text().map(str::to_owned)
+            }
+            _ => None,
+        };
         let tokens: Vec<Token> = (0..tokens.len())
             .filter(|&i| {
                 !tokens[i].text().is_some_and(is_relation_verb)
@@ -1329,6 +1337,15 @@ impl Lexicon {
                 }
             }
             i += best;
+        }
+        // "Who manages the railway located in Swindon?" names no table but the railway: the one
+        // who manages is not in the question, and the railway is not the answer.
+        let tables_named = items
+            .iter()
+            .filter(|i| matches!(i, Item::Schema { cands, .. } if cands.iter().any(|t| matches!(t, Target::Table(_)))))
+            .count();
+        if let Some(verb) = who_verb.filter(|_| tables_named <= 1) {
+            items.insert(0, Item::Unknown(verb));
         }
         // "What types of ships are there?": which values exist, each once (a count is unchanged).
         let words: Vec<&str> = tokens.iter().filter_map(Token::text).collect();

@@ -166,6 +166,17 @@ pub fn plan(catalog: &Catalog, items: &[Item], today: Date) -> Result<Plan, Refu
             k += 1;
             continue;
         }
+        // "the railways built by GER Stratford": a column named by a participle (`Built`) right
+        // before "by" and a value is the verb, and the value says who; neither is shown.
+        let participle = |w: &str| is_participle(w) || IRREGULAR_PARTICIPLES.contains(&w);
+        if matches!(&items[k], Item::Schema { words, cands } if words.rsplit(' ').next().is_some_and(participle)
+                && cands.iter().all(|t| matches!(t, Target::Column(..))))
+            && items.get(k + 1) == Some(&Item::Kw(Kw::By))
+            && matches!(items.get(k + 2), Some(Item::Value { .. }))
+        {
+            k += 2;
+            continue;
+        }
         // "contestants who did not receive any votes": 'not' right before another table.
         let not_table = items[k] == Item::Kw(Kw::Not)
             && table_item(items, k + 1).is_some()
@@ -387,6 +398,12 @@ fn through(
 
 /// A word that looks like a verb's past participle ("requested", "killed"), as the last word of
 /// a column's name.
+/// Past participles that do not end in -ed ("built by", "written by").
+const IRREGULAR_PARTICIPLES: &[&str] = &[
+    "built", "made", "written", "sold", "held", "won", "run", "drawn", "given", "taken", "known", "shown", "led",
+    "bought", "sung", "sent", "paid",
+];
+
 fn is_participle(word: &str) -> bool {
     word.len() > 4 && word.ends_with("ed")
 }
@@ -749,6 +766,19 @@ impl Walk<'_> {
         // would become it.
         if (cmp == Cmp::Between) != high.is_some() {
             return Err("between what and what?".into());
+        }
+        // "Which countries speak Swedish?" where Languages also holds "Finnish Swedish": equal
+        // to it misses those rows. Read as the exact value, as SQL questions usually mean it,
+        // and said so (not high confidence).
+        if let (Cmp::Eq, Lit::Text(v)) = (cmp, &lit) {
+            if let Some(longer) = self.catalog.tables[col.0].columns[col.1]
+                .values
+                .iter()
+                .find(|other| *other != v && holds_word_run(other, v))
+            {
+                let note = format!("{} = '{v}' exactly; other values hold it too (such as '{longer}')", self.name(col));
+                self.plan.assumptions.push(note);
+            }
         }
         let kind = self.catalog.tables[col.0].columns[col.1].kind;
         // "order date in 2023": a year on a date column is a range of dates.
@@ -1264,7 +1294,17 @@ impl Walk<'_> {
                 Item::Kw(Kw::Both) => self.both = true,
                 Item::Kw(Kw::Group) | Item::Kw(Kw::By) => {
                     let by = matches!(item, Item::Kw(Kw::By));
-                    if let Some(c) = self.column(i)? {
+                    // "each artist" where `artist.Artist` is the name column: the artists, by
+                    // key (two may share a name), not their names.
+                    let names_rows = |c: Col| {
+                        !by && self.name_column(c.0) == Some(c)
+                            && matches!(items.get(i), Some(Item::Schema { cands, .. }) if cands.contains(&Target::Table(c.0)))
+                    };
+                    if let Some(c) = self.column(i)?.filter(|c| names_rows(*c)) {
+                        let key = self.group_key(c.0)?;
+                        self.plan.group.push(key);
+                        i += 1;
+                    } else if let Some(c) = self.column(i)? {
                         if by && self.top.is_some() {
                             self.plan.order.push((Sel::Col(c), Dir::Desc));
                         } else {
@@ -1474,12 +1514,16 @@ impl Walk<'_> {
                             // said last, after a condition's value, is part of that condition.
                             // (Its name is the entity itself: "Which people are not from Russia?
                             // Give their names.")
-                            if self.entity
-                                && i == items.len()
-                                && i >= 2
-                                && matches!(items[i - 2], Item::Value { .. })
-                                && self.name_column(c.0) != Some(c)
-                            {
+                            // The same after a comparison's number when a table was named first,
+                            // as the thing listed ("the exhibitions with an attendance over 10000
+                            // on some date").
+                            let after_condition = i >= 2
+                                && (matches!(items[i - 2], Item::Value { .. })
+                                    || (i >= 3
+                                        && matches!(items[i - 2], Item::Number(_))
+                                        && matches!(items[i - 3], Item::Kw(Kw::Cmp(_)))));
+                            let listed_first = self.entity || table_item(items, 0).is_some();
+                            if listed_first && after_condition && i == items.len() && self.name_column(c.0) != Some(c) {
                                 return Err(format!(
                                     "is '{}' what to show, or part of the condition before it? Name what to show",
                                     self.name(c)
@@ -1810,8 +1854,14 @@ impl Walk<'_> {
             self.plan.order.push((Sel::Col(c), Dir::Asc));
         }
         if let Some(dir) = self.pending_dir {
+            // "List the heights from highest to lowest": the one column shown. Not words: "event
+            // names from most attended to least attended" meant another column, unread.
+            let orderable = |s: &Sel| match s {
+                Sel::Col(c) => self.catalog.tables[c.0].columns[c.1].kind.numeric() || self.date_columns().contains(c),
+                _ => true,
+            };
             match self.plan.select.as_slice() {
-                [s] if self.plan.order.is_empty() => self.plan.order.push((s.clone(), dir)),
+                [s] if self.plan.order.is_empty() && orderable(s) => self.plan.order.push((s.clone(), dir)),
                 _ => return Err("in what order? Say 'ordered by' a column".into()),
             }
         }
@@ -2214,6 +2264,15 @@ impl Walk<'_> {
 
 /// Whether every column a mention may mean holds a count of something (`Num_of_Staff`,
 /// `bathroom_count`, `number_of_platforms`).
+/// Whether the text `longer` holds the words of `part` in a row, as whole words, in any case.
+fn holds_word_run(longer: &str, part: &str) -> bool {
+    let words = |s: &str| -> Vec<String> {
+        s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
+    };
+    let (longer, part) = (words(longer), words(part));
+    !part.is_empty() && longer.len() > part.len() && longer.windows(part.len()).any(|w| w == part.as_slice())
+}
+
 fn holds_a_count(catalog: &Catalog, cands: &[Target]) -> bool {
     !cands.is_empty()
         && cands.iter().all(|t| match t {
