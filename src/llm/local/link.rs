@@ -92,6 +92,7 @@ pub struct Implied {
 pub enum Asked {
     When,
     Where,
+    Who,
 }
 
 /// Relative date windows.
@@ -158,7 +159,7 @@ pub enum Kw {
     WithAny,
     /// "Which country …", "What singer …": the answer is rows of that table, not a number.
     Entity,
-    /// "When …", "Where …": the answer is a date or a place.
+    /// "When …", "Where …", "Who …": the answer is a date, a place, or someone's name.
     Asks(Asked),
     /// "both … and …": rows linked to each of two values, not to one that is both.
     Both,
@@ -1184,7 +1185,18 @@ impl Lexicon {
         match tokens.first().and_then(Token::text) {
             Some("when") => items.push(Item::Kw(Kw::Asks(Asked::When))),
             Some("where") => items.push(Item::Kw(Kw::Asks(Asked::Where))),
+            Some("who") => items.push(Item::Kw(Kw::Asks(Asked::Who))),
             _ => {}
+        }
+        // "Which majors do students have?": the values there are, each once. Asked in the plural
+        // only ("What nationality is Bob?" asks for one row's value).
+        let (len, cands) = self.schema_at(&tokens, 1);
+        let plural = len > 0 && tokens[len].text().is_some_and(|w| lemma(w) != w);
+        if tokens.first().and_then(Token::text).is_some_and(|w| w == "which" || w == "what")
+            && plural
+            && cands.iter().all(|t| matches!(t, Target::Column(..)))
+        {
+            items.push(Item::Kw(Kw::Distinct));
         }
         let mut i = 0;
         while i < tokens.len() {

@@ -1239,6 +1239,16 @@ impl Walk<'_> {
                     }
                 }
                 Item::Kw(Kw::Distinct) => {
+                    // "Which flights have a different origin and destination?" compares two
+                    // columns of each row; it does not ask for their distinct pairs.
+                    let compares = i >= 2
+                        && self.table_at(i - 2).is_some()
+                        && matches!(items.get(i + 1), Some(Item::Kw(Kw::And)))
+                        && self.column(i)?.is_some()
+                        && self.column(i + 2)?.is_some();
+                    if compares {
+                        return Err("'different' between two columns compares them, which is not supported yet".into());
+                    }
                     distinct = true;
                     self.said_distinct = true;
                 }
@@ -1517,13 +1527,25 @@ impl Walk<'_> {
                             // The same after a comparison's number when a table was named first,
                             // as the thing listed ("the exhibitions with an attendance over 10000
                             // on some date").
+                            // ("… with enrollment less than 400 and IHSAA class A": also after
+                            // an "and"; "Which rooms have a King bed …": in a which-question,
+                            // anywhere.)
+                            let before = if i >= 3 && matches!(items[i - 2], Item::Kw(Kw::And)) {
+                                i - 3
+                            } else {
+                                i.saturating_sub(2)
+                            };
                             let after_condition = i >= 2
-                                && (matches!(items[i - 2], Item::Value { .. })
-                                    || (i >= 3
-                                        && matches!(items[i - 2], Item::Number(_))
-                                        && matches!(items[i - 3], Item::Kw(Kw::Cmp(_)))));
+                                && (matches!(items[before], Item::Value { .. })
+                                    || (before >= 1
+                                        && matches!(items[before], Item::Number(_))
+                                        && matches!(items[before - 1], Item::Kw(Kw::Cmp(_)))));
                             let listed_first = self.entity || table_item(items, 0).is_some();
-                            if listed_first && after_condition && i == items.len() && self.name_column(c.0) != Some(c) {
+                            if listed_first
+                                && after_condition
+                                && (i == items.len() || self.entity)
+                                && self.name_column(c.0) != Some(c)
+                            {
                                 return Err(format!(
                                     "is '{}' what to show, or part of the condition before it? Name what to show",
                                     self.name(c)
@@ -2002,6 +2024,8 @@ impl Walk<'_> {
                                 .iter()
                                 .any(|w| matches!(w.as_str(), "date" | "year" | "time" | "day" | "month" | "when"))
                     }
+                    // "Who earns the highest salary?": a name, never the figure.
+                    Asked::Who => kind == Kind::Text && !self.is_link(*c),
                     Asked::Where => words.iter().any(|w| {
                         matches!(
                             w.as_str(),
@@ -2025,13 +2049,18 @@ impl Walk<'_> {
                     }),
                 }
             };
-            let shows_answer = self.plan.select.iter().any(|s| matches!(s, Sel::Col(c) | Sel::Agg(_, c) if fits(c)));
+            let shows_answer = self.plan.select.iter().any(|s| match s {
+                Sel::Col(c) => fits(c),
+                Sel::Agg(_, c) => asked != Asked::Who && fits(c),
+                _ => false,
+            });
             if !shows_answer {
                 return Err(match asked {
                     Asked::When => {
                         "'when' asks for a date or a year, and no date column was named: name the column to show"
                     }
                     Asked::Where => "'where' asks for a place, and no place column was named: name the column to show",
+                    Asked::Who => "'who' asks for a name, and the answer would be a number: name the column to show",
                 }
                 .into());
             }
@@ -2054,6 +2083,10 @@ impl Walk<'_> {
                 "the answer would only repeat the value of {} the question gives: say what to show about those rows",
                 self.list(&shown)
             ));
+        }
+        // Groups are distinct already ("Which birth places have at least 2 body builders?").
+        if !self.plan.group.is_empty() {
+            self.plan.distinct = false;
         }
         Ok(self.plan)
     }

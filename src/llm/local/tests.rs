@@ -1844,3 +1844,34 @@ fn verbs_named_by_columns_orders_of_words_and_groups_named_by_their_name_column(
     assert_eq!(swedish.confidence, Confidence::Medium);
     assert!(swedish.reasons.iter().any(|r| r.contains("Finnish Swedish")), "{:?}", swedish.reasons);
 }
+
+/// From a seventh probe (230 right, 24 wrong of 257 answered, all wrong ones `high`).
+#[test]
+fn which_values_different_columns_who_and_columns_after_conditions() {
+    let t = translator(vec![table(
+        "flight",
+        vec![
+            col("flno", Kind::Integer, &[]),
+            col("pilot", Kind::Text, &["Ann Lee", "Bo Diaz"]),
+            col("origin", Kind::Text, &["Los Angeles", "Chicago"]),
+            col("destination", Kind::Text, &["Tokyo", "Chicago"]),
+            col("salary", Kind::Integer, &[]),
+            col("class", Kind::Text, &["A", "AA"]),
+        ],
+        vec![],
+        vec![0],
+    )]);
+    // "Which origins …": the values there are, each once; a singular asks for a row's value.
+    assert_eq!(t("Which origins do flights have?").as_deref(), Some("SELECT DISTINCT origin FROM flight LIMIT 21"));
+    // "a different origin and destination" compares the two columns.
+    assert_eq!(t("Which flights have a different origin and destination?"), None);
+    // "who" asks for a name, never the figure.
+    assert_eq!(t("Who earns the highest salary?"), None);
+    assert_eq!(t("Who has the lowest salary?"), None);
+    assert_eq!(
+        t("Who is the pilot with the highest salary?").as_deref(),
+        Some("SELECT pilot FROM flight ORDER BY salary DESC LIMIT 1")
+    );
+    // A column after a condition and "and", in a which-question: part of the conditions.
+    assert_eq!(t("Which flights have salary less than 400 and class A?"), None);
+}
