@@ -1190,9 +1190,15 @@ impl Lexicon {
         }
         // "Which majors do students have?": the values there are, each once. Asked in the plural
         // only ("What nationality is Bob?" asks for one row's value).
-        let (len, cands) = self.schema_at(&tokens, 1);
-        let plural = len > 0 && tokens[len].text().is_some_and(|w| lemma(w) != w);
-        if tokens.first().and_then(Token::text).is_some_and(|w| w == "which" || w == "what")
+        // ("In which years …", "What times of day …": a preposition before it, a plural word
+        // at either end of the name.)
+        let lead = usize::from(
+            tokens.first().and_then(Token::text).is_some_and(|w| matches!(w, "in" | "on" | "at" | "for" | "during")),
+        );
+        let (len, cands) = self.schema_at(&tokens, lead + 1);
+        let plural_word = |k: usize| tokens.get(k).and_then(Token::text).is_some_and(|w| lemma(w) != w);
+        let plural = len > 0 && (plural_word(lead + 1) || plural_word(lead + len));
+        if tokens.get(lead).and_then(Token::text).is_some_and(|w| w == "which" || w == "what")
             && plural
             && cands.iter().all(|t| matches!(t, Target::Column(..)))
         {

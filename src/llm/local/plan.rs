@@ -695,9 +695,13 @@ impl Walk<'_> {
         cands.iter().any(|c| matches!(c, Target::Table(t) if self.tables.contains(t))) && lemma(&last) != last
     }
 
-    /// Whether the question names table `t` itself.
-    fn names_table(&self, t: usize) -> bool {
-        (0..self.items.len()).any(|j| self.table_at(j) == Some(t))
+    /// Whether the question names the table of column `c` other than right before `c` itself
+    /// ("the ranges of mountains", not "the mountain range").
+    fn names_table_apart(&self, c: Col) -> bool {
+        (0..self.items.len()).any(|j| {
+            self.table_at(j) == Some(c.0)
+                && !(self.items.get(j + 1).is_some() && self.column(j + 1).ok().flatten() == Some(c))
+        })
     }
 
     /// The table named at `i`, if a table is.
@@ -1489,6 +1493,15 @@ impl Walk<'_> {
                                 self.name(c)
                             ));
                         }
+                        // "Which graphics modes have more than 2 hardware colours?": the number
+                        // counts the column after it, not the one before.
+                        Some(Item::Number(n)) if self.numeric_column(j + 1).is_some_and(|after| after != c) => {
+                            return Err(format!(
+                                "is {n} about {} or about {}? Put the column right before the comparison",
+                                self.name(c),
+                                self.name(self.numeric_column(j + 1).expect("a column"))
+                            ));
+                        }
                         Some(Item::Number(_)) | Some(Item::Quoted(_)) => {
                             let lit = lit_of(&items[j]).expect("a literal");
                             if cmp == Cmp::Between {
@@ -1749,7 +1762,9 @@ impl Walk<'_> {
                 // "the ranges of mountains with more than 2 climbers": the mountains are the
                 // groups, shown by their range (two mountains may share one); "which range has
                 // the most climbers", naming no mountains, groups by range.
-                [c] if referred_by_key(c.0) && (self.name_column(c.0) == Some(*c) || self.names_table(c.0)) => {
+                // ("Which lens brand took the most photos?": the lenses are named only to
+                // qualify the brand, which is what is grouped.)
+                [c] if referred_by_key(c.0) && (self.name_column(c.0) == Some(*c) || self.names_table_apart(*c)) => {
                     let (_, many, link) = self.plan.join.expect("a join");
                     self.plan.group.push((many, link.column));
                     self.rows_grouped = true;

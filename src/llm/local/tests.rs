@@ -1875,3 +1875,53 @@ fn which_values_different_columns_who_and_columns_after_conditions() {
     // A column after a condition and "and", in a which-question: part of the conditions.
     assert_eq!(t("Which flights have salary less than 400 and class A?"), None);
 }
+
+/// From an eighth probe, a neutral sample (148 right, 4 wrong of 152 answered).
+#[test]
+fn a_qualified_column_groups_itself_a_number_between_two_columns_and_plural_values() {
+    let t = translator(vec![
+        table(
+            "camera_lens",
+            vec![
+                col("id", Kind::Integer, &[]),
+                col("brand", Kind::Text, &["Sigma", "Olympus"]),
+                col("name", Kind::Text, &["Sigma 30mm f2.8 DN"]),
+            ],
+            vec![],
+            vec![0],
+        ),
+        table(
+            "photos",
+            vec![
+                col("id", Kind::Integer, &[]),
+                col("camera_lens_id", Kind::Integer, &[]),
+                col("color", Kind::Text, &["RBG", "Black/White"]),
+            ],
+            vec![Link { column: 1, ref_table: 0, ref_column: 0 }],
+            vec![0],
+        ),
+        table(
+            "screen_mode",
+            vec![
+                col("Graphics_mode", Kind::Real, &[]),
+                col("Hardware_colours", Kind::Real, &[]),
+                col("Type", Kind::Text, &["Graphics", "Text"]),
+                col("Year", Kind::Integer, &[]),
+            ],
+            vec![],
+            vec![0],
+        ),
+    ]);
+    // The lenses only qualify the brand: groups of brands, not of lenses.
+    assert_eq!(
+        t("Which lens brand took the most photos?").as_deref(),
+        Some("SELECT T1.brand FROM camera_lens AS T1 JOIN photos AS T2 ON T2.camera_lens_id = T1.id GROUP BY T1.brand ORDER BY count(*) DESC LIMIT 1")
+    );
+    // A number between two number columns: either.
+    assert_eq!(t("Which graphics modes have more than 2 hardware colours?"), None);
+    // "In which years …": each value once.
+    assert_eq!(
+        t("In which years were screen modes of type Text made?").as_deref(),
+        Some("SELECT DISTINCT \"Year\" FROM screen_mode WHERE Type = 'Text' LIMIT 21")
+    );
+}
