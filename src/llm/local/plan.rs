@@ -1314,11 +1314,12 @@ impl Walk<'_> {
                         !by && self.name_column(c.0) == Some(c)
                             && matches!(items.get(i), Some(Item::Schema { cands, .. }) if cands.contains(&Target::Table(c.0)))
                     };
-                    if let Some(c) = self.column(i)?.filter(|c| names_rows(*c)) {
+                    let column = self.column(i)?;
+                    if let Some(c) = column.filter(|c| names_rows(*c)) {
                         let key = self.group_key(c.0)?;
                         self.plan.group.push(key);
                         i += 1;
-                    } else if let Some(c) = self.column(i)? {
+                    } else if let Some(c) = column {
                         if by && self.top.is_some() {
                             self.plan.order.push((Sel::Col(c), Dir::Desc));
                         } else {
