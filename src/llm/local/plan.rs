@@ -875,10 +875,9 @@ impl Walk<'_> {
                 _ => Err(format!("'{n}' is not attached to any column: say which column it is about")),
             }
         };
-        let year = as_year(n)?;
-        let high_year = high.map(as_year).transpose()?;
-        if (cmp == Cmp::Between) != high_year.is_some() {
-            return Err("between what and what?".into());
+        as_year(n)?;
+        if let Some(h) = high {
+            as_year(h)?;
         }
         // "a concert in 2014": the table named right before the year, when it has one such column.
         let mut before = at.checked_sub(1);
@@ -893,24 +892,18 @@ impl Walk<'_> {
             Some(t) if cols.iter().filter(|c| c.0 == t).count() == 1 => cols.into_iter().filter(|c| c.0 == t).collect(),
             _ => cols,
         };
+        // On a date column, `filter` makes the years a range of dates.
+        let (low, high) = (Lit::Num(n.to_owned()), high.map(|h| Lit::Num(h.to_owned())));
         let years = prefer(self.columns_where(|words, _| words.iter().any(|w| w == "year")));
         if let [c] = years.as_slice() {
-            return self.filter(*c, cmp, Lit::Num(n.to_owned()), high.map(|h| Lit::Num(h.to_owned())));
+            return self.filter(*c, cmp, low, high);
         }
         if years.len() > 1 {
             return Err(format!("which year: {}?", self.list(&years)));
         }
         let dates = prefer(self.date_columns());
         match dates.as_slice() {
-            [c] => {
-                let last = high_year.unwrap_or(year);
-                let (from, to) = (format!("{year:04}-01-01"), format!("{:04}-01-01", last + 1));
-                if high_year.is_some() {
-                    self.push_raw(*c, Cmp::Ge, from)?;
-                    return self.push_raw(*c, Cmp::Lt, to);
-                }
-                self.range(*c, cmp, from, to)
-            }
+            [c] => self.filter(*c, cmp, low, high),
             [] => Err(format!("no year or date column for '{n}'")),
             many => Err(format!("which date column: {}?", self.list(many))),
         }
